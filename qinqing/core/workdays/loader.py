@@ -1,0 +1,101 @@
+"""The calendar in force: package years merged with administrator-entered years.
+
+:func:`get_calendar` is what application code calls. Without Django (a DB-free CLI call, a
+pure test) it is the package calendar. With Django set up, years imported into the database
+are merged in (they override the package for the same year). The merged calendar is cached
+per process; the importing process drops its cache at once, and every process re-checks a
+cheap stamp of the ``CalendarYear`` table at most every ``WORKDAYS_CACHE_SECONDS`` (setting,
+default 30), so other web workers see an import within that time.
+
+If the database cannot be read (not migrated, unreachable), the package calendar is used and a
+warning logged; a computation that then needs a missing year raises the usual clear error.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from functools import cache
+
+from qinqing.core.workdays.calendar import WorkdayCalendar
+from qinqing.core.workdays.data import YearData, package_years
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CACHE_SECONDS = 30.0
+
+_lock = threading.Lock()
+_cached: WorkdayCalendar | None = None
+_cached_stamp: object = None
+_checked_at = 0.0
+
+
+@cache
+def package_calendar() -> WorkdayCalendar:
+    """The calendar of the installed chinesecalendar package alone (no database)."""
+    return WorkdayCalendar(package_years())
+
+
+def _django_ready() -> bool:
+    try:
+        from django.apps import apps
+        from django.conf import settings
+    except ImportError:  # pragma: no cover - Django is a dependency
+        return False
+    return bool(settings.configured and apps.ready)
+
+
+def _cache_seconds() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "WORKDAYS_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+
+
+def _db_stamp() -> object:
+    from django.db.models import Count, Max, Sum
+
+    from qinqing.core.workdays.models import CalendarYear
+
+    agg = CalendarYear.objects.aggregate(n=Count("id"), last=Max("imported_at"), v=Sum("version"))
+    return (agg["n"], agg["last"], agg["v"])
+
+
+def db_years() -> list[YearData]:
+    """The years stored in the database, as :class:`YearData`."""
+    from qinqing.core.workdays.models import CalendarYear
+
+    years = CalendarYear.objects.prefetch_related("days").order_by("year")
+    return [year.to_year_data() for year in years]
+
+
+def get_calendar() -> WorkdayCalendar:
+    """The calendar in force: package years plus database years (see module docstring)."""
+    global _cached, _cached_stamp, _checked_at
+    if not _django_ready():
+        return package_calendar()
+    from django.db import DatabaseError
+
+    with _lock:
+        now = time.monotonic()
+        if _cached is not None and now - _checked_at < _cache_seconds():
+            return _cached
+        try:
+            stamp = _db_stamp()
+            if _cached is not None and stamp == _cached_stamp:
+                _checked_at = now
+                return _cached
+            years = db_years()
+        except DatabaseError as exc:
+            logger.warning("workdays: database years unavailable, using package data: %s", exc)
+            return package_calendar()
+        calendar = WorkdayCalendar([*package_years(), *years]) if years else package_calendar()
+        _cached, _cached_stamp, _checked_at = calendar, stamp, now
+        return calendar
+
+
+def invalidate_calendar_cache() -> None:
+    """Forget the merged calendar; the next :func:`get_calendar` rebuilds it."""
+    global _cached, _cached_stamp, _checked_at
+    with _lock:
+        _cached, _cached_stamp, _checked_at = None, None, 0.0
