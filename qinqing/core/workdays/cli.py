@@ -1,0 +1,222 @@
+"""``qinqing calendar …``: working-day arithmetic and importing a year's holiday notice.
+
+Stable contract (scripts depend on it):
+
+* ``qinqing calendar add DATE N`` prints the date N working days after DATE (ISO);
+* ``qinqing calendar between DATE1 DATE2`` prints the number of working days after DATE1 up to
+  and including DATE2;
+* ``qinqing calendar import-notice FILE`` loads a year's holidays and make-up days;
+* a date with no calendar data: exit status 2 and a clear Chinese message on stderr.
+
+``add`` and ``between`` answer from the chinesecalendar package without touching Django when
+the package covers the years involved; only when a year is missing do they set Django up and
+look for administrator-entered years in the database (``--db`` forces that, e.g. after an
+administrator corrected a package year with ``import-notice --replace``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+
+def register(sub) -> None:
+    cal = sub.add_parser(
+        "calendar",
+        help="工作日历：按工作日计算期限、导入节假日安排",
+        description="工作日历：按国务院办公厅公布的节假日安排（含调休上班日）计算工作日。",
+    )
+    cal_sub = cal.add_subparsers(dest="calendar_command", metavar="子命令")
+
+    add = cal_sub.add_parser("add", help="输出 DATE 之后第 N 个工作日（DATE 当天不计）")
+    add.add_argument("date", metavar="DATE", help="起算日期，如 2025-09-30")
+    add.add_argument("n", metavar="N", type=_int_arg, help="工作日数（可为负数，表示之前）")
+    add.add_argument("--db", action="store_true", help="始终查询数据库中录入的年份")
+    add.set_defaults(func=_add)
+
+    between = cal_sub.add_parser(
+        "between", help="输出 DATE1 之后（不含）至 DATE2（含）之间的工作日数"
+    )
+    between.add_argument("date1", metavar="DATE1")
+    between.add_argument("date2", metavar="DATE2")
+    between.add_argument("--db", action="store_true", help="始终查询数据库中录入的年份")
+    between.set_defaults(func=_between)
+
+    due = cal_sub.add_parser(
+        "due",
+        help="按时限计算截止时间，如：due '2025-09-30 18:00' 3个工作日",
+        description=(
+            "按时限计算截止时间。非工作日或下班后收到的，视为下一个工作日收到；收到当天不计；"
+            "截止时间为到期日的下班时间；小时按自然小时连续计算。"
+        ),
+    )
+    due.add_argument("received_at", metavar="收到时间", help="如 2025-09-30 18:00（北京时间）")
+    due.add_argument("limit", metavar="时限", help="如 3个工作日、15日、24小时")
+    due.add_argument("--closes-at", default="17:30", help="下班时间，默认 17:30")
+    due.add_argument("--db", action="store_true", help="始终查询数据库中录入的年份")
+    due.set_defaults(func=_due)
+
+    years = cal_sub.add_parser("years", help="列出已有节假日数据的年份及来源")
+    years.set_defaults(func=_years)
+
+    imp = cal_sub.add_parser(
+        "import-notice",
+        help="导入一年的节假日安排（CSV 或 YAML，格式见 docs/calendar-notice-format.md）",
+    )
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--replace", action="store_true", help="覆盖已有的同年数据（更正或替换内置数据）"
+    )
+    imp.add_argument("--check", action="store_true", help="只检查文件，不写入数据库")
+    imp.add_argument("--user", help="记为导入人的用户名（默认记为命令行）")
+    imp.set_defaults(func=_import_notice)
+    cal.set_defaults(func=lambda args: (cal.print_help(), 0)[1])
+
+
+def _int_arg(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+
+
+def _date(text: str, what: str) -> dt.date:
+    from qinqing.core.errors import InvalidInput
+    from qinqing.core.workdays.notice import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{what}{exc}。") from None
+
+
+def _database_calendar():
+    """The merged calendar, or ``None`` if Django or its database cannot be used."""
+    try:
+        from qinqing.cli.main import setup_django
+
+        setup_django()
+    except Exception:  # noqa: BLE001 - no settings, bad configuration: stay on package data
+        return None
+    from qinqing.core.workdays.loader import get_calendar
+
+    return get_calendar()
+
+
+def _compute(args, fn):
+    """Run ``fn(calendar)`` on package data, consulting the database for missing years."""
+    from qinqing.core.workdays.calendar import MissingCalendarYear
+    from qinqing.core.workdays.loader import package_calendar
+
+    if getattr(args, "db", False):
+        return fn(_database_calendar() or package_calendar())
+    try:
+        return fn(package_calendar())
+    except MissingCalendarYear:
+        calendar = _database_calendar()
+        if calendar is None:
+            raise
+        return fn(calendar)
+
+
+def _add(args) -> int:
+    day = _date(args.date, "DATE ")
+    print(_compute(args, lambda cal: cal.add_workdays(day, args.n)).isoformat())
+    return 0
+
+
+def _between(args) -> int:
+    d1, d2 = _date(args.date1, "DATE1 "), _date(args.date2, "DATE2 ")
+    print(_compute(args, lambda cal: cal.workdays_between(d1, d2)))
+    return 0
+
+
+def _due(args) -> int:
+    from qinqing.core.errors import InvalidInput
+    from qinqing.core.workdays.rules import SHANGHAI, OfficeHours, due_at, parse_time_limit
+
+    text = args.received_at.strip().replace("T", " ")
+    try:
+        received = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"收到时间“{args.received_at}”无法识别，请写成 2025-09-30 18:00 的形式。"
+        ) from None
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=SHANGHAI)
+    try:
+        closes_at = dt.time.fromisoformat(args.closes_at)
+    except ValueError:
+        raise InvalidInput(f"下班时间“{args.closes_at}”无法识别，请写成 17:30 的形式。") from None
+    limit = parse_time_limit(args.limit)
+    hours = OfficeHours(closes_at=closes_at)
+    deadline = _compute(args, lambda cal: due_at(received, limit, calendar=cal, office_hours=hours))
+    print(deadline.strftime("%Y-%m-%d %H:%M"))
+    return 0
+
+
+def _years(args) -> int:
+    from qinqing.core.workdays.loader import package_calendar
+
+    calendar = _database_calendar() or package_calendar()
+    for year in calendar.years:
+        data = calendar.year_data(year)
+        where = "数据库" if data.origin == "database" else "内置"
+        number = f" {data.document_number}" if data.document_number else ""
+        print(f"{year}\t{where}\t{data.version}\t{data.source}{number}")
+    return 0
+
+
+def _import_notice(args) -> int:
+    from pathlib import Path
+
+    from qinqing.core.errors import InvalidInput
+    from qinqing.core.workdays.notice import parse_notice
+
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件“{path}”（{exc.strerror}）。请检查路径后重试。") from None
+    notice = parse_notice(content, filename=path.name)  # validate before touching Django
+    holidays = sum(1 for d in notice.days if d.kind == "public_holiday")
+    makeups = len(notice.days) - holidays
+    summary = f"放假 {holidays} 天、调休上班 {makeups} 天。来源：{notice.source}"
+    if args.check:
+        print(f"文件检查通过：{notice.year} 年，{summary}（未写入数据库）")
+        return 0
+
+    from qinqing.cli.main import setup_django
+
+    setup_django()
+    from django.db import DatabaseError
+
+    from qinqing.core.workdays.service import import_notice
+
+    actor = _actor(args.user)
+    try:
+        year = import_notice(path, actor=actor, replace=args.replace)
+    except DatabaseError as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        raise InvalidInput(
+            "无法写入数据库（数据库不可用或尚未初始化）。请先运行 qinqing migrate，"
+            "或检查 DATABASE_URL 设置后重试；整个文件未导入。"
+        ) from None
+    print(f"已导入 {year.year} 年节假日安排（第 {year.version} 版）：{summary}")
+    return 0
+
+
+def _actor(username: str | None):
+    import getpass
+
+    from qinqing.core.errors import NotFound
+
+    if not username:
+        return f"命令行（{getpass.getuser()}）"
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise NotFound(f"用户“{username}”不存在。请检查 --user 后重试；整个文件未导入。")
+    return user
