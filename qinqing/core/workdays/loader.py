@@ -7,6 +7,10 @@ per process; the importing process drops its cache at once, and every process re
 cheap stamp of the ``CalendarYear`` table at most every ``WORKDAYS_CACHE_SECONDS`` (setting,
 default 30), so other web workers see an import within that time.
 
+An import inside a transaction that is later rolled back must not leave its year in the cache:
+from the moment :func:`note_pending_change` is called until its transaction commits, every
+call re-checks the stamp (one small query), so a rollback is noticed at the next call.
+
 If the database cannot be read (not migrated, unreachable), the package calendar is used and a
 warning logged; a computation that then needs a missing year raises the usual clear error.
 """
@@ -29,6 +33,7 @@ _lock = threading.Lock()
 _cached: WorkdayCalendar | None = None
 _cached_stamp: object = None
 _checked_at = 0.0
+_pending = False  # an import whose transaction has not committed yet
 
 
 @cache
@@ -78,7 +83,7 @@ def get_calendar() -> WorkdayCalendar:
 
     with _lock:
         now = time.monotonic()
-        if _cached is not None and now - _checked_at < _cache_seconds():
+        if _cached is not None and not _pending and now - _checked_at < _cache_seconds():
             return _cached
         try:
             stamp = _db_stamp()
@@ -99,3 +104,19 @@ def invalidate_calendar_cache() -> None:
     global _cached, _cached_stamp, _checked_at
     with _lock:
         _cached, _cached_stamp, _checked_at = None, None, 0.0
+
+
+def note_pending_change() -> None:
+    """Called by an import before it writes: distrust the cache until the commit."""
+    global _pending
+    from django.db import transaction
+
+    invalidate_calendar_cache()
+    _pending = True
+    transaction.on_commit(_committed)
+
+
+def _committed() -> None:
+    global _pending
+    _pending = False
+    invalidate_calendar_cache()

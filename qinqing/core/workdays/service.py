@@ -12,7 +12,7 @@ from django.utils import timezone
 from qinqing.core.audit import record
 from qinqing.core.errors import InvalidInput
 from qinqing.core.workdays.data import KIND_LABELS, package_years
-from qinqing.core.workdays.loader import invalidate_calendar_cache
+from qinqing.core.workdays.loader import invalidate_calendar_cache, note_pending_change
 from qinqing.core.workdays.models import CalendarDay, CalendarYear
 from qinqing.core.workdays.notice import Notice, parse_notice
 
@@ -70,6 +70,7 @@ def import_notice(
     _refuse_days_of_other_years(notice, existing)
 
     before = _snapshot(existing) if existing else None
+    note_pending_change()
     user = actor if getattr(actor, "is_authenticated", False) else None
     if existing:
         existing.days.all().delete()
@@ -102,7 +103,6 @@ def import_notice(
         now=now,
     )
     invalidate_calendar_cache()
-    transaction.on_commit(invalidate_calendar_cache)
     return year
 
 
