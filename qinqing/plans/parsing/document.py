@@ -1,0 +1,197 @@
+"""From a :class:`~.blocks.Source` to the document dict of ``../shared/gold/seeds_gold.json``."""
+
+from __future__ import annotations
+
+import re
+
+from qinqing.core.errors import InvalidInput
+
+from .blocks import Para, Source, Table
+from .compilation import compilation_dict, is_compilation, parse_compilation
+from .deadlines import document_year
+from .outline import build_outline
+from .plan import (
+    PlanParser,
+    _drop_unitless_regions,
+    guess_title,
+    heading_title,
+    scan,
+    split_title,
+    task_dicts,
+)
+from .tables import parse_task_table, table_task_dicts
+from .units import LABEL_RE, LABELS, SUPPORTING
+
+_UNIT_ROLES = ("lead", "responsible", SUPPORTING)
+
+
+def _count_unit_labels(paras: list[Para]) -> int:
+    """How many labelled unit assignments ("牵头单位：…") the text holds."""
+    return sum(
+        1
+        for p in paras
+        for m in LABEL_RE.finditer(p.text)
+        if LABELS[m["label"]] in _UNIT_ROLES and len(m["label"]) >= 4
+    )
+
+
+def _title_line(paras: list[Para]) -> str | None:
+    """The document's own title, when its first line is one."""
+    for para in paras[:6]:
+        if not para.text:
+            continue
+        text = para.text.strip("《》 ")
+        if (
+            4 <= len(text) <= 60
+            and not re.search(r"[。！？；]", text)
+            and re.search(
+                r"(?:方案|意见|要点|措施|计划|通知|办法|清单|台账|汇编|规划|细则|行动|分工|任务|分解表|（\d+篇）)$",
+                text,
+            )
+        ):
+            return text
+        return None
+    return None
+
+
+def parse_source(source: Source) -> dict:
+    """Parse a whole document; raise InvalidInput when it holds nothing to import."""
+    paras = source.paras
+    if not any(p.text for p in paras) and not any(
+        any(any(c for c in r) for r in t.rows) for t in source.tables
+    ):
+        raise InvalidInput(
+            f"“{source.filename}”中没有文字内容。如果是扫描件或图片，请先进行文字识别（OCR）后再上传。"
+        )
+    title_line = _title_line(paras)
+    unit_labels = _count_unit_labels(paras)
+    if is_compilation(paras, title_line or "", unit_labels) and not _task_tables_present(source):
+        return _compilation_document(source, title_line)
+    return _plan_document(source, title_line)
+
+
+def _task_tables_present(source: Source) -> bool:
+    return any(parse_task_table(t, None)[0] for t in source.tables)
+
+
+def _compilation_document(source: Source, title_line: str | None) -> dict:
+    comp = parse_compilation(source.paras)
+    doc = {
+        "file": source.filename,
+        "kind": "compilation",
+        "title_guess": title_line or comp.title,
+        "sections": [],
+        "tasks": [],
+    }
+    doc.update(compilation_dict(comp))
+    if not comp.articles:
+        raise InvalidInput(
+            f"“{source.filename}”看起来是材料汇编，但没有找到任何文章标题。请确认每篇文章的标题单独成行后重新上传。"
+        )
+    return doc
+
+
+def _plan_document(source: Source, title_line: str | None) -> dict:
+    outline = build_outline(source.blocks)
+    parser = PlanParser(outline)
+    drafts = _drop_unitless_regions(parser.drafts(), parser)
+    preamble_text = "\n".join(p.text for p in outline.preamble)
+    all_text = "\n".join(p.text for p in source.paras)
+    deadline_phrases = [d.annotation.deadline_raw for d in drafts if d.annotation.deadline_raw]
+    year = document_year(title_line, preamble_text, deadline_phrases, all_text)
+    tasks, sections = task_dicts(drafts, year)
+
+    table_tasks, table_sections = _table_tasks(source, outline, year)
+    if table_tasks:
+        with_units = sum(1 for t in table_tasks if t["lead_units"] or t["responsible_units"])
+        outline_units = sum(1 for t in tasks if t["lead_units"] or t["responsible_units"])
+        if with_units >= outline_units or len(tasks) == 0:
+            tasks, sections = table_tasks, table_sections
+    if not tasks:
+        tasks = _annotated_paragraph_tasks(source, year)
+    if not tasks:
+        raise InvalidInput(
+            f"“{source.filename}”中没有识别到任务。实施方案的任务应逐条编号（如“一、”“（一）”“1.”），"
+            "或在表格中列出“重点任务”“牵头单位”“责任单位”“完成时限”等列；请检查文件内容后重新上传。"
+        )
+    return {
+        "file": source.filename,
+        "kind": "plan",
+        "title_guess": title_line or guess_title(outline.preamble, source.filename),
+        "year": year,
+        "sections": sections,
+        "tasks": tasks,
+        "articles": [],
+    }
+
+
+def _table_tasks(source: Source, outline, year: int | None) -> tuple[list[dict], list[dict]]:
+    """Tasks from task tables, with the heading above a table as its default section."""
+    owner: dict[int, tuple[str, str]] = {}
+    for node in outline.walk():
+        for table in node.tables:
+            owner[id(table)] = (node.ident, heading_title(node))
+    all_tasks, all_sections = [], []
+    roles = None
+    for block in source.blocks:
+        if not isinstance(block, Table):
+            continue
+        found, roles = parse_task_table(block, year, owner.get(id(block)), roles)
+        if not found:
+            roles = None
+            continue
+        tasks, sections = table_task_dicts(found, year)
+        all_tasks.extend(tasks)
+        all_sections.extend(s for s in sections if s not in all_sections)
+    return all_tasks, all_sections
+
+
+def _annotated_paragraph_tasks(source: Source, year: int | None) -> list[dict]:
+    """Last resort for unnumbered plans: each paragraph closing with unit labels is a task."""
+    from .deadlines import normalise_deadline
+    from .targets import extract_targets
+
+    tasks: list[dict] = []
+    pending: list[Para] = []
+    for para in source.paras:
+        if not para.text:
+            continue
+        pieces = scan([para])
+        anns = [p.ann for p in pieces if p.ann is not None and p.ann.has_units]
+        if not anns:
+            pending.append(para)
+            continue
+        text_pieces = [p.text for p in pieces if p.ann is None]
+        own = "".join(text_pieces).strip()
+        passage = ([para] if own else pending[-1:] + [para]) if pending or own else [para]
+        first = own or (pending[-1].text if pending else "")
+        if not first:
+            continue
+        title, _rest = split_title(first)
+        ann = anns[0]
+        for extra in anns[1:]:
+            ann.merge(extra)
+        responsible = list(ann.responsible) + [
+            u for u in ann.supporting if u not in ann.responsible
+        ]
+        tasks.append(
+            {
+                "id": str(len(tasks) + 1),
+                "section": None,
+                "title": title,
+                "lead_units": ann.lead,
+                "responsible_units": responsible,
+                "deadline_raw": ann.deadline_raw,
+                "deadline": normalise_deadline(ann.deadline_raw, year),
+                "targets": extract_targets(first[len(title) :]),
+                "supporting_units": ann.supporting,
+                "section_title": None,
+                "line": passage[0].line,
+                "body": "\n".join(p.text for p in passage),
+            }
+        )
+        pending = []
+    return tasks if len(tasks) >= 2 else []
+
+
+__all__ = ["LABEL_RE", "parse_source"]

@@ -1,0 +1,221 @@
+"""Numbered headings of a plan and the tree they form.
+
+Chinese official documents number their levels 一、 > （一） > 1. > （1） > ① (GB/T 9704);
+some add 第一部分/第一章 above or write 第一条. A heading's level comes from its marker kind,
+not from its position, so a section may skip a level ("一、" directly followed by "1.").
+A numbered line is accepted as a heading only when its number continues the sequence of its
+siblings (or starts it at 1, or continues the previous run of that kind), so "3." at the
+start of a body line that is really a list item inside a task does not break the tree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .blocks import Para, Table
+
+CN_NUM = "一二三四五六七八九十百零〇两"
+_CN_VALUES = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+PART, CN_DUN, ARTICLE, CN_PAREN, AR_DOT, AR_PAREN, CIRCLED = (
+    "part",
+    "cn_dun",
+    "article",
+    "cn_paren",
+    "ar_dot",
+    "ar_paren",
+    "circled",
+)
+RANK = {PART: 0, CN_DUN: 1, ARTICLE: 2, CN_PAREN: 3, AR_DOT: 4, AR_PAREN: 5, CIRCLED: 6}
+SUBPOINT_KINDS = {AR_PAREN, CIRCLED}
+
+MARKERS: list[tuple[str, re.Pattern[str]]] = [
+    (PART, re.compile(rf"^第(?P<n>[{CN_NUM}\d]{{1,3}})(?:部分|章|篇)\s*[、:：.．]?\s*")),
+    (ARTICLE, re.compile(rf"^第(?P<n>[{CN_NUM}\d]{{1,4}})条\s*[、:：.．]?\s*")),
+    (CN_PAREN, re.compile(rf"^[（(]\s*(?P<n>[{CN_NUM}]{{1,3}})\s*[）)]\s*[、.．]?\s*")),
+    (CN_DUN, re.compile(rf"^(?P<n>[{CN_NUM}]{{1,3}})\s*[、.．，]\s*(?![{CN_NUM}][、，])")),
+    (
+        AR_PAREN,
+        re.compile(r"^(?:[（(]\s*(?P<n>\d{1,3})\s*[）)]|(?P<m>\d{1,3})[）)])\s*[、.．]?\s*"),
+    ),
+    (AR_DOT, re.compile(r"^(?P<n>\d{1,3})\s*(?:[.．、，](?!\d)|\s(?=[^\d\s]))\s*")),
+    (CIRCLED, re.compile(r"^(?P<n>[①-⑳])\s*")),
+]
+
+
+def cn_to_int(text: str) -> int:
+    """Value of a Chinese or Arabic numeral up to the hundreds.
+
+    Examples:
+        >>> cn_to_int("三十三"), cn_to_int("十五"), cn_to_int("一百零二"), cn_to_int("12"), cn_to_int("④")
+        (33, 15, 102, 12, 4)
+    """
+    if text.isdigit() and text.isascii():
+        return int(text)
+    if len(text) == 1 and "①" <= text <= "⑳":
+        return ord(text) - ord("①") + 1
+    total, current = 0, 0
+    for ch in text:
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch in _CN_VALUES:
+            current = _CN_VALUES[ch]
+        else:
+            return 0
+    return total + current
+
+
+@dataclass
+class Marker:
+    kind: str
+    number: int
+    label: str  # as written, e.g. "（一）", "1.", "一、"
+    rest: str  # the line after the label
+
+    @property
+    def ident(self) -> str:
+        """The id a gold ledger uses: "1." -> "1", "一、" -> "一", "（一）" stays."""
+        label = self.label.strip()
+        if self.kind in (CN_DUN, AR_DOT):
+            return label.rstrip("、.．，, ")
+        return label.rstrip("、.．:：， ")
+
+
+def match_marker(text: str) -> Marker | None:
+    """The numbering marker at the start of a line, if any.
+
+    Examples:
+        >>> m = match_marker("（十二）开展涉企收费专项整治。")
+        >>> m.kind, m.number, m.ident, m.rest
+        ('cn_paren', 12, '（十二）', '开展涉企收费专项整治。')
+        >>> match_marker("1.推行政务服务").ident, match_marker("三、组织保障").ident
+        ('1', '三')
+        >>> match_marker("1.5%的企业") is None, match_marker("2022年是") is None
+        (True, True)
+    """
+    for kind, pattern in MARKERS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        raw = m.group("n") if m.group("n") is not None else m.groupdict().get("m")
+        number = cn_to_int(raw)
+        if number <= 0:
+            continue
+        rest = text[m.end() :]
+        return Marker(kind=kind, number=number, label=text[: m.end()].strip(), rest=rest.strip())
+    return None
+
+
+@dataclass
+class Node:
+    """A numbered heading and the lines under it up to the next heading."""
+
+    marker: Marker
+    line: int
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    content: list[Para] = field(default_factory=list)  # lines up to the next heading
+    tables: list[Table] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.marker.kind
+
+    @property
+    def rank(self) -> int:
+        return RANK[self.marker.kind]
+
+    @property
+    def ident(self) -> str:
+        return self.marker.ident
+
+    def ancestors(self) -> list[Node]:
+        out, node = [], self.parent
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Outline:
+    roots: list[Node]
+    preamble: list[Para]  # lines before the first heading
+
+    def walk(self):
+        for root in self.roots:
+            yield from root.walk()
+
+
+def build_outline(blocks: list[Para | Table]) -> Outline:
+    """Arrange numbered headings into a tree; other lines become the content of the last heading."""
+    roots: list[Node] = []
+    preamble: list[Para] = []
+    stack: list[Node] = []
+    last_number: dict[str, int] = {}
+    current: Node | None = None
+
+    for block in blocks:
+        if isinstance(block, Table):
+            if current is not None:
+                current.tables.append(block)
+            continue
+        if not block.text:
+            continue
+        marker = match_marker(block.text)
+        if marker is not None and _accept(marker, stack, roots, last_number):
+            rank = RANK[marker.kind]
+            while stack and stack[-1].rank >= rank:
+                stack.pop()
+            parent = stack[-1] if stack else None
+            node = Node(marker=marker, line=block.line, parent=parent)
+            (parent.children if parent else roots).append(node)
+            stack.append(node)
+            last_number[marker.kind] = marker.number
+            current = node
+            continue
+        if current is None:
+            preamble.append(block)
+        else:
+            current.content.append(block)
+    return Outline(roots=roots, preamble=preamble)
+
+
+def _accept(
+    marker: Marker, stack: list[Node], roots: list[Node], last_number: dict[str, int]
+) -> bool:
+    """Whether a numbered line continues the outline (see the module docstring)."""
+    rank = RANK[marker.kind]
+    parents = [n for n in stack if n.rank < rank]
+    siblings = parents[-1].children if parents else roots
+    previous = next((s for s in reversed(siblings) if s.kind == marker.kind), None)
+    n = marker.number
+    if previous is not None:
+        return previous.marker.number < n <= previous.marker.number + 3
+    if n <= 2:
+        return True
+    last = last_number.get(marker.kind)
+    return last is not None and last < n <= last + 3

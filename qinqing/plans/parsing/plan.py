@@ -1,0 +1,509 @@
+"""Plan (实施方案) parsing: numbered headings and their annotations become the task ledger.
+
+The algorithm, in order:
+
+1. ``outline.build_outline`` arranges numbered lines into a tree (一、 > （一） > 1. > （1））.
+2. Each heading's own lines are scanned into text and *annotations* (unit labels in brackets
+   or on their own lines, 完成时限 lines; see ``units.py``).
+3. Tasks are chosen from the tree: a heading without numbered children is a task; a heading
+   whose children carry their own units hands the task role down to them; a heading whose
+   units follow its last sub-point ("（1）…（2）…牵头单位：…") keeps it. A task whose lines
+   hold several unit blocks separated by text (002 item 16) is split into sub-tasks "16-1"…
+4. Headings under an opening 总体要求/指导思想 or a closing 保障措施/组织保障 are tasks only
+   when they carry units or a deadline.
+5. A task's section is its parent heading; sections are listed in order of first use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .blocks import Para
+from .deadlines import document_year, normalise_deadline
+from .outline import AR_DOT, ARTICLE, RANK, SUBPOINT_KINDS, Node, Outline, build_outline
+from .targets import extract_targets
+from .units import (
+    LABEL_LINE_RE,
+    LABEL_RE,
+    LABELS,
+    Annotation,
+    bracket_annotation,
+    find_brackets,
+    looks_like_unit,
+    parse_labelled,
+    split_units,
+)
+
+PREAMBLE_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+、)?(?:总体要求|指导思想|基本原则|总体目标|主要目标|工作目标|发展目标|目标任务|"
+    r"总体思路|工作思路|基本情况|工作原则|背景|现状|适用范围|编制依据|目的意义|重要意义)"
+)
+SAFEGUARD_RE = re.compile(
+    r"(?:保障措施|组织保障|保障机制|工作保障|强化保障|要素保障措施|强化机制|工作机制|推进机制|工作要求|有关要求|"
+    r"相关要求|组织实施|实施步骤|工作步骤|步骤安排|进度安排|时间安排|组织领导|加强领导|其他事项|附则|监督考核|"
+    r"督查考核|考核评估|宣传引导)$"
+)
+_SENTENCE_END_RE = re.compile(r"[。！？!?]")
+
+
+@dataclass
+class Piece:
+    """A stretch of a heading's lines: plain text, or one annotation."""
+
+    text: str
+    line: int
+    ann: Annotation | None = None
+
+
+@dataclass
+class TaskDraft:
+    ident: str
+    title: str
+    line: int
+    section: Node | None
+    pieces: list[Piece] = field(default_factory=list)
+    paras: list[Para] = field(default_factory=list)  # the source passage
+    parent: tuple[str, str] | None = None
+
+    @property
+    def annotation(self) -> Annotation:
+        ann = Annotation()
+        for p in self.pieces:
+            if p.ann is not None:
+                ann.merge(p.ann)
+        return ann
+
+    def body(self) -> str:
+        return "\n".join(p.text for p in self.paras if p.text)
+
+    def plain_text(self) -> str:
+        return "\n".join(p.text for p in self.pieces if p.ann is None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning a heading's lines into text and annotations
+
+
+def _is_continuation(previous: str, text: str) -> bool:
+    """Whether ``text`` continues a unit list begun on the line before."""
+    if not text or LABEL_LINE_RE.match(text) or _SENTENCE_END_RE.search(text[:-1] if text else ""):
+        return False
+    stripped = previous.rstrip()
+    if stripped.endswith(("：", ":", "、", "，", ",")):
+        return True
+    units = split_units(text)
+    return bool(units) and len(text) <= 80 and all(looks_like_unit(u) for u in units)
+
+
+def _unwrap_brackets(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] in "（(〔【[" and text[-1] in "）)〕】]":
+        return text[1:-1]
+    return text
+
+
+def scan(paras: list[Para]) -> list[Piece]:
+    """Split lines into text pieces and annotation pieces, in order."""
+    pieces: list[Piece] = []
+    i = 0
+    group: list[Para] = []
+
+    def flush() -> None:
+        if group:
+            pieces.extend(_scan_text(group))
+            group.clear()
+
+    while i < len(paras):
+        para = paras[i]
+        if LABEL_LINE_RE.match(para.text):
+            flush()
+            text = para.text
+            j = i + 1
+            while j < len(paras) and _is_continuation(paras[j - 1].text, paras[j].text):
+                text += "\n" + paras[j].text
+                j += 1
+            ann = parse_labelled(_unwrap_brackets(text))
+            pieces.append(Piece(text=text, line=para.line, ann=ann))
+            i = j
+            continue
+        group.append(para)
+        i += 1
+    flush()
+    return pieces
+
+
+def _scan_text(group: list[Para]) -> list[Piece]:
+    """Find bracketed and inline annotations in consecutive text lines."""
+    joined = "\n".join(p.text for p in group)
+    starts = []
+    offset = 0
+    for p in group:
+        starts.append((offset, p.line))
+        offset += len(p.text) + 1
+
+    def line_at(pos: int) -> int:
+        line = group[0].line
+        for start, number in starts:
+            if start <= pos:
+                line = number
+        return line
+
+    spans: list[tuple[int, int, Annotation]] = []
+    for s, e in find_brackets(joined):
+        ann = bracket_annotation(joined[s + 1 : e - 1].replace("\n", ""))
+        if ann is not None:
+            spans.append((s, e, ann))
+    # Inline labels after a sentence end: "…。牵头单位：A；责任单位：B"
+    for m in LABEL_RE.finditer(joined):
+        if len(m["label"]) < 4 or any(s <= m.start() < e for s, e, _ in spans):
+            continue
+        before = joined[: m.start()].rstrip(" \u3000")
+        if before and before[-1] not in "。；;！？\n":
+            continue
+        end = joined.find("\n", m.start())
+        end = len(joined) if end < 0 else end
+        # stop at a bracket annotation that follows on the same line
+        for s, _e, _a in spans:
+            if m.start() < s < end:
+                end = s
+        ann = parse_labelled(joined[m.start() : end])
+        if ann:
+            spans.append((m.start(), end, ann))
+    spans.sort(key=lambda t: t[0])
+    pieces: list[Piece] = []
+    pos = 0
+    for s, e, ann in spans:
+        if s < pos:
+            continue
+        pieces.extend(_text_pieces(joined, pos, s, line_at))
+        pieces.append(Piece(text=joined[s:e], line=line_at(s), ann=ann))
+        pos = e
+    pieces.extend(_text_pieces(joined, pos, len(joined), line_at))
+    return pieces
+
+
+def _text_pieces(joined: str, start: int, end: int, line_at) -> list[Piece]:
+    out = []
+    pos = start
+    for chunk in joined[start:end].split("\n"):
+        if chunk.strip():
+            out.append(Piece(text=chunk, line=line_at(pos)))
+        pos += len(chunk) + 1
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Titles
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """A heading's title (first sentence) and the rest of the line.
+
+    Examples:
+        >>> split_title("推行政务服务线上“一网通办”。加大“一张网”宣传推广。")
+        ('推行政务服务线上“一网通办”', '加大“一张网”宣传推广。')
+        >>> split_title("优化审批流程：推行并联审批。")
+        ('优化审批流程', '推行并联审批。')
+        >>> split_title("聚焦促进涉企政策落实，保障企业及时享受政策红利。")
+        ('聚焦促进涉企政策落实，保障企业及时享受政策红利', '')
+    """
+    text = text.strip()
+    end = _SENTENCE_END_RE.search(text)
+    colon = re.search(r"[：:]", text)
+    if colon and colon.start() <= 40 and (end is None or colon.start() < end.start()):
+        title, rest = text[: colon.start()], text[colon.end() :]
+    elif end:
+        title, rest = text[: end.start()], text[end.end() :]
+    else:
+        title, rest = text, ""
+    return title.strip().rstrip("；;，,：: "), rest.strip()
+
+
+def heading_title(node: Node) -> str:
+    title = node.marker.rest
+    for s, e in reversed(find_brackets(title)):
+        if bracket_annotation(title[s + 1 : e - 1]) is not None:
+            title = title[:s] + title[e:]
+    return split_title(title)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing tasks
+
+
+@dataclass
+class _NodeInfo:
+    pieces: list[Piece]
+    has_ann: bool  # own lines carry units or a deadline
+    subtree_ann: bool
+
+
+class PlanParser:
+    def __init__(self, outline: Outline):
+        self.outline = outline
+        self.info: dict[int, _NodeInfo] = {}
+        for node in outline.walk():
+            pieces = scan([Para(text=node.marker.rest, line=node.line), *node.content])
+            self.info[id(node)] = _NodeInfo(
+                pieces=pieces, has_ann=any(p.ann for p in pieces), subtree_ann=False
+            )
+        for node in outline.walk():
+            self.info[id(node)].subtree_ann = any(self.info[id(n)].has_ann for n in node.walk())
+
+    # -- task selection ---------------------------------------------------------------------
+
+    def drafts(self) -> list[TaskDraft]:
+        out: list[TaskDraft] = []
+        for root in self.outline.roots:
+            self._collect(root, out, restricted=self._restricted(root))
+        return out
+
+    def _restricted(self, node: Node) -> bool:
+        """Headings under 总体要求/保障措施 are tasks only when they carry units or a deadline."""
+        title = heading_title(node)
+        return bool(PREAMBLE_RE.match(title) or SAFEGUARD_RE.search(title))
+
+    def _collect(self, node: Node, out: list[TaskDraft], restricted: bool) -> None:
+        info = self.info[id(node)]
+        kids = node.children
+        if not kids:
+            if restricted and not info.has_ann:
+                return
+            out.extend(self._leaf_drafts(node))
+            return
+        kid_ann = [self.info[id(k)].subtree_ann for k in kids]
+        if info.has_ann and not any(kid_ann):
+            out.append(self._merged_draft(node))
+            return
+        if sum(kid_ann) == 1 and kid_ann[-1] and len(kids) >= 2 and kids[-1].kind in SUBPOINT_KINDS:
+            # "1.标题 （1）… （2）… 牵头单位：…": the units close the parent item
+            out.append(self._merged_draft(node))
+            return
+        if (
+            not info.subtree_ann
+            and all(k.kind in SUBPOINT_KINDS for k in kids)
+            and node.rank >= RANK[ARTICLE]
+        ):
+            out.append(self._merged_draft(node))
+            return
+        sub_parts = node.rank >= RANK[AR_DOT] or node.kind == ARTICLE
+        for kid in kids:
+            kid_restricted = restricted or bool(PREAMBLE_RE.match(heading_title(kid)))
+            before = len(out)
+            self._collect(kid, out, kid_restricted)
+            if sub_parts:
+                for draft in out[before:]:
+                    if draft.parent is None:
+                        draft.parent = (node.ident, heading_title(node))
+                        draft.ident = f"{node.ident}-{draft.ident.strip('（）()')}"
+                        draft.section = node.parent
+
+    def _own_pieces(self, node: Node) -> list[Piece]:
+        return list(self.info[id(node)].pieces)
+
+    @staticmethod
+    def _own_paras(node: Node) -> list[Para]:
+        return [Para(text=node.marker.label + node.marker.rest, line=node.line), *node.content]
+
+    def _merged_draft(self, node: Node) -> TaskDraft:
+        pieces: list[Piece] = []
+        paras: list[Para] = []
+        for n in node.walk():
+            pieces.extend(self._own_pieces(n))
+            paras.extend(self._own_paras(n))
+        return self._draft(node, pieces, paras)
+
+    def _draft(self, node: Node, pieces: list[Piece], paras: list[Para]) -> TaskDraft:
+        title = heading_title(node)
+        return TaskDraft(
+            ident=node.ident,
+            title=title,
+            line=node.line,
+            section=node.parent,
+            pieces=_drop_title(pieces, node.line, title),
+            paras=paras,
+        )
+
+    def _leaf_drafts(self, node: Node) -> list[TaskDraft]:
+        pieces = self._own_pieces(node)
+        paras = self._own_paras(node)
+        blocks = _unit_blocks(pieces)
+        if len(blocks) < 2:
+            return [self._draft(node, pieces, paras)]
+        # Several unit blocks separated by text: one sub-task per block (002 item 16). The
+        # heading line itself only names the group.
+        drafts: list[TaskDraft] = []
+        start = 0
+        for _b_start, b_end in blocks:
+            segment = [p for p in pieces[start:b_end] if p.line != node.line or p.ann is not None]
+            start = b_end
+            texts = [p for p in segment if p.ann is None and p.text.strip()]
+            if not texts:
+                return [self._draft(node, pieces, paras)]
+            first, last = texts[0].line, segment[-1].line
+            title = split_title(texts[0].text)[0]
+            drafts.append(
+                TaskDraft(
+                    ident=f"{node.ident}-{len(drafts) + 1}",
+                    title=title,
+                    line=first,
+                    section=node.parent,
+                    pieces=_drop_title(segment, first, title),
+                    paras=[p for p in paras if first <= p.line <= last],
+                    parent=(node.ident, heading_title(node)),
+                )
+            )
+        if start < len(pieces):
+            drafts[-1].pieces.extend(pieces[start:])
+            drafts[-1].paras.extend(p for p in paras if p.line > drafts[-1].paras[-1].line)
+        return drafts
+
+
+def _unit_blocks(pieces: list[Piece]) -> list[tuple[int, int]]:
+    """Index ranges of consecutive annotation pieces that name units, with text between them."""
+    blocks: list[tuple[int, int]] = []
+    i = 0
+    while i < len(pieces):
+        if pieces[i].ann is not None:
+            j = i
+            while j < len(pieces) and pieces[j].ann is not None:
+                j += 1
+            if any(p.ann.has_units for p in pieces[i:j]):
+                blocks.append((i, j))
+            i = j
+        else:
+            i += 1
+    # only blocks separated by text count as separate
+    merged: list[tuple[int, int]] = []
+    for b in blocks:
+        if merged and not any(
+            p.ann is None and p.text.strip() for p in pieces[merged[-1][1] : b[0]]
+        ):
+            merged[-1] = (merged[-1][0], b[1])
+        else:
+            merged.append(b)
+    return merged
+
+
+def _drop_title(pieces: list[Piece], line: int, title: str) -> list[Piece]:
+    """Remove the title sentence from the first text piece of its line."""
+    out = list(pieces)
+    for i, p in enumerate(out):
+        if p.ann is None and p.line == line:
+            text = p.text
+            if title and text.startswith(title):
+                rest = text[len(title) :].lstrip("。！？!?：:；; ")
+                out[i] = Piece(text=rest, line=p.line)
+            break
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The document
+
+
+def guess_title(preamble: list[Para], filename: str) -> str:
+    """A short title: the opening title line if there is one, else what the text calls itself."""
+    for para in preamble[:6]:
+        text = para.text.strip("《》 ")
+        if (
+            4 <= len(text) <= 60
+            and not _SENTENCE_END_RE.search(text)
+            and re.search(
+                r"(?:方案|意见|要点|措施|计划|通知|办法|清单|台账|汇编|规划|细则|行动|分工|任务|条例|决定)$",
+                text,
+            )
+        ):
+            return text
+    joined = "".join(p.text for p in preamble[:5])
+    m = re.search(
+        r"(?:制定|制订|提出|形成|印发)(?:如下|本|以下)?《?([^，。《》]{0,12}?(?:方案|意见|要点|措施|计划))",
+        joined,
+    )
+    if m:
+        return m.group(1)
+    m = re.search(r"本《?([^，。《》]{1,10}?(?:方案|意见|要点|措施|计划))", joined)
+    if m:
+        return m.group(1)
+    stem = re.sub(r"\.[A-Za-z0-9]+$", "", filename.rsplit("/", 1)[-1])
+    return stem
+
+
+def parse_plan_outline(paras_and_tables, filename: str, title_hint: str | None = None) -> dict:
+    """Parse a plan from its blocks (see ``blocks.Source``)."""
+    outline = build_outline(paras_and_tables)
+    parser = PlanParser(outline)
+    drafts = parser.drafts()
+    drafts = _drop_unitless_regions(drafts, parser)
+    title = title_hint or guess_title(outline.preamble, filename)
+    preamble_text = "\n".join(p.text for p in outline.preamble)
+    all_text = "\n".join(b.text for b in paras_and_tables if isinstance(b, Para))
+    year = document_year(
+        title,
+        preamble_text,
+        [d.annotation.deadline_raw for d in drafts if d.annotation.deadline_raw],
+        all_text,
+    )
+    return {
+        "title_guess": title,
+        "year": year,
+        "drafts": drafts,
+        "outline": outline,
+    }
+
+
+def _drop_unitless_regions(drafts: list[TaskDraft], parser: PlanParser) -> list[TaskDraft]:
+    """In a plan whose tasks mostly carry units, a top-level part without any is not tasks."""
+    if not drafts:
+        return drafts
+    with_units = [d for d in drafts if d.annotation.has_units]
+    if len(with_units) * 2 < len(drafts):
+        return drafts
+
+    def root_of(d: TaskDraft) -> Node | None:
+        node = d.section
+        if node is None:
+            return None
+        while node.parent is not None:
+            node = node.parent
+        return node
+
+    regions_with_units = {id(root_of(d)) for d in with_units}
+    return [d for d in drafts if d.annotation.has_units or id(root_of(d)) in regions_with_units]
+
+
+def task_dicts(drafts: list[TaskDraft], year: int | None) -> tuple[list[dict], list[dict]]:
+    """The gold-shaped task and section lists."""
+    tasks, sections, seen = [], [], set()
+    for d in drafts:
+        ann = d.annotation
+        section_id = section_title = None
+        if d.section is not None:
+            section_id, section_title = d.section.ident, heading_title(d.section)
+            if id(d.section) not in seen:
+                seen.add(id(d.section))
+                sections.append({"id": section_id, "title": section_title})
+        responsible = list(ann.responsible)
+        responsible.extend(u for u in ann.supporting if u not in responsible and u not in ann.lead)
+        task = {
+            "id": d.ident,
+            "section": section_id,
+            "title": d.title,
+            "lead_units": list(ann.lead),
+            "responsible_units": responsible,
+            "deadline_raw": ann.deadline_raw,
+            "deadline": normalise_deadline(ann.deadline_raw, year),
+            "targets": extract_targets(d.plain_text()),
+            "supporting_units": list(ann.supporting),
+            "section_title": section_title,
+            "line": d.line,
+            "body": d.body(),
+        }
+        if d.parent:
+            task["parent_task"] = {"id": d.parent[0], "title": d.parent[1]}
+        tasks.append(task)
+    return tasks, sections
+
+
+__all__ = ["LABELS", "PlanParser", "parse_plan_outline", "split_title", "task_dicts"]

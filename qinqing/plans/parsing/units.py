@@ -1,0 +1,341 @@
+"""Unit annotations of a task: 牵头单位 (lead), 责任单位 (responsible), 配合单位 (supporting), 完成时限.
+
+Plans write them in many ways; all of these are recognised:
+
+* labelled, in brackets at the end of a paragraph: ``（牵头部门：A；责任部门：B、C）``,
+  ``〔责任单位：A，B〕``, ``【牵头单位：A】``;
+* labelled, on their own lines, possibly run together: ``牵头单位:A责任单位：B``;
+* verb style in brackets: ``（市发展改革委牵头，市财政局配合）``;
+* a table row (see ``tables.py``), whose cells are split the same way.
+
+Unit lists split on 、，,；; and line breaks outside parentheses; a bare administrative level
+("市、县(区)各行政执法单位", "各乡、镇、办事处") stays joined to what follows; a trailing 等 is
+dropped and "X等Y" (Y a general group such as 市直相关部门) gives X and Y.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+LEAD = "lead"
+RESPONSIBLE = "responsible"
+SUPPORTING = "supporting"
+DEADLINE = "deadline"
+IGNORED = "ignored"
+
+# Longest first so that 牵头责任单位 wins over 责任单位. Values are the role.
+LABELS: dict[str, str] = {
+    "牵头责任单位": LEAD,
+    "责任牵头单位": LEAD,
+    "牵头单位": LEAD,
+    "牵头部门": LEAD,
+    "牵头处室": LEAD,
+    "牵头科室": LEAD,
+    "牵头机构": LEAD,
+    "主责单位": LEAD,
+    "主责部门": LEAD,
+    "主办单位": LEAD,
+    "主办部门": LEAD,
+    "主要责任单位": RESPONSIBLE,
+    "具体责任单位": RESPONSIBLE,
+    "责任单位": RESPONSIBLE,
+    "责任部门": RESPONSIBLE,
+    "责任处室": RESPONSIBLE,
+    "责任科室": RESPONSIBLE,
+    "责任主体": RESPONSIBLE,
+    "责任机构": RESPONSIBLE,
+    "承办单位": RESPONSIBLE,
+    "实施单位": RESPONSIBLE,
+    "落实单位": RESPONSIBLE,
+    "配合单位": SUPPORTING,
+    "配合部门": SUPPORTING,
+    "配合处室": SUPPORTING,
+    "协办单位": SUPPORTING,
+    "协办部门": SUPPORTING,
+    "参与单位": SUPPORTING,
+    "参与部门": SUPPORTING,
+    "协同单位": SUPPORTING,
+    "协作单位": SUPPORTING,
+    "完成时限": DEADLINE,
+    "完成时间": DEADLINE,
+    "完成期限": DEADLINE,
+    "时间节点": DEADLINE,
+    "时限要求": DEADLINE,
+    "办结时限": DEADLINE,
+    "时间要求": DEADLINE,
+    "进度安排": DEADLINE,
+    "时间安排": DEADLINE,
+    "责任领导": IGNORED,
+    "牵头领导": IGNORED,
+    "分管领导": IGNORED,
+    "责任人": IGNORED,
+    "联系人": IGNORED,
+    "牵头": LEAD,
+    "配合": SUPPORTING,
+    "时限": DEADLINE,
+}
+_LABEL_ALT = "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True))
+# A label followed by a colon. Bare 牵头/配合/时限 need the colon and must not be part of a word.
+LABEL_RE = re.compile(rf"(?P<label>{_LABEL_ALT})\s*[:：]\s*")
+# A line that starts with a label (the label may lack a colon when a space separates it).
+LABEL_LINE_RE = re.compile(rf"^\s*[（(〔【\[]?\s*(?P<label>{_LABEL_ALT})\s*[:：]")
+
+OPEN = "（(〔【[［{｛"
+CLOSE = "）)〕】]］}｝"
+PAIRS = dict(zip(OPEN, CLOSE, strict=True))
+
+# Endings of organisation names; used to tell a unit list from a sentence.
+UNIT_SUFFIX_RE = re.compile(
+    r"(?:局|委|办|院|厅|部|署|会|所|行|司|处|科|队|站|室|中心|政府|公司|集团|机关|单位|部门|组|社|馆|台|报|团|"
+    r"园区|管委会|办事处|街道|乡镇|镇|乡|县|区|市|联社|银行|支行|分行|海关|法院|检察院|学校|大学|医院|协会|"
+    r"商会|联合会|基地|港|机构|总局|分局|公署|班|小组|指挥部|领导小组|工商联|团委|妇联|科协|税务局|银保监局|供电局|"
+    r"平台|项目部|专班|各地|各部门)\s*(?:[（(][^）)]{1,20}[）)])*$"
+)
+_ADMIN_STUB_RE = re.compile(r"^各?[省市县区乡镇村州盟旗]{1,2}$")
+_GENERIC_TAIL_RE = re.compile(
+    r"^(?:市直|市级|省直|省级|县级|区级|相关|有关|其他|其它|各|全市|全省|全县|全区|县|区|市)"
+)
+_BARE_GROUP = {"部门", "单位", "部门（单位）", "部门(单位)", "机构", "部门单位"}
+_TRAILING_VERBS_RE = re.compile(
+    r"(?:按职责分工负责|按职责分工落实|按职能分工负责|按职责负责|分工负责|分别负责|共同负责|负责落实|负责|配合|参与|落实|"
+    r"协同推进|共同推进|推进|按职责|协助|组织实施|实施)$"
+)
+
+
+@dataclass
+class Annotation:
+    """Units and deadline found in one annotation (a bracket, a label line, a table row)."""
+
+    lead: list[str] = field(default_factory=list)
+    responsible: list[str] = field(default_factory=list)
+    supporting: list[str] = field(default_factory=list)
+    deadline_raw: str | None = None
+
+    @property
+    def has_units(self) -> bool:
+        return bool(self.lead or self.responsible or self.supporting)
+
+    def merge(self, other: Annotation) -> None:
+        for name in ("lead", "responsible", "supporting"):
+            mine = getattr(self, name)
+            mine.extend(u for u in getattr(other, name) if u not in mine)
+        if other.deadline_raw and not self.deadline_raw:
+            self.deadline_raw = other.deadline_raw
+
+    def __bool__(self) -> bool:
+        return self.has_units or bool(self.deadline_raw)
+
+
+def _depth_split(text: str, seps: str) -> list[tuple[str, str]]:
+    """Split on separator characters outside brackets; return (piece, separator-before)."""
+    out: list[tuple[str, str]] = []
+    depth, start, sep_before = 0, 0, ""
+    for i, ch in enumerate(text):
+        if ch in OPEN:
+            depth += 1
+        elif ch in CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in seps:
+            out.append((text[start:i], sep_before))
+            start, sep_before = i + 1, ch
+    out.append((text[start:], sep_before))
+    return out
+
+
+def clean_unit(unit: str) -> str:
+    """Trim spaces, list punctuation and a closing 。 from one unit name.
+
+    Examples:
+        >>> clean_unit(" 市人社局等。")
+        '市人社局'
+    """
+    unit = unit.strip().strip("　 \t")
+    unit = unit.strip("。.；;，,、：:")
+    unit = re.sub(r"\s+", "", unit)
+    if unit.endswith("等") and len(unit) > 2:
+        unit = unit[:-1]
+    return unit
+
+
+def split_units(text: str) -> list[str]:
+    """Split a written list of units into unit names.
+
+    Examples:
+        >>> split_units("市政府各部门，各乡、镇、办事处")
+        ['市政府各部门', '各乡、镇、办事处']
+        >>> split_units("市中级法院、市检察院，市、县(区)各行政执法单位")
+        ['市中级法院', '市检察院', '市、县(区)各行政执法单位']
+        >>> split_units("市发改委、市行政审批局、市直有关部门，各县（市、区）人民政府（管委会）")
+        ['市发改委', '市行政审批局', '市直有关部门', '各县（市、区）人民政府（管委会）']
+        >>> split_units("市住建局、市农业农村局等市级招投标行业监管部门，市财政局。")
+        ['市住建局', '市农业农村局', '市级招投标行业监管部门', '市财政局']
+        >>> split_units("市财政局等部门")
+        ['市财政局']
+        >>> split_units("市发改委\\n市财政局  市税务局")
+        ['市发改委', '市财政局', '市税务局']
+    """
+    text = text.replace("\r", "\n")
+    pieces = _depth_split(text, "、，,；;\n/|")
+    merged: list[str] = []
+    carry = ""
+    for piece, _sep in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        if _ADMIN_STUB_RE.match(piece):
+            carry += piece + "、"
+            continue
+        merged.append(carry + piece)
+        carry = ""
+    if carry:
+        merged.append(carry.rstrip("、"))
+    units: list[str] = []
+    for piece in merged:
+        for part in _split_spaces(piece):
+            for unit in _split_deng(part):
+                unit = clean_unit(unit)
+                if unit and unit not in _BARE_GROUP and unit not in units:
+                    units.append(unit)
+    return units
+
+
+def _split_spaces(piece: str) -> list[str]:
+    """Split on runs of spaces when every side is at least two characters (a spaced list)."""
+    parts = [p for p in re.split(r"[ \t\u3000]+", piece.strip()) if p]
+    if len(parts) > 1 and all(len(p) >= 2 for p in parts):
+        return parts
+    return [piece]
+
+
+def _split_deng(piece: str) -> list[str]:
+    """ "X等Y" with Y a general group gives [X, Y]; a trailing 等 is dropped by ``clean_unit``."""
+    m = re.match(r"^(?P<x>.+?[^高中平同])等(?P<y>.+)$", piece)
+    if m and _GENERIC_TAIL_RE.match(m["y"]) or (m and m["y"] in _BARE_GROUP):
+        return [m["x"], m["y"]]
+    return [piece]
+
+
+def looks_like_unit(text: str) -> bool:
+    """Whether a short phrase reads like an organisation name.
+
+    Examples:
+        >>> looks_like_unit("市行政审批局"), looks_like_unit("各县（市、区）人民政府（管委会）")
+        (True, True)
+        >>> looks_like_unit("加快推进工程建设项目审批制度改革")
+        False
+    """
+    text = clean_unit(text)
+    if not text or len(text) > 40 or re.search(r"[。！？]", text):
+        return False
+    return bool(UNIT_SUFFIX_RE.search(text))
+
+
+def parse_labelled(text: str) -> Annotation:
+    """Parse text made of labelled parts: ``牵头单位：A；责任单位：B、C；完成时限：2022年6月底``.
+
+    Examples:
+        >>> a = parse_labelled("牵头部门：市行政审批局；责任部门：市政府各部门，各乡、镇、办事处")
+        >>> a.lead, a.responsible
+        (['市行政审批局'], ['市政府各部门', '各乡、镇、办事处'])
+        >>> a = parse_labelled("牵头单位:市发展改革委责任单位：市级党委政府各部门(单位)，中省驻庆各单位")
+        >>> a.lead, a.responsible
+        (['市发展改革委'], ['市级党委政府各部门(单位)', '中省驻庆各单位'])
+        >>> parse_labelled("完成时限:2022年6月底前完成清理整治并长期坚持。").deadline_raw
+        '2022年6月底前完成清理整治并长期坚持'
+    """
+    ann = Annotation()
+    matches = list(LABEL_RE.finditer(text))
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = text[m.end() : end].strip()
+        role = LABELS[m["label"]]
+        _assign(ann, role, value)
+    return ann
+
+
+def _assign(ann: Annotation, role: str, value: str) -> None:
+    value = value.strip().rstrip("；;，,。.、 　")
+    if not value or role == IGNORED:
+        return
+    if role == DEADLINE:
+        if not ann.deadline_raw:
+            ann.deadline_raw = re.sub(r"\s+", "", value)
+        return
+    units = split_units(value)
+    target = {LEAD: ann.lead, RESPONSIBLE: ann.responsible, SUPPORTING: ann.supporting}[role]
+    target.extend(u for u in units if u not in target)
+
+
+def parse_verb_style(text: str) -> Annotation | None:
+    """Parse ``市发展改革委牵头，市财政局、市税务局配合`` (State Council style brackets).
+
+    Returns None when the text does not read as a unit assignment.
+
+    Examples:
+        >>> a = parse_verb_style("市发展改革委、市财政局牵头，各县（市、区）人民政府按职责分工负责")
+        >>> a.lead, a.responsible
+        (['市发展改革委', '市财政局'], ['各县（市、区）人民政府'])
+        >>> a = parse_verb_style("市商务局牵头，市发改委等配合")
+        >>> a.lead, a.supporting
+        (['市商务局'], ['市发改委'])
+        >>> parse_verb_style("牵头抓总，统筹推进") is None
+        True
+    """
+    ann = Annotation()
+    for clause, _sep in _depth_split(text, "；;，,"):
+        clause = clause.strip().rstrip("。")
+        if not clause:
+            continue
+        m = re.match(r"^(?P<units>.+?)(?P<verb>牵头(?:负责)?|负责牵头|为牵头单位)$", clause)
+        if m:
+            units = split_units(m["units"])
+            if not units or not all(looks_like_unit(u) for u in units):
+                return None
+            ann.lead.extend(units)
+            continue
+        m = re.match(r"^(?P<units>.+?)(?P<verb>配合|协助|参与|协同)$", clause)
+        role = SUPPORTING
+        if not m:
+            m = re.match(rf"^(?P<units>.+?)(?P<verb>{_TRAILING_VERBS_RE.pattern[3:-2]})$", clause)
+            role = RESPONSIBLE
+        if not m:
+            return None
+        units = split_units(m["units"])
+        if not units or not all(looks_like_unit(u) for u in units):
+            return None
+        (ann.supporting if role == SUPPORTING else ann.responsible).extend(units)
+    return ann if ann.lead else None
+
+
+def find_brackets(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of top-level bracketed groups in ``text``."""
+    spans, stack = [], []
+    for i, ch in enumerate(text):
+        if ch in OPEN:
+            stack.append(i)
+        elif ch in CLOSE and stack:
+            start = stack.pop()
+            if not stack:
+                spans.append((start, i + 1))
+    return spans
+
+
+def bracket_annotation(inner: str) -> Annotation | None:
+    """The annotation in one bracket's content, or None if it is ordinary prose.
+
+    Examples:
+        >>> bracket_annotation("责任单位：市发改委、市直有关部门，各县（市、区）人民政府（管委会）").responsible
+        ['市发改委', '市直有关部门', '各县（市、区）人民政府（管委会）']
+        >>> bracket_annotation("包括政策名称、享受对象") is None
+        True
+    """
+    inner = inner.strip()
+    if LABEL_LINE_RE.match(inner) or (
+        LABEL_RE.search(inner) and LABEL_RE.search(inner).start() < 4
+    ):
+        ann = parse_labelled(inner)
+        return ann if ann else None
+    if "牵头" in inner and len(inner) < 200:
+        return parse_verb_style(inner)
+    return None
