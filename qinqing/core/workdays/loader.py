@@ -11,7 +11,7 @@ An import inside a transaction that is later rolled back must not leave its year
 from the moment :func:`note_pending_change` is called until its transaction commits, every
 call re-checks the stamp (one small query), so a rollback is noticed at the next call.
 
-If the database cannot be read (not migrated, unreachable), the package calendar is used and a
+If the database cannot be read (not migrated, unreachable, or blocked as in a pure test), the package calendar is used and a
 warning logged; a computation that then needs a missing year raises the usual clear error.
 """
 
@@ -34,6 +34,7 @@ _cached: WorkdayCalendar | None = None
 _cached_stamp: object = None
 _checked_at = 0.0
 _pending = False  # an import whose transaction has not committed yet
+_warned = False
 
 
 @cache
@@ -91,12 +92,20 @@ def get_calendar() -> WorkdayCalendar:
                 _checked_at = now
                 return _cached
             years = db_years()
-        except DatabaseError as exc:
-            logger.warning("workdays: database years unavailable, using package data: %s", exc)
+        except (DatabaseError, RuntimeError) as exc:
+            # RuntimeError: no database access here (pytest-django's blocker, async context).
+            _warn_once(exc)
             return package_calendar()
         calendar = WorkdayCalendar([*package_years(), *years]) if years else package_calendar()
         _cached, _cached_stamp, _checked_at = calendar, stamp, now
         return calendar
+
+
+def _warn_once(exc: Exception) -> None:
+    global _warned
+    level = logging.DEBUG if _warned else logging.WARNING
+    _warned = True
+    logger.log(level, "workdays: database years unavailable, using package data: %s", exc)
 
 
 def invalidate_calendar_cache() -> None:
