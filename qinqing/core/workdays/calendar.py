@@ -31,7 +31,7 @@ Examples:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,10 +188,10 @@ class WorkdayCalendar:
             y -= 1
         return y
 
-    def _index(self, day: dt.date, context: str = "") -> int:
+    def _index(self, day: dt.date, context: Callable[[], str] | None = None) -> int:
         _check_date(day)
         if day.year not in self._covered_years:
-            raise MissingCalendarYear(day.year, context)
+            raise MissingCalendarYear(day.year, context() if context else "")
         return (day - self._origin).days
 
     def _day(self, index: int) -> dt.date:
@@ -212,7 +212,7 @@ class WorkdayCalendar:
             >>> [cal.is_workday(dt.date(2025, 10, d)) for d in (8, 9, 11, 12)]
             [False, True, True, False]
         """
-        return self._work_list[self._index(day, f"判断 {day} 是否为工作日")]
+        return self._work_list[self._index(day, lambda: f"判断 {day} 是否为工作日")]
 
     def describe(self, day: dt.date) -> DayInfo:
         """The kind of ``day``: 工作日, 休息日, 法定节假日 or 调休上班日, with the holiday name.
@@ -248,22 +248,25 @@ class WorkdayCalendar:
             qinqing.core.workdays.calendar.MissingCalendarYear: 2027 年的法定节假日安排尚未录入，无法计算工作日（计算 2026-12-30 之后第 5 个工作日）。请系统管理员按国务院办公厅通知导入 2027 年节假日数据（qinqing calendar import-notice）。
         """
         n = int(n)
-        context = self._add_context(day, n)
+
+        def context() -> str:
+            return self._add_context(day, n)
+
         i = self._index(day, context)
         if n == 0:
             return day
         c = self._cum_list[i]
         target = c + n if n > 0 else c - self._work_list[i] + n + 1
         if target > self._total:
-            raise MissingCalendarYear(self._next_missing_after(day.year), context)
+            raise MissingCalendarYear(self._next_missing_after(day.year), context())
         if target < 1:
-            raise MissingCalendarYear(self._prev_missing_before(day.year), context)
+            raise MissingCalendarYear(self._prev_missing_before(day.year), context())
         j = self._pos_list[target - 1]
         if self._gap_between(i, j):
             year = (
                 self._next_missing_after(day.year) if n > 0 else self._prev_missing_before(day.year)
             )
-            raise MissingCalendarYear(year, context)
+            raise MissingCalendarYear(year, context())
         return self._day(j)
 
     @staticmethod
@@ -283,7 +286,10 @@ class WorkdayCalendar:
             >>> cal.workdays_between(dt.date(2025, 10, 11), dt.date(2025, 9, 30))
             -3
         """
-        context = f"计算 {start} 至 {end} 之间的工作日数"
+
+        def context() -> str:
+            return f"计算 {start} 至 {end} 之间的工作日数"
+
         i = self._index(start, context)
         j = self._index(end, context)
         if self._gap_between(i, j):
@@ -292,7 +298,7 @@ class WorkdayCalendar:
                 if j >= i
                 else self._prev_missing_before(start.year)
             )
-            raise MissingCalendarYear(year, context)
+            raise MissingCalendarYear(year, context())
         return self._cum_list[j] - self._cum_list[i]
 
     def next_workday(self, day: dt.date) -> dt.date:
