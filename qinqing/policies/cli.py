@@ -1,0 +1,194 @@
+"""``qinqing policies …``: database-free rule checking, matching and explanations.
+
+Contract (kept stable; tests and outside evaluation use it):
+
+* ``qinqing policies evaluate --enterprises FILE --year YEAR --out OUT.csv [--rules DIR]``
+  writes ``uscc,policy_id,amount`` for every eligible pair (amount > 0), policies in id
+  order, enterprises in registry order, UTF-8 with LF line ends.
+* ``qinqing policies explain --enterprises FILE --uscc CODE --year YEAR`` prints the
+  explanation in Chinese.
+
+Nothing here imports Django; heavy modules are imported inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "policies",
+        help="惠企政策：规则校验、匹配计算、匹配说明",
+        description="惠企政策：规则校验、全量匹配计算、单个企业的匹配说明（不需要数据库）。",
+    )
+    parser.set_defaults(func=lambda args: _help(parser))
+    sub = parser.add_subparsers(dest="policies_command", metavar="子命令")
+
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="对企业名录计算每家企业可享受的政策和金额",
+        description="对企业名录计算每家企业可享受的政策和金额，写出 uscc,policy_id,amount（只含金额大于 0 的行）。",
+    )
+    _registry_args(evaluate)
+    evaluate.add_argument("--out", required=True, metavar="OUT.csv", help="结果文件（CSV）")
+    evaluate.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="名录中有错误行时跳过这些行继续计算（默认：有任何错误行即停止）",
+    )
+    evaluate.add_argument(
+        "--with-version", action="store_true", help="结果中增加 policy_version 列（规则版本号）"
+    )
+    evaluate.add_argument(
+        "--near-misses", metavar="FILE.csv", help="另写出“差一个条件”的企业名单及原因"
+    )
+    evaluate.set_defaults(func=_evaluate)
+
+    explain = sub.add_parser(
+        "explain",
+        help="说明一家企业对每项政策的每个条件是否满足",
+        description="说明一家企业对每项政策的每个条件是否满足、金额多少、差哪个条件。",
+    )
+    _registry_args(explain)
+    explain.add_argument("--uscc", required=True, metavar="CODE", help="统一社会信用代码")
+    explain.add_argument("--json", action="store_true", help="以 JSON 输出（供系统对接）")
+    explain.set_defaults(func=_explain)
+
+    validate = sub.add_parser(
+        "validate",
+        help="校验规则文件",
+        description="校验规则目录（或单个规则文件）；有问题时逐条列出并以退出码 2 结束。",
+    )
+    validate.add_argument("--rules", metavar="DIR", help="规则目录或文件（默认：内置规则）")
+    validate.set_defaults(func=_validate)
+
+    attributes = sub.add_parser("attributes", help="列出规则可用的企业属性")
+    attributes.set_defaults(func=_attributes)
+
+    sql = sub.add_parser(
+        "sql",
+        help="把规则编译成 SQL（在数据库内计算超大名录）",
+        description="把规则编译成一条 SQL 查询，结果与 evaluate 相同。",
+    )
+    sql.add_argument("--year", required=True, type=int, metavar="YEAR", help="政策年度")
+    sql.add_argument("--rules", metavar="DIR", help="规则目录（默认：内置规则）")
+    sql.add_argument("--table", default="enterprises", help="企业名录表名（默认 enterprises）")
+    sql.add_argument("--dialect", choices=("postgresql", "sqlite"), default="postgresql")
+    sql.set_defaults(func=_sql)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
+
+
+def _registry_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--enterprises", required=True, metavar="FILE", help="企业名录（CSV、XLSX 或 Parquet）"
+    )
+    parser.add_argument("--year", required=True, type=int, metavar="YEAR", help="政策年度，如 2025")
+    parser.add_argument("--rules", metavar="DIR", help="规则目录（默认：内置规则）")
+
+
+def _check_year(year: int) -> int:
+    from qinqing.core.errors import InvalidInput
+
+    if not 1900 <= year <= 2100:
+        raise InvalidInput(f"政策年度“{year}”不合理，请写四位年份，例如 --year 2025。")
+    return year
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from qinqing.core.enterprises.registry_io import read_registry
+    from qinqing.core.errors import InvalidInput
+    from qinqing.policies.engine.evaluate import evaluate
+    from qinqing.policies.engine.spec import load_ruleset
+
+    year = _check_year(args.year)
+    ruleset = load_ruleset(args.rules)
+    imported = read_registry(args.enterprises, on_error="skip" if args.skip_bad_rows else "reject")
+    if imported.registry is None:
+        raise InvalidInput(imported.report())
+    if imported.errors:
+        print(imported.report(limit=20), file=sys.stderr)
+    evaluation = evaluate(ruleset, imported.registry, year)
+    try:
+        written = evaluation.write_csv(args.out, with_version=args.with_version)
+    except OSError as exc:
+        raise InvalidInput(
+            f"无法写入结果文件“{args.out}”：{exc.strerror}。请检查路径和权限。"
+        ) from None
+    if args.near_misses:
+        _write_near_misses(args.near_misses, ruleset, imported.registry, year, evaluation)
+    total = sum(r.total for r in evaluation.results)
+    print(
+        f"已对 {len(imported.registry)} 家企业计算 {len(ruleset)} 项政策（{year} 年度）："
+        f"符合 {written} 项次，合计 {total:,} 元，结果已写入 {args.out}。"
+    )
+    return 0
+
+
+def _write_near_misses(path, ruleset, registry, year, evaluation) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from qinqing.policies.engine.evaluate import find_near_misses
+
+    uscc = registry.uscc
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["uscc", "policy_id", "item_id", "reason"])
+        for near in find_near_misses(ruleset, registry, year, evaluation):
+            codes = uscc.take(near.rows).to_pylist()
+            items = near.policy.all_items
+            for i, code in enumerate(codes):
+                writer.writerow(
+                    [code, near.policy.id, items[int(near.items[i])].id, near.reason(i, year)]
+                )
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from qinqing.core.enterprises.registry_io import read_registry_row
+    from qinqing.policies.engine.explain import explain
+    from qinqing.policies.engine.spec import load_ruleset
+
+    year = _check_year(args.year)
+    ruleset = load_ruleset(args.rules)
+    one = read_registry_row(args.enterprises, args.uscc)
+    explanation = explain(ruleset, one, year, row=0)
+    if args.json:
+        import json
+
+        print(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(explanation.to_text())
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from qinqing.policies.engine.spec import load_ruleset
+
+    ruleset = load_ruleset(args.rules)
+    for policy in ruleset:
+        items = len(policy.all_items)
+        print(f"{policy.id}（第 {policy.version} 版）{policy.title}：{items} 个奖励项，校验通过。")
+    print(f"共 {len(ruleset)} 项政策，全部校验通过。")
+    return 0
+
+
+def _attributes(args: argparse.Namespace) -> int:
+    from qinqing.core.enterprises.attributes import ENTERPRISE_ATTRIBUTES
+
+    print("属性名\t中文名称\t类型\t说明")
+    print(ENTERPRISE_ATTRIBUTES.describe())
+    return 0
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from qinqing.policies.engine.spec import load_ruleset
+    from qinqing.policies.engine.sql import compile_to_sql
+
+    year = _check_year(args.year)
+    print(compile_to_sql(load_ruleset(args.rules), year, table=args.table, dialect=args.dialect))
+    return 0
