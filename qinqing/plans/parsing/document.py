@@ -71,7 +71,7 @@ def parse_source(source: Source) -> dict:
 
 
 def _task_tables_present(source: Source) -> bool:
-    return any(parse_task_table(t, None)[0] for t in source.tables)
+    return any(parse_task_table(t)[0] for t in source.tables)
 
 
 def _compilation_document(source: Source, title_line: str | None) -> dict:
@@ -95,17 +95,17 @@ def _plan_document(source: Source, title_line: str | None) -> dict:
     outline = build_outline(source.blocks)
     parser = PlanParser(outline)
     drafts = _drop_unitless_regions(parser.drafts(), parser)
+    found_in_tables = _table_tasks(source, outline)
     preamble_text = "\n".join(p.text for p in outline.preamble)
-    all_text = "\n".join(p.text for p in source.paras)
     deadline_phrases = [d.annotation.deadline_raw for d in drafts if d.annotation.deadline_raw]
-    year = document_year(title_line, preamble_text, deadline_phrases, all_text)
+    deadline_phrases += [t.ann.deadline_raw for t in found_in_tables if t.ann.deadline_raw]
+    year = document_year(title_line, preamble_text, deadline_phrases, source.text)
     tasks, sections = task_dicts(drafts, year)
-
-    table_tasks, table_sections = _table_tasks(source, outline, year)
-    if table_tasks:
+    if found_in_tables:
+        table_tasks, table_sections = table_task_dicts(found_in_tables, year)
         with_units = sum(1 for t in table_tasks if t["lead_units"] or t["responsible_units"])
         outline_units = sum(1 for t in tasks if t["lead_units"] or t["responsible_units"])
-        if with_units >= outline_units or len(tasks) == 0:
+        if with_units >= outline_units or not tasks:
             tasks, sections = table_tasks, table_sections
     if not tasks:
         tasks = _annotated_paragraph_tasks(source, year)
@@ -125,25 +125,22 @@ def _plan_document(source: Source, title_line: str | None) -> dict:
     }
 
 
-def _table_tasks(source: Source, outline, year: int | None) -> tuple[list[dict], list[dict]]:
+def _table_tasks(source: Source, outline) -> list:
     """Tasks from task tables, with the heading above a table as its default section."""
     owner: dict[int, tuple[str, str]] = {}
     for node in outline.walk():
         for table in node.tables:
             owner[id(table)] = (node.ident, heading_title(node))
-    all_tasks, all_sections = [], []
+    found_all = []
     roles = None
     for block in source.blocks:
         if not isinstance(block, Table):
             continue
-        found, roles = parse_task_table(block, year, owner.get(id(block)), roles)
+        found, roles = parse_task_table(block, owner.get(id(block)), roles)
         if not found:
             roles = None
-            continue
-        tasks, sections = table_task_dicts(found, year)
-        all_tasks.extend(tasks)
-        all_sections.extend(s for s in sections if s not in all_sections)
-    return all_tasks, all_sections
+        found_all.extend(found)
+    return found_all
 
 
 def _annotated_paragraph_tasks(source: Source, year: int | None) -> list[dict]:

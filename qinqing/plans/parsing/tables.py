@@ -128,7 +128,6 @@ def _units_from(cell: str, role: str, ann: Annotation) -> None:
 
 def parse_task_table(
     table: Table,
-    year: int | None,
     section_hint: tuple[str, str] | None = None,
     inherited_roles: list[str | None] | None = None,
 ) -> tuple[list[TableTask], list[str | None] | None]:
@@ -246,7 +245,6 @@ def parse_task_table(
         tasks.append(task)
         last_title_cell, last_id_cell = title_cell, id_cell
     close_group()
-    _ = year
     return tasks, roles
 
 

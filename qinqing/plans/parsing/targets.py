@@ -68,17 +68,22 @@ _STARTS_WITH_NUMBER_RE = re.compile(rf"^{_NUM}\s*{_UNIT}")
 
 
 def _split_outside(text: str, seps: str) -> list[str]:
-    out, depth, start = [], 0, 0
+    return [p for _sep, p in _split_keeping(text, seps) if p.strip()]
+
+
+def _split_keeping(text: str, seps: str) -> list[tuple[str, str]]:
+    """Split on separators outside brackets; each part comes with the separator before it."""
+    out, depth, start, sep = [], 0, 0, ""
     for i, ch in enumerate(text):
         if ch in OPEN:
             depth += 1
         elif ch in CLOSE:
             depth = max(0, depth - 1)
         elif depth == 0 and ch in seps:
-            out.append(text[start:i])
-            start = i + 1
-    out.append(text[start:])
-    return [p for p in out if p.strip()]
+            out.append((sep, text[start:i]))
+            start, sep = i + 1, ch
+    out.append((sep, text[start:]))
+    return out
 
 
 def _mask(text: str) -> str:
@@ -148,7 +153,8 @@ def _breakdown(clause: str) -> list[str]:
         counted = [p for p in items if has_quantity(p)]
         if len(counted) < 2:
             continue
-        outer = (clause[:s] + clause[e:]).strip()
+        # verbatim: the text before the bracket, else the text after it
+        outer = clause[:s].strip() if has_quantity(clause[:s]) else clause[e:].strip()
         full_items = sum(_words_besides_numbers(p) for p in counted) >= 3 * len(counted)
         if has_quantity(outer):
             return [outer, *counted]
@@ -181,12 +187,14 @@ def _clauses(sentence: str) -> list[str]:
     """Clauses of a sentence, with run-on and continuation clauses joined."""
     out: list[str] = []
     glue = False
-    for clause in _split_outside(sentence, _CLAUSE_SEPS):
+    for sep, clause in _split_keeping(sentence, _CLAUSE_SEPS):
+        if not clause.strip():
+            continue
         quantity = has_quantity(clause)
         short = quantity and _words_besides_numbers(clause) <= 2  # "2个环节，1日办结"
         runs_on = glue and (not quantity or short) and "的" not in clause
         if out and (runs_on or (quantity and _CONTINUATION_START_RE.match(clause.strip()))):
-            out[-1] += "，" + clause
+            out[-1] += sep + clause
             glue = False
             continue
         out.append(clause)
