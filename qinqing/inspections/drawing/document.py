@@ -26,7 +26,7 @@ from qinqing.inspections.drawing.engine import (
     run_draw,
     seed_sha256,
 )
-from qinqing.inspections.drawing.inputs import TIERS, canonical_decimal
+from qinqing.inspections.drawing.inputs import TIERS, canonical_decimal, gc_paused
 
 FORMAT = "qinqing-draw"
 
@@ -50,6 +50,11 @@ PARAMETERS = {
 
 def draw_document(result: DrawResult) -> dict[str, Any]:
     """The DRAW.json object of a result (only JSON types; key order is the file's order)."""
+    with gc_paused():
+        return _draw_document(result)
+
+
+def _draw_document(result: DrawResult) -> dict[str, Any]:
     inputs = result.inputs
     hashes = inputs.table_sha256
     rows = {
@@ -112,8 +117,51 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
+_VISIT_KEYS = ("uscc", "items", "departments", "inspectors", "visit_on")
+
+
+def _visit_lines(visits: list[Any]) -> list[str]:
+    """``_compact`` of each visit, with the JSON of the few distinct strings cached."""
+    cache: dict[str, str] = {}
+
+    def enc(text: str) -> str:
+        encoded = cache.get(text)
+        if encoded is None:
+            encoded = cache[text] = json.dumps(text, ensure_ascii=False)
+        return encoded
+
+    def enc_list(values: list[str]) -> str:
+        return "[" + ", ".join([enc(v) for v in values]) + "]"
+
+    lines = []
+    for visit in visits:
+        if not (isinstance(visit, dict) and tuple(visit) == _VISIT_KEYS):
+            lines.append(_compact(visit))
+            continue
+        uscc, day = visit["uscc"], visit["visit_on"]
+        lines.append(
+            '{"uscc": '
+            + (f'"{uscc}"' if uscc.isascii() and uscc.isalnum() else enc(uscc))
+            + ', "items": '
+            + enc_list(visit["items"])
+            + ', "departments": '
+            + enc_list(visit["departments"])
+            + ', "inspectors": '
+            + enc_list(visit["inspectors"])
+            + ', "visit_on": '
+            + ("null" if day is None else enc(day))
+            + "}"
+        )
+    return lines
+
+
 def dumps_draw(document: dict[str, Any]) -> str:
     """Deterministic text of DRAW.json: one list element per line for the long lists."""
+    with gc_paused():
+        return _dumps_draw(document)
+
+
+def _dumps_draw(document: dict[str, Any]) -> str:
     lines = ["{"]
     keys = list(document)
     for n, key in enumerate(keys):
@@ -121,9 +169,11 @@ def dumps_draw(document: dict[str, Any]) -> str:
         comma = "," if n < len(keys) - 1 else ""
         if isinstance(value, list) and value:
             lines.append(f"  {json.dumps(key)}: [")
+            elements = _visit_lines(value) if key == "visits" else [_compact(v) for v in value]
+            last = len(elements) - 1
             lines.extend(
-                f"    {_compact(element)}{',' if i < len(value) - 1 else ''}"
-                for i, element in enumerate(value)
+                f"    {element}," if i < last else f"    {element}"
+                for i, element in enumerate(elements)
             )
             lines.append(f"  ]{comma}")
         else:
@@ -150,7 +200,8 @@ def write_draw_json(path: Path | str, document: dict[str, Any]) -> None:
 def load_draw_json(path: Path | str) -> dict[str, Any]:
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with gc_paused():
+            data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InvalidInput(f"找不到抽取结果文件“{path}”。") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -407,7 +458,7 @@ def write_canonical_files(inputs: DrawInputs, directory: Path | str) -> dict[str
         "constraints": directory / "constraints.json",
     }
     tables = {
-        "entities": (ENTITY_COLUMNS, inputs.entities.canonical_lines()),
+        "entities": (ENTITY_COLUMNS, inputs.entities.canonical_chunks()),
         "items": (ITEM_COLUMNS, (i.canonical_line() for i in inputs.items)),
         "inspectors": (INSPECTOR_COLUMNS, (p.canonical_line() for p in inputs.inspectors)),
     }

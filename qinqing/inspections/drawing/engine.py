@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from qinqing.inspections.drawing.inputs import (
     EntityPool,
     InspectionItem,
     Inspector,
+    gc_paused,
     inspectors_sha256,
     items_sha256,
 )
@@ -137,10 +139,25 @@ def entity_rank_keys(seed_hex: str, item_id: str, n: int) -> np.ndarray:
     return np.frombuffer(stream, dtype=">u8").astype(np.uint64)
 
 
-def inspector_rank_key(seed_hex: str, round_: int, inspector_id: str) -> int:
-    """Tie-break of an inspector who has ``round_`` visits so far: first 8 bytes of SHA-256."""
-    message = f"{ALGORITHM};inspector-rank;{seed_hex};{round_};{inspector_id}".encode()
-    return int.from_bytes(hashlib.sha256(message).digest()[:8], "big")
+def inspector_rank_keys(seed_hex: str, department: str, round_: int, size: int) -> list[int]:
+    """Tie-break keys of a department's inspectors who have made ``round_`` visits so far.
+
+    The stream is SHAKE-256 of
+    ``qinqing-draw-v1;inspector-rank;<seed_sha256>;<department>;<round>``; the inspector at
+    index ``j`` of the department's roster (all its inspectors, by ``inspector_id``) gets
+    bytes ``8j .. 8j+7`` as a big-endian integer.
+
+    Examples:
+        >>> keys = inspector_rank_keys(seed_sha256("abc"), "市税务局", 0, 2)
+        >>> stream = hashlib.shake_256(
+        ...     ("qinqing-draw-v1;inspector-rank;" + seed_sha256("abc") + ";市税务局;0").encode()
+        ... ).digest(16)
+        >>> keys[1] == int.from_bytes(stream[8:16], "big")
+        True
+    """
+    message = f"{ALGORITHM};inspector-rank;{seed_hex};{department};{round_}".encode()
+    stream = hashlib.shake_256(message).digest(8 * size)
+    return np.frombuffer(stream, dtype=">u8").astype(np.uint64).tolist()
 
 
 def stratum_size(ratio: Decimal, eligible: int) -> int:
@@ -190,8 +207,7 @@ class ItemOutcome:
     drawn: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class Visit:
+class Visit(NamedTuple):
     """One entity's (joint) visit: all items drawn for it, one team, one day."""
 
     uscc: str
@@ -228,6 +244,11 @@ def run_draw(inputs: DrawInputs, seed: str) -> DrawResult:
     as a whole: an item without eligible entities (unless ``allow_empty_items``), a
     visit without enough qualified inspectors, quiet days covering the whole window.
     """
+    with gc_paused():
+        return _run_draw(inputs, seed)
+
+
+def _run_draw(inputs: DrawInputs, seed: str) -> DrawResult:
     check_seed(seed)
     seed_hex = seed_sha256(seed)
     commitment = draw_commitment(seed, inputs)
@@ -240,19 +261,18 @@ def run_draw(inputs: DrawInputs, seed: str) -> DrawResult:
         for o in item_outcomes
         if sum(o.eligible) == 0
     ]
-    grouped = _merge(drawn, len(inputs.items))
-    visit_days = _schedule(grouped, constraints, own_dates)
-    teams = _assign_inspectors(inputs, seed_hex, grouped, warnings)
-
+    visit_positions, combos = _merge(drawn)
+    combo_items, combo_departments = _combo_labels(inputs.items, combos)
+    visit_days = _schedule(visit_positions, constraints, own_dates)
+    teams = _assign_inspectors(
+        inputs, seed_hex, visit_positions, combos, combo_departments, warnings
+    )
+    usccs = pool.uscc
     visits = tuple(
-        Visit(
-            uscc=pool.uscc[position],
-            items=tuple(inputs.items[i].item_id for i in item_indices),
-            departments=tuple(sorted({inputs.items[i].department for i in item_indices})),
-            inspectors=team,
-            visit_on=day,
+        Visit(usccs[position], combo_items[combo], combo_departments[combo], team, day)
+        for position, combo, team, day in zip(
+            visit_positions, combos, teams, visit_days, strict=True
         )
-        for (position, item_indices), team, day in zip(grouped, teams, visit_days, strict=True)
     )
     return DrawResult(
         seed=seed,
@@ -361,41 +381,54 @@ def _draw_items(
     return tuple(outcomes), drawn
 
 
-def _merge(
-    drawn: list[tuple[int, np.ndarray]], item_count: int
-) -> list[tuple[int, tuple[int, ...]]]:
-    """Spec §6: one visit per entity, with every item it was drawn for (进一次门、查多项事)."""
+def _merge(drawn: list[tuple[int, np.ndarray]]) -> tuple[list[int], list[tuple[int, ...]]]:
+    """Spec §6: one visit per entity, with every item it was drawn for (进一次门、查多项事).
+
+    Returns the pool positions of the visits (ascending, i.e. by USCC) and, per visit, the
+    indices of its items (ascending, i.e. by item id).
+    """
     if not drawn:
-        return []
+        return [], []
     positions = np.concatenate([p for _, p in drawn]).astype(np.int64)
     items = np.concatenate([np.full(len(p), i, dtype=np.int64) for i, p in drawn])
     order = np.lexsort((items, positions))
-    grouped: list[tuple[int, tuple[int, ...]]] = []
-    current = -1
-    bucket: list[int] = []
-    for position, item in zip(positions[order].tolist(), items[order].tolist(), strict=True):
-        if position != current:
-            if bucket:
-                grouped.append((current, tuple(bucket)))
-            current, bucket = position, []
-        bucket.append(item)
-    grouped.append((current, tuple(bucket)))
-    return grouped
+    positions, items = positions[order], items[order]
+    starts = np.flatnonzero(np.r_[True, positions[1:] != positions[:-1]])
+    sizes = np.diff(np.r_[starts, len(positions)])
+    singles: dict[int, tuple[int, ...]] = {}
+    combos = [singles.setdefault(i, (i,)) for i in items[starts].tolist()]
+    for v in np.flatnonzero(sizes > 1).tolist():
+        start = int(starts[v])
+        combos[v] = tuple(items[start : start + int(sizes[v])].tolist())
+    return positions[starts].tolist(), combos
+
+
+def _combo_labels(
+    items: tuple[InspectionItem, ...], combos: list[tuple[int, ...]]
+) -> tuple[dict[tuple[int, ...], tuple[str, ...]], dict[tuple[int, ...], tuple[str, ...]]]:
+    """Item ids and departments (sorted) of every distinct combination of items."""
+    ids: dict[tuple[int, ...], tuple[str, ...]] = {}
+    departments: dict[tuple[int, ...], tuple[str, ...]] = {}
+    for combo in combos:
+        if combo not in ids:
+            ids[combo] = tuple(items[i].item_id for i in combo)
+            departments[combo] = tuple(sorted({items[i].department for i in combo}))
+    return ids, departments
 
 
 def _schedule(
-    grouped: list[tuple[int, tuple[int, ...]]],
+    visit_positions: list[int],
     constraints: DrawConstraints,
     own_dates: dict[int, tuple[date, ...]],
 ) -> list[date | None]:
     """Spec §7: each visit on the allowed day with the fewest visits so far (earliest on ties)."""
     if constraints.window is None:
-        return [None] * len(grouped)
+        return [None] * len(visit_positions)
     base = constraints.base_visit_dates()
     load = dict.fromkeys(base, 0)
     heap = [(0, d) for d in base]  # lazy: an entry is stale when its count != load[d]
     days: list[date | None] = []
-    for position, _ in grouped:
+    for position in visit_positions:
         allowed = own_dates.get(position)
         if allowed is None:
             while True:
@@ -414,40 +447,70 @@ def _schedule(
 def _assign_inspectors(
     inputs: DrawInputs,
     seed_hex: str,
-    grouped: list[tuple[int, tuple[int, ...]]],
+    visit_positions: list[int],
+    combos: list[tuple[int, ...]],
+    combo_departments: dict[tuple[int, ...], tuple[str, ...]],
     warnings: list[str],
 ) -> list[tuple[str, ...]]:
-    """Spec §8: least-loaded qualified inspectors, one per department, at least two."""
+    """Spec §8: least-loaded qualified inspectors, one per department, at least two.
+
+    Each department keeps a heap of its active inspectors ordered by (visits so far,
+    round key, inspector id); the round key is redrawn each time an inspector's count
+    goes up, so every "round" of a department is served in a fresh random order.
+    """
     constraints = inputs.constraints
     cap = constraints.max_visits_per_inspector
-    previous: dict[str, set[str]] = defaultdict(set)
-    for inspector_id, code in sorted(constraints.previous_pairs):
-        previous[inspector_id].add(code)
-    blocked = {
-        p.inspector_id: frozenset(p.conflicts) | previous[p.inspector_id] for p in inputs.inspectors
+    minimum = constraints.min_inspectors
+    blocked: dict[str, set[str]] = {}
+    for p in inputs.inspectors:
+        if p.conflicts:
+            blocked.setdefault(p.inspector_id, set()).update(p.conflicts)
+    for inspector_id, code in constraints.previous_pairs:
+        blocked.setdefault(inspector_id, set()).add(code)
+
+    roster: dict[str, list[str]] = defaultdict(list)  # all inspectors, by id
+    for p in inputs.inspectors:
+        roster[p.department].append(p.inspector_id)
+    slot: dict[str, tuple[str, int]] = {
+        inspector_id: (department, j)
+        for department, ids in roster.items()
+        for j, inspector_id in enumerate(ids)
     }
-    department_of = {p.inspector_id: p.department for p in inputs.inspectors}
-    heaps: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    round_keys: dict[tuple[str, int], list[int]] = {}
+
+    def key(inspector_id: str, round_: int) -> int:
+        department, j = slot[inspector_id]
+        keys = round_keys.get((department, round_))
+        if keys is None:
+            keys = inspector_rank_keys(seed_hex, department, round_, len(roster[department]))
+            round_keys[(department, round_)] = keys
+        return keys[j]
+
+    heaps: dict[str, list[tuple[int, int, str]]] = {}
     for p in inputs.inspectors:
         if p.active:
-            heaps[p.department].append(
-                (0, inspector_rank_key(seed_hex, 0, p.inspector_id), p.inspector_id)
-            )
+            heaps.setdefault(p.department, []).append((0, key(p.inspector_id, 0), p.inspector_id))
     for heap in heaps.values():
         heapq.heapify(heap)
 
     def pick(
-        departments: tuple[str, ...], uscc: str, team: dict[str, int]
+        departments: tuple[str, ...], uscc: str, team: list[str]
     ) -> tuple[int, int, str] | None:
+        """Pop the best qualified entry among the departments' heaps (None if none)."""
         best: tuple[int, int, str] | None = None
         best_department = ""
         skipped: list[tuple[str, tuple[int, int, str]]] = []
         for department in departments:
-            heap = heaps.get(department, [])
-            while heap and (heap[0][2] in team or uscc in blocked[heap[0][2]]):
-                skipped.append((department, heapq.heappop(heap)))
-            if heap and (best is None or heap[0] < best):
-                best, best_department = heap[0], department
+            heap = heaps.get(department)
+            while heap:
+                head = heap[0][2]
+                codes = blocked.get(head)
+                if head in team or (codes is not None and uscc in codes):
+                    skipped.append((department, heapq.heappop(heap)))
+                    continue
+                if best is None or heap[0] < best:
+                    best, best_department = heap[0], department
+                break
         if best is not None:
             heapq.heappop(heaps[best_department])
         for department, entry in skipped:
@@ -455,30 +518,29 @@ def _assign_inspectors(
         return best
 
     teams: list[tuple[str, ...]] = []
-    pool, items = inputs.entities, inputs.items
-    for number, (position, item_indices) in enumerate(grouped, start=1):
-        uscc = pool.uscc[position]
-        departments = tuple(sorted({items[i].department for i in item_indices}))
-        size = max(constraints.min_inspectors, len(departments))
-        team: dict[str, int] = {}
+    usccs = inputs.entities.uscc
+    for number, (position, combo) in enumerate(zip(visit_positions, combos, strict=True), 1):
+        uscc = usccs[position]
+        departments = combo_departments[combo]
+        team: list[str] = []
         chosen: list[tuple[int, int, str]] = []
         uncovered: list[str] = []
         for department in departments:
             entry = pick((department,), uscc, team)
             if entry is None:
                 uncovered.append(department)
-                continue
-            chosen.append(entry)
-            team[entry[2]] = entry[0]
-        while len(chosen) < size:
+            else:
+                chosen.append(entry)
+                team.append(entry[2])
+        while len(chosen) < minimum:
             entry = pick(departments, uscc, team)
             if entry is None:
                 break
             chosen.append(entry)
-            team[entry[2]] = entry[0]
-        if len(chosen) < constraints.min_inspectors:
+            team.append(entry[2])
+        if len(chosen) < minimum:
             raise InvalidInput(
-                _too_few_message(inputs, number, uscc, item_indices, departments, len(chosen))
+                _too_few_message(inputs, number, uscc, combo, departments, len(chosen))
             )
         if uncovered:
             warnings.append(
@@ -488,10 +550,11 @@ def _assign_inspectors(
         for load, _, inspector_id in chosen:
             if cap is None or load + 1 < cap:
                 heapq.heappush(
-                    heaps[department_of[inspector_id]],
-                    (load + 1, inspector_rank_key(seed_hex, load + 1, inspector_id), inspector_id),
+                    heaps[slot[inspector_id][0]],
+                    (load + 1, key(inspector_id, load + 1), inspector_id),
                 )
-        teams.append(tuple(sorted(team)))
+        team.sort()
+        teams.append(tuple(team))
     return teams
 
 

@@ -14,9 +14,13 @@ not change it. See docs/dev/verifiable-draw.md.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
+import io
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -75,6 +79,22 @@ _REGION = re.compile(r"\d{6}")
 _IDENT_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f;,]")
 
 Locate = Callable[[int], str]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building millions of acyclic objects.
+
+    With a million-entity pool alive, every automatic collection rescans it; the
+    objects built in bulk here (strings, tuples, small dicts) hold no cycles.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _cell(locate: Locate, i: int, column: str, value: str) -> str:
@@ -144,6 +164,7 @@ class EntityPool:
         industry_code: tuple[str, ...],
         region_code: tuple[str, ...],
         tier: np.ndarray,
+        uscc_array: np.ndarray | None = None,
     ) -> None:
         self.uscc = uscc
         self.name = name
@@ -151,11 +172,11 @@ class EntityPool:
         self.region_code = region_code
         self.tier = tier  # int8, index into TIERS
         self.industry_values: tuple[str, ...] = tuple(sorted(set(industry_code)))
-        lookup = {c: i for i, c in enumerate(self.industry_values)}
+        lookup = {code: i for i, code in enumerate(self.industry_values)}
         self.industry_index = np.fromiter(
-            (lookup[c] for c in industry_code), dtype=np.int32, count=len(industry_code)
+            map(lookup.__getitem__, industry_code), dtype=np.int32, count=len(industry_code)
         )
-        self._uscc_array = np.array(uscc, dtype="S18")
+        self._uscc_array = np.array(uscc, dtype="S18") if uscc_array is None else uscc_array
 
     def __len__(self) -> int:
         return len(self.uscc)
@@ -174,7 +195,7 @@ class EntityPool:
             [r.industry_code for r in rows],
             [r.region_code for r in rows],
             [r.credit_tier for r in rows],
-            locate,
+            locate=locate,
         )
 
     def positions_of(self, codes: Sequence[str]) -> np.ndarray:
@@ -187,24 +208,39 @@ class EntityPool:
         found = (self._uscc_array[pos] == wanted) if len(self.uscc) else np.zeros(len(codes), bool)
         return np.where(found, pos, -1).astype(np.int64)
 
-    def canonical_lines(self) -> Iterator[str]:
-        tiers = TIERS
-        for u, n, ind, reg, t in zip(
-            self.uscc,
-            self.name,
-            self.industry_code,
-            self.region_code,
-            self.tier.tolist(),
-            strict=True,
-        ):
-            yield f"{u},{csv_field(n)},{ind},{reg},{tiers[t]}\n"
+    def canonical_chunks(self) -> Iterator[str]:
+        """Canonical CSV rows (without header) as text chunks of many lines."""
+        names = self.name
+        if _NEEDS_QUOTING.search("\x00".join(names)):
+            names = tuple(csv_field(n) for n in names)
+        tiers = np.array(TIERS)[self.tier].tolist()
+        step = 50000
+        for start in range(0, len(self.uscc), step):
+            stop = start + step
+            rows = zip(
+                self.uscc[start:stop],
+                names[start:stop],
+                self.industry_code[start:stop],
+                self.region_code[start:stop],
+                tiers[start:stop],
+                strict=True,
+            )
+            yield "\n".join(map(",".join, rows)) + "\n"
 
     @cached_property
     def sha256(self) -> str:
-        return _sha256_lines(ENTITY_COLUMNS, self.canonical_lines())
+        if not self.uscc:
+            return _sha256_lines(ENTITY_COLUMNS, iter(()))
+        return _sha256_lines(ENTITY_COLUMNS, self.canonical_chunks())
 
 
-def build_entity_pool(
+def build_entity_pool(*columns: list[str], locate: Locate) -> EntityPool:
+    """Validate and sort raw entity columns (``ENTITY_COLUMNS`` order)."""
+    with gc_paused():
+        return _build_entity_pool(*columns, locate)
+
+
+def _build_entity_pool(
     uscc: list[str],
     name: list[str],
     industry_code: list[str],
@@ -213,11 +249,11 @@ def build_entity_pool(
     locate: Locate,
 ) -> EntityPool:
     """Validate and sort raw entity columns; the first problem in row order is reported."""
-    uscc = [v.strip().upper() for v in uscc]
-    name = [v.strip() for v in name]
-    industry_code = [v.strip().upper() for v in industry_code]
-    region_code = [v.strip() for v in region_code]
-    credit_tier = [v.strip().upper() for v in credit_tier]
+    uscc = _normalised(uscc, upper=True)
+    name = _normalised(name, upper=False)
+    industry_code = _normalised(industry_code, upper=True)
+    region_code = _normalised(region_code, upper=False)
+    credit_tier = _normalised(credit_tier, upper=True)
     n = len(uscc)
 
     problems: list[tuple[int, str]] = []
@@ -237,7 +273,7 @@ def build_entity_pool(
                 f"（应为 18 位数字或大写字母，不含 I、O、S、V、Z）。"
             )
         problems.append((bad, message))
-    empty_name = next((i for i, v in enumerate(name) if not v), None)
+    empty_name = None if all(name) else name.index("")
     if empty_name is not None:
         problems.append((empty_name, f"{locate(empty_name)}“名称（name）”为空。"))
     bad_codes = {c for c in set(industry_code) if not is_valid_industry_code(c)}
@@ -272,7 +308,7 @@ def build_entity_pool(
         raise InvalidInput(min(problems)[1] + NOT_DRAWN)
 
     as_bytes = np.array(uscc, dtype="S18")
-    order = np.argsort(as_bytes, kind="stable")
+    order = np.argsort(as_bytes)
     sorted_bytes = as_bytes[order]
     dup = np.flatnonzero(sorted_bytes[1:] == sorted_bytes[:-1]) if n > 1 else np.zeros(0, int)
     if dup.size:
@@ -281,15 +317,39 @@ def build_entity_pool(
             f"{locate(second)}的统一社会信用代码 {uscc[second]} 与{locate(first)}重复，"
             f"每个检查对象只能出现一次。{NOT_DRAWN}"
         )
-    idx = order.tolist()
-    tier = np.array([TIER_INDEX[credit_tier[i]] for i in idx], dtype=np.int8)
+    tier = np.fromiter(map(TIER_INDEX.__getitem__, credit_tier), dtype=np.int8, count=n)[order]
     return EntityPool(
-        tuple(uscc[i] for i in idx),
-        tuple(name[i] for i in idx),
-        tuple(industry_code[i] for i in idx),
-        tuple(region_code[i] for i in idx),
+        _reordered(uscc, order),
+        _reordered(name, order),
+        _reordered(industry_code, order),
+        _reordered(region_code, order),
         tier,
+        sorted_bytes,
     )
+
+
+_NEEDS_QUOTING = re.compile(r'[",\r\n]')
+_ANY_SPACE = re.compile(r"\s")
+_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+
+
+def _normalised(values: list[str], *, upper: bool) -> list[str]:
+    """Strip (and upper-case) every value; skips the per-value work when nothing changes."""
+    joined = "\x00".join(values)
+    if _ANY_SPACE.search(joined) and _EDGE_SPACE.search(joined):
+        values = [v.strip() for v in values]
+        joined = "\x00".join(values)
+    if upper and joined != joined.upper():
+        values = [v.upper() for v in values]
+    return values
+
+
+def _reordered(values: list[str], order: np.ndarray) -> tuple[str, ...]:
+    if len(values) == 0:
+        return ()
+    if len(values) == 1:
+        return (values[0],)
+    return operator.itemgetter(*order.tolist())(values)
 
 
 _USCC_CHARS = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
@@ -514,77 +574,100 @@ def inspectors_sha256(inspectors: Sequence[Inspector]) -> str:
 # --- CSV files ----------------------------------------------------------------------
 
 
-def _read_csv(
-    path: Path, columns: Sequence[str], table: str
-) -> tuple[list[list[str]], list[int], Locate]:
-    """Columns ``columns`` of a UTF-8 CSV with a header row, and the line of each row."""
+def _read_csv(path: Path, columns: Sequence[str], table: str) -> tuple[list[list[str]], Locate]:
+    """Columns ``columns`` of a UTF-8 CSV with a header row, and where each row came from."""
     path = Path(path)
     label = f"{table}“{path.name}”"
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
     except FileNotFoundError:
         raise InvalidInput(f"找不到{table}文件“{path}”。请检查路径后重试。") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{label}不是 UTF-8 编码（第 {exc.start + 1} 个字节附近无法识别）。"
+            f"请另存为 UTF-8 编码的 CSV（Excel：“CSV UTF-8（逗号分隔）”）后重试。"
+        ) from None
     except OSError as exc:
         raise InvalidInput(f"无法读取{table}文件“{path}”（{exc.strerror}）。") from None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    with handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader, None)
-            if header is None:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise InvalidInput(
+            f"{label}第 {reader.line_num} 行不是有效的 CSV（{exc}）。{NOT_DRAWN}"
+        ) from None
+    physical = text.count("\n") + (0 if not text or text.endswith("\n") else 1)
+    if len(records) == physical:
+        first_lines = None  # one record per physical line: record k is on line k + 1
+    else:  # quoted line breaks or lone CR: track the line where each record starts
+        first_lines = []
+        reader = csv.reader(io.StringIO(text))
+        previous_end = 0
+        for _ in reader:
+            first_lines.append(previous_end + 1)
+            previous_end = reader.line_num
+
+    def line_of(k: int) -> int:
+        return k + 1 if first_lines is None else first_lines[k]
+
+    if not records:
+        raise InvalidInput(f"{label}是空文件：第 1 行应为表头 {','.join(columns)}。{NOT_DRAWN}")
+    header = [h.strip() for h in records[0]]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        names = "、".join(f"{c}（{COLUMN_LABELS[c]}）" for c in missing)
+        raise InvalidInput(
+            f"{label}第 1 行表头缺少列：{names}。表头应包含 {','.join(columns)}"
+            f"（UTF-8 编码，列表用“;”分隔）。{NOT_DRAWN}"
+        )
+    doubled = next((c for c in columns if header.count(c) > 1), None)
+    if doubled:
+        raise InvalidInput(f"{label}第 1 行表头中“{doubled}”出现了不止一次。{NOT_DRAWN}")
+    width = len(header)
+    kept = list(range(1, len(records)))
+    if not all(len(r) == width for r in records[1:]):
+        kept = []
+        for k in range(1, len(records)):
+            row = records[k]
+            if len(row) == width:
+                kept.append(k)
+            elif not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            else:
                 raise InvalidInput(
-                    f"{label}是空文件：第 1 行应为表头 {','.join(columns)}。{NOT_DRAWN}"
+                    f"{label}第 {line_of(k)} 行有 {len(row)} 列，表头有 {width} 列。"
+                    f"含逗号的内容请用英文双引号括起来。{NOT_DRAWN}"
                 )
-            header = [h.strip() for h in header]
-            missing = [c for c in columns if c not in header]
-            if missing:
-                names = "、".join(f"{c}（{COLUMN_LABELS[c]}）" for c in missing)
-                raise InvalidInput(
-                    f"{label}第 1 行表头缺少列：{names}。表头应包含 {','.join(columns)}"
-                    f"（UTF-8 编码，列表用“;”分隔）。{NOT_DRAWN}"
-                )
-            doubled = next((c for c in columns if header.count(c) > 1), None)
-            if doubled:
-                raise InvalidInput(f"{label}第 1 行表头中“{doubled}”出现了不止一次。{NOT_DRAWN}")
-            positions = [header.index(c) for c in columns]
-            width = len(header)
-            for row in reader:
-                if len(row) != width:
-                    if not row or (len(row) == 1 and not row[0].strip()):
-                        continue  # blank line
-                    raise InvalidInput(
-                        f"{label}第 {reader.line_num} 行有 {len(row)} 列，表头有 {width} 列。"
-                        f"含逗号的内容请用英文双引号括起来。{NOT_DRAWN}"
-                    )
-                rows.append([row[p] for p in positions])
-                lines.append(reader.line_num)
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(
-                f"{label}不是 UTF-8 编码（第 {exc.start + 1} 个字节附近无法识别）。"
-                f"请另存为 UTF-8 编码的 CSV（Excel：“CSV UTF-8（逗号分隔）”）后重试。"
-            ) from None
-        except csv.Error as exc:
-            raise InvalidInput(
-                f"{label}第 {reader.line_num} 行不是有效的 CSV（{exc}）。{NOT_DRAWN}"
-            ) from None
+    body = records[1:] if len(kept) == len(records) - 1 else [records[k] for k in kept]
+    positions = [header.index(c) for c in columns]
+    if body:
+        transposed = list(zip(*body, strict=True))
+        selected = [list(transposed[p]) for p in positions]
+    else:
+        selected = [[] for _ in columns]
 
     def locate(i: int) -> str:
-        return f"{label}第 {lines[i]} 行"
+        return f"{label}第 {line_of(kept[i])} 行"
 
-    return rows, lines, locate
+    return selected, locate
+
+
+def _rows(columns: list[list[str]]) -> list[list[str]]:
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 def read_entities_csv(path: Path | str) -> EntityPool:
     """Read and validate an entity pool CSV (``uscc,name,industry_code,region_code,credit_tier``)."""
-    rows, _, locate = _read_csv(Path(path), ENTITY_COLUMNS, "检查对象名录")
-    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in ENTITY_COLUMNS]
-    return build_entity_pool(*columns, locate)
+    with gc_paused():
+        columns, locate = _read_csv(Path(path), ENTITY_COLUMNS, "检查对象名录")
+        return _build_entity_pool(*columns, locate)
 
 
 def read_items_csv(path: Path | str) -> tuple[InspectionItem, ...]:
     """Read and validate an item list CSV (``item_id,department,name,industries,ratio_A..D``)."""
-    rows, _, locate = _read_csv(Path(path), ITEM_COLUMNS, "检查事项清单")
+    columns, locate = _read_csv(Path(path), ITEM_COLUMNS, "检查事项清单")
+    rows = _rows(columns)
     if not rows:
         raise InvalidInput(f"检查事项清单“{Path(path).name}”没有任何事项。{NOT_DRAWN}")
     return build_items(rows, locate)
@@ -592,8 +675,8 @@ def read_items_csv(path: Path | str) -> tuple[InspectionItem, ...]:
 
 def read_inspectors_csv(path: Path | str) -> tuple[Inspector, ...]:
     """Read and validate an inspector pool CSV (``inspector_id,name,department,active,conflicts``)."""
-    rows, _, locate = _read_csv(Path(path), INSPECTOR_COLUMNS, "执法检查人员名录")
-    return build_inspectors(rows, locate)
+    columns, locate = _read_csv(Path(path), INSPECTOR_COLUMNS, "执法检查人员名录")
+    return build_inspectors(_rows(columns), locate)
 
 
 def items_from_records(records: Iterable[Sequence[str]]) -> tuple[InspectionItem, ...]:

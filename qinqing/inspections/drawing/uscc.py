@@ -62,7 +62,7 @@ def first_invalid_uscc(codes: Sequence[str]) -> int | None:
     n = len(codes)
     if n == 0:
         return None
-    if not all(len(c) == 18 for c in codes):
+    if set(map(len, codes)) != {18}:
         return next(i for i, c in enumerate(codes) if not is_valid_uscc(c))
     joined = "".join(codes)
     if not joined.isascii():
