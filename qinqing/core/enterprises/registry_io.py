@@ -821,11 +821,15 @@ def _dates_from_text(
     except pa.ArrowInvalid:
         pass
     parts = pc.extract_regex(arr, _DATE_RE)
-    matched = parts.is_valid().to_numpy(zero_copy_only=False)
-    y = pc.fill_null(parts.field(0).cast(pa.int64()) if len(parts) else pa.array([], pa.int64()), 0)
-    m = pc.fill_null(parts.field(1).cast(pa.int64()) if len(parts) else pa.array([], pa.int64()), 1)
-    d = pc.fill_null(parts.field(2).cast(pa.int64()) if len(parts) else pa.array([], pa.int64()), 1)
-    y, m, d = y.to_numpy(), m.to_numpy(), d.to_numpy()
+    matched_arr = parts.is_valid()
+    matched = matched_arr.to_numpy(zero_copy_only=False)
+
+    def number(name: str) -> np.ndarray:
+        # rows that did not match (or are empty) hold "" in the struct fields
+        text = pc.if_else(matched_arr, parts.field(name), pa.scalar("1", pa.string()))
+        return text.cast(pa.int64()).to_numpy()
+
+    y, m, d = number("y"), number("m"), number("d")
     m_ok = (m >= 1) & (m <= 12)
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
