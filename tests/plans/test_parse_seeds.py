@@ -47,7 +47,9 @@ def test_scorer_floors_hold_on_the_seeds():
     assert scores["articles"] == 1.0, summary
 
 
-@pytest.mark.parametrize("doc", [d for d in _gold() if d["kind"] == "plan"], ids=lambda d: d["file"][:3])
+@pytest.mark.parametrize(
+    "doc", [d for d in _gold() if d["kind"] == "plan"], ids=lambda d: d["file"][:3]
+)
 def test_every_gold_task_is_found_with_its_units_and_deadline(doc):
     parsed = parse_file(SEEDS / doc["file"])
     assert parsed["kind"] == "plan"
@@ -89,9 +91,15 @@ def test_compilation_003_lists_every_gold_article_and_nothing_else():
     assert [a["line"] for a in parsed["articles"]] == [a["line"] for a in gold["articles"]]
     # the title the contents omit is there, the untitled fragment is kept apart, the advert is gone
     omitted = [a for a in parsed["articles"] if not a["in_toc"]]
-    assert [a["title"] for a in omitted] == [a["title"] for a in gold["articles"] if not a["in_toc"]]
-    assert [f["line"] for f in parsed["untitled_fragments"]] == [f["line"] for f in gold["untitled_fragments"]]
-    assert parsed["untitled_fragments"][0]["body"].startswith(gold["untitled_fragments"][0]["excerpt"])
+    assert [a["title"] for a in omitted] == [
+        a["title"] for a in gold["articles"] if not a["in_toc"]
+    ]
+    assert [f["line"] for f in parsed["untitled_fragments"]] == [
+        f["line"] for f in gold["untitled_fragments"]
+    ]
+    assert parsed["untitled_fragments"][0]["body"].startswith(
+        gold["untitled_fragments"][0]["excerpt"]
+    )
     everything = "\n".join(a["body"] for a in parsed["articles"])
     assert "哒哒" not in everything and "##paid" not in everything
     assert parsed["advertising_lines"] == gold["trailing_spam_lines"]

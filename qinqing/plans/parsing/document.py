@@ -180,7 +180,7 @@ def _annotated_paragraph_tasks(source: Source, year: int | None) -> list[dict]:
                 "responsible_units": responsible,
                 "deadline_raw": ann.deadline_raw,
                 "deadline": normalise_deadline(ann.deadline_raw, year),
-                "targets": extract_targets(first[len(title) :]),
+                "targets": extract_targets(first),
                 "supporting_units": ann.supporting,
                 "section_title": None,
                 "line": passage[0].line,

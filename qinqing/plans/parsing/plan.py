@@ -473,6 +473,14 @@ def _drop_unitless_regions(drafts: list[TaskDraft], parser: PlanParser) -> list[
     return [d for d in drafts if d.annotation.has_units or id(root_of(d)) in regions_with_units]
 
 
+def _target_text(d: TaskDraft) -> str:
+    """A task's text for targets: its body, and its title when that is a whole sentence."""
+    text = d.plain_text()
+    if len(d.title) >= 25:
+        text = d.title + "。" + text
+    return text
+
+
 def task_dicts(drafts: list[TaskDraft], year: int | None) -> tuple[list[dict], list[dict]]:
     """The gold-shaped task and section lists."""
     tasks, sections, seen = [], [], set()
@@ -494,7 +502,7 @@ def task_dicts(drafts: list[TaskDraft], year: int | None) -> tuple[list[dict], l
             "responsible_units": responsible,
             "deadline_raw": ann.deadline_raw,
             "deadline": normalise_deadline(ann.deadline_raw, year),
-            "targets": extract_targets(d.plain_text()),
+            "targets": extract_targets(_target_text(d)),
             "supporting_units": list(ann.supporting),
             "section_title": section_title,
             "line": d.line,

@@ -64,6 +64,10 @@ _CONDITION_END_RE = re.compile(r"(?:的|范围内|之间)$")
 _CONTINUATION_START_RE = re.compile(r"^(?:且|并且|但)")
 # "到达本级15日内", "…等8个专题": the clause ends on its number (and at most a short noun).
 _ENDS_ON_NUMBER_RE = re.compile(rf"{_NUM}\s*{_UNIT}\s*{_LIMIT}?[\u4e00-\u9fff]{{0,2}}$")
+# A verb right before the number makes the clause a complete statement ("压缩至5个工作日以内").
+_VERB_BEFORE_NUMBER_RE = re.compile(
+    rf"(?:至|到|达|为|于|在|过|减|降|增|高|低|少|多|长|短|缩|压|提|内|满|足|超|共|累计|新增|完成|实现|建成|培育|引进|发放|开展|举办|组织|招聘|帮助|推出|打造|建设|设立|保持|突破){_NUM}\s*{_UNIT}\s*{_LIMIT}?[\u4e00-\u9fff]{{0,2}}$"
+)
 _STARTS_WITH_NUMBER_RE = re.compile(rf"^{_NUM}\s*{_UNIT}")
 
 
@@ -198,8 +202,11 @@ def _clauses(sentence: str) -> list[str]:
             glue = False
             continue
         out.append(clause)
-        glue = quantity and bool(
-            _ENDS_ON_NUMBER_RE.search(_strip_quotes(_strip_tail_brackets(clause)))
+        core = _strip_quotes(_strip_tail_brackets(clause))
+        glue = (
+            quantity
+            and bool(_ENDS_ON_NUMBER_RE.search(core))
+            and not _VERB_BEFORE_NUMBER_RE.search(core)
         )
     return out
 

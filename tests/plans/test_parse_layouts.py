@@ -1,0 +1,403 @@
+"""Plan layouts from other cities: GBK text, three heading levels, units on separate lines,
+配合单位 and 时间节点, task tables in .txt and .docx, automatic numbering, text-layer PDF.
+
+The .txt fixtures live in tests/plans/fixtures/; .docx and .pdf files are built here with
+python-docx and reportlab so that their content stays readable in this file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+
+from qinqing.plans.parsing import parse_bytes, parse_file, parse_text
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _task(doc: dict, ident: str) -> dict:
+    return next(t for t in doc["tasks"] if t["id"] == ident)
+
+
+# ---------------------------------------------------------------------------------------------
+# GBK text, three heading levels, 配合单位, verb-style brackets, 〔责任单位〕
+
+
+@pytest.fixture(scope="module")
+def nanling() -> dict:
+    raw = (FIXTURES / "nanling_2023_gbk.txt").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # the fixture really is GBK
+    return parse_file(FIXTURES / "nanling_2023_gbk.txt")
+
+
+def test_gbk_plan_is_decoded_and_titled(nanling):
+    assert nanling["kind"] == "plan"
+    assert nanling["title_guess"] == "南岭市2023年优化营商环境攻坚行动方案"
+    assert nanling["year"] == 2023
+
+
+def test_three_heading_levels_give_sections_of_the_middle_level(nanling):
+    assert [t["id"] for t in nanling["tasks"]] == ["1", "2", "3", "4", "5", "6"]
+    assert nanling["sections"] == [
+        {"id": "（一）", "title": "提升政务服务效能"},
+        {"id": "（二）", "title": "优化市场环境"},
+        {"id": "（三）", "title": "强化法治保障"},
+    ]
+    assert [t["section"] for t in nanling["tasks"]] == ["（一）"] * 3 + ["（二）"] * 2 + ["（三）"]
+
+
+def test_goals_and_safeguards_without_units_are_not_tasks(nanling):
+    titles = {t["title"] for t in nanling["tasks"]}
+    assert not titles & {"指导思想", "工作目标", "加强组织领导", "强化督查考核"}
+
+
+def test_supporting_units_count_as_responsible_and_are_kept_apart(nanling):
+    task = _task(nanling, "1")
+    assert task["lead_units"] == ["市政务服务数据管理局"]
+    assert task["supporting_units"] == ["市直各部门", "各县（市、区）人民政府"]
+    assert task["responsible_units"] == ["市直各部门", "各县（市、区）人民政府"]
+    assert task["deadline"] == "2023-09-30"
+
+
+def test_verb_style_bracket_names_lead_and_responsible_units(nanling):
+    task = _task(nanling, "2")
+    assert task["lead_units"] == ["市财政局", "市发展改革委"]
+    assert task["responsible_units"] == ["市直有关部门"]
+    assert task["deadline"] is None
+    assert task["targets"] == ["年底前实现不少于50项政策“免申即享”"]
+
+
+def test_unit_list_continued_on_the_next_line(nanling):
+    task = _task(nanling, "3")
+    assert task["lead_units"] == ["市市场监管局"]
+    assert task["supporting_units"] == ["市公安局", "市税务局", "人行南岭市中心支行"]
+    assert task["deadline"] == "ongoing"
+
+
+def test_bracket_suffix_and_date_with_ongoing(nanling):
+    assert _task(nanling, "4")["responsible_units"] == ["市市场监管局", "市发展改革委"]
+    assert _task(nanling, "4")["lead_units"] == []
+    five = _task(nanling, "5")
+    assert five["deadline"] == {"date": "2023-06-30", "ongoing": True}
+    assert five["targets"] == ["新增普惠小微贷款不低于30亿元", "平均融资担保费率降至1%以下"]
+
+
+def test_year_end_takes_the_year_of_the_plan(nanling):
+    six = _task(nanling, "6")
+    assert (six["deadline_raw"], six["deadline"]) == ("年底前", "2023-12-31")
+
+
+# ---------------------------------------------------------------------------------------------
+# Title on its own line, units on separate lines, 时间节点, sub-points
+
+
+@pytest.fixture(scope="module")
+def xishan() -> dict:
+    return parse_file(FIXTURES / "xishan_2024_units_on_lines.txt")
+
+
+def test_units_written_one_per_line(xishan):
+    task = _task(xishan, "1")
+    assert task["title"] == "推进工程建设项目审批提速"
+    assert task["lead_units"] == ["区住房城乡建设局"]
+    assert task["responsible_units"] == ["区自然资源局", "区行政审批局"]
+    assert task["targets"] == [
+        "一般社会投资项目审批时间压缩至30个工作日以内",
+        "小型工业项目压缩至15个工作日以内",
+    ]
+
+
+def test_milestones_are_due_on_the_last_one(xishan):
+    task = _task(xishan, "1")
+    assert task["deadline_raw"] == "2024年3月底前制定方案，11月底前全面推行"
+    assert task["deadline"] == "2024-11-30"
+
+
+def test_units_after_the_last_sub_point_belong_to_the_item(xishan):
+    task = _task(xishan, "3")
+    assert task["lead_units"] == ["区发展改革局"]
+    assert "（2）用水报装办理时间压缩至3个工作日" in task["body"]
+    assert "用水报装办理时间压缩至3个工作日" in task["targets"]
+
+
+def test_sub_points_with_their_own_units_are_sub_tasks(xishan):
+    ids = [t["id"] for t in xishan["tasks"]]
+    assert ids == ["1", "2", "3", "4-1", "4-2"]
+    first, second = _task(xishan, "4-1"), _task(xishan, "4-2")
+    assert (first["title"], first["lead_units"], first["deadline"]) == (
+        "保障用地需求",
+        ["区自然资源局"],
+        "2024-12-31",
+    )
+    assert second["parent_task"] == {"id": "4", "title": "强化要素保障"}
+    assert second["deadline"] == "ongoing"  # 每季度开展
+    assert second["section"] == "一"
+
+
+def test_closing_requirements_are_not_tasks(xishan):
+    assert all("报送工作进展" not in t["body"] for t in xishan["tasks"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Task tables
+
+
+def test_tab_separated_task_table_in_a_text_file():
+    doc = parse_file(FIXTURES / "donghu_task_table.txt")
+    assert doc["sections"] == [{"id": "一", "title": "政务服务"}, {"id": "二", "title": "市场环境"}]
+    assert [t["id"] for t in doc["tasks"]] == ["1", "2", "3", "4"]
+    two = _task(doc, "2")
+    assert two["lead_units"] == ["市政务服务中心"]
+    assert two["responsible_units"] == ["市直各部门"]
+    assert two["deadline"] == "2023-12-31"
+    assert _task(doc, "4")["targets"] == ["无分歧欠款清偿率100%"]
+    assert _task(doc, "4")["deadline"] == "2023-12-31"  # 年底前, year from the other deadlines
+    assert _task(doc, "3")["targets"] == ["小微企业宽带资费平均降低10%"]
+
+
+def _docx_bytes(document: docx.document.Document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _task_table_docx() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("北河市2023年优化营商环境重点任务清单")
+    document.add_paragraph("为持续优化营商环境，制定本清单。")
+    header = ["序号", "重点任务", "具体内容", "牵头单位", "配合单位", "完成时限"]
+    rows = [
+        ["一、提升审批效率"] * 6,
+        [
+            "1",
+            "推行工程项目审批“拿地即开工”",
+            "一般工业项目审批时间压缩至20个工作日以内。",
+            "市住建局",
+            "市自然资源局、市行政审批局",
+            "2023年6月底前",
+        ],
+        [
+            "2",
+            "深化企业开办便利化",
+            "开办时间压缩至0.5个工作日，免费刻制公章。",
+            "市市场监管局",
+            "市公安局",
+            "长期坚持",
+        ],
+        [
+            "2",
+            "深化企业开办便利化",
+            "推行企业登记“全程电子化”，电子营业执照应用率达到80%以上。",
+            "市行政审批局",
+            "市税务局",
+            "9月底前",
+        ],
+        ["二、降低企业成本"] * 6,
+        [
+            "3",
+            "减轻企业用电成本",
+            "落实电价优惠政策，小微企业办电“零投资”。",
+            "国网北河供电公司",
+            "",
+            "年底前",
+        ],
+    ]
+    table = document.add_table(rows=1 + len(rows), cols=len(header))
+    for j, text in enumerate(header):
+        table.cell(0, j).text = text
+    for i, row in enumerate(rows, start=1):
+        if len(set(row)) == 1:
+            merged = table.cell(i, 0).merge(table.cell(i, len(header) - 1))
+            merged.text = row[0]
+            continue
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    # the 序号 and 重点任务 cells of task 2 span two rows, as Word writes a merged cell
+    for j in (0, 1):
+        merged = table.cell(3, j).merge(table.cell(4, j))
+        merged.text = rows[2][j]
+    return _docx_bytes(document)
+
+
+def test_docx_task_table_with_merged_cells():
+    doc = parse_bytes(_task_table_docx(), "北河市重点任务清单.docx")
+    assert doc["title_guess"] == "北河市2023年优化营商环境重点任务清单"
+    assert doc["sections"] == [
+        {"id": "一", "title": "提升审批效率"},
+        {"id": "二", "title": "降低企业成本"},
+    ]
+    assert [t["id"] for t in doc["tasks"]] == ["1", "2-1", "2-2", "3"]
+    one = _task(doc, "1")
+    assert one["title"] == "推行工程项目审批“拿地即开工”"
+    assert one["lead_units"] == ["市住建局"]
+    assert one["responsible_units"] == ["市自然资源局", "市行政审批局"]
+    assert one["deadline"] == "2023-06-30"
+    assert one["targets"] == ["一般工业项目审批时间压缩至20个工作日以内"]
+    first, second = _task(doc, "2-1"), _task(doc, "2-2")
+    assert first["parent_task"] == {"id": "2", "title": "深化企业开办便利化"}
+    assert (first["lead_units"], second["lead_units"]) == (["市市场监管局"], ["市行政审批局"])
+    assert second["deadline"] == "2023-09-30"
+    assert _task(doc, "3")["responsible_units"] == []
+    assert _task(doc, "3")["deadline"] == "2023-12-31"
+    # line numbers point into the text the review screen shows beside the ledger
+    assert one["line"] > 2
+
+
+def test_docx_paragraph_plan_with_automatic_numbering():
+    """Word's own list numbering ("1." not typed) still gives numbered tasks."""
+    document = docx.Document()
+    document.add_paragraph("南山县优化营商环境实施方案")
+    document.add_paragraph("一、重点任务")
+    document.add_paragraph(
+        "推行“证照分离”改革。涉企经营许可事项全部纳入改革范围。〔责任单位：县市场监管局、县行政审批局〕",
+        style="List Number",
+    )
+    document.add_paragraph(
+        "优化不动产登记。一般登记办理时间压缩至1个工作日。〔责任单位：县自然资源局〕",
+        style="List Number",
+    )
+    doc = parse_bytes(_docx_bytes(document), "南山县方案.docx")
+    assert [(t["id"], t["title"]) for t in doc["tasks"]] == [
+        ("1", "推行“证照分离”改革"),
+        ("2", "优化不动产登记"),
+    ]
+    assert _task(doc, "1")["responsible_units"] == ["县市场监管局", "县行政审批局"]
+    assert _task(doc, "2")["targets"] == ["一般登记办理时间压缩至1个工作日"]
+
+
+def test_docx_paragraphs_and_tables_keep_document_order():
+    document = docx.Document()
+    document.add_paragraph("一、政务环境")
+    table = document.add_table(rows=2, cols=4)
+    for j, text in enumerate(["序号", "任务", "责任单位", "完成时限"]):
+        table.cell(0, j).text = text
+    for j, text in enumerate(["1", "推行“一窗通办”", "市政务服务中心", "2023年底前"]):
+        table.cell(1, j).text = text
+    document.add_paragraph("二、市场环境")
+    table = document.add_table(rows=2, cols=4)
+    for j, text in enumerate(["序号", "任务", "责任单位", "完成时限"]):
+        table.cell(0, j).text = text
+    for j, text in enumerate(["2", "清理隐性壁垒", "市发改委", "长期坚持"]):
+        table.cell(1, j).text = text
+    doc = parse_bytes(_docx_bytes(document), "两张表.docx")
+    assert [(t["id"], t["section"], t["responsible_units"]) for t in doc["tasks"]] == [
+        ("1", "一", ["市政务服务中心"]),
+        ("2", "二", ["市发改委"]),
+    ]
+    assert doc["sections"] == [{"id": "一", "title": "政务环境"}, {"id": "二", "title": "市场环境"}]
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF with a text layer
+
+
+def _text_pdf(lines: list[str]) -> bytes:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.setFont("STSong-Light", 11)
+    y = 800
+    for line in lines:
+        page.drawString(40, y, line)
+        y -= 18
+    page.drawString(290, 40, "- 1 -")  # a page number is not text of the plan
+    page.save()
+    return buffer.getvalue()
+
+
+def test_text_layer_pdf_with_lines_wrapped_by_the_page():
+    pdf = _text_pdf(
+        [
+            "北川市2023年优化营商环境工作方案",
+            "一、重点任务",
+            "1.深化“一网通办”改革。推动政务服务事项网上可办率达到98%以上，全面推行“掌上",
+            "办”。（牵头单位：市政务服务局；责任单位：市直各部门）",
+            "2.压减企业开办时间。企业开办时间压缩至1个工作日以内，实现“零成本”开办企业。",
+            "（牵头单位：市市场监管局；完成时限：2023年6月底前）",
+        ]
+    )
+    doc = parse_bytes(pdf, "北川市方案.pdf")
+    assert doc["title_guess"] == "北川市2023年优化营商环境工作方案"
+    one, two = doc["tasks"]
+    assert (one["id"], one["title"]) == ("1", "深化“一网通办”改革")
+    assert one["lead_units"] == ["市政务服务局"]
+    assert one["responsible_units"] == ["市直各部门"]
+    assert "全面推行“掌上办”" in one["body"]
+    assert two["deadline"] == "2023-06-30"
+    assert two["targets"] == ["企业开办时间压缩至1个工作日以内"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans without numbering, and the CLI on a fixture
+
+
+def test_unnumbered_paragraphs_with_unit_labels_are_tasks():
+    text = (
+        "关于进一步优化营商环境的若干措施\n"
+        "全面推行告知承诺制，扩大承诺审批事项范围。（责任单位：市行政审批局）\n"
+        "建立涉企政策直达机制，惠企资金兑付时间压缩至10个工作日。（责任单位：市财政局）\n"
+    )
+    doc = parse_text(text, "措施.txt")
+    assert [(t["id"], t["responsible_units"]) for t in doc["tasks"]] == [
+        ("1", ["市行政审批局"]),
+        ("2", ["市财政局"]),
+    ]
+    assert doc["tasks"][1]["targets"] == ["惠企资金兑付时间压缩至10个工作日"]
+
+
+def test_cli_prints_one_json_object_for_a_gbk_plan():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qinqing.cli.main",
+            "plan",
+            "parse",
+            str(FIXTURES / "nanling_2023_gbk.txt"),
+            "--format",
+            "json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    doc = json.loads(result.stdout.decode("utf-8"))
+    assert doc["file"] == "nanling_2023_gbk.txt"
+    assert "市政务服务数据管理局" in result.stdout.decode(
+        "utf-8"
+    )  # ensure_ascii=False: readable Chinese
+    assert len(doc["tasks"]) == 6
+
+
+def test_cli_text_format_is_a_readable_ledger():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qinqing.cli.main",
+            "plan",
+            "parse",
+            str(FIXTURES / "donghu_task_table.txt"),
+            "--format",
+            "text",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        timeout=120,
+    )
+    out = result.stdout.decode("utf-8")
+    assert result.returncode == 0
+    assert "牵头单位：市行政审批局" in out and "完成时限：2023年6月底前" in out
