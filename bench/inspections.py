@@ -28,8 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# bench/ holds other scripts (e.g. calendar.py) that must not shadow the standard library.
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
+sys.path.insert(0, str(_BENCH.parent))
 
+from qinqing.core.enterprises.uscc import ALPHABET as USCC_ALPHABET  # noqa: E402
+from qinqing.core.enterprises.uscc import WEIGHTS as USCC_WEIGHTS  # noqa: E402
 from qinqing.inspections.drawing import (  # noqa: E402
     DrawInputs,
     InspectionItem,
@@ -42,7 +47,6 @@ from qinqing.inspections.drawing import (  # noqa: E402
 )
 from qinqing.inspections.drawing.industry import SECTION_DIVISIONS, industry_matches  # noqa: E402
 from qinqing.inspections.drawing.inputs import TIERS, build_entity_pool  # noqa: E402
-from qinqing.inspections.drawing.uscc import USCC_ALPHABET, USCC_WEIGHTS  # noqa: E402
 
 SEED = "bench-2025-q3-7f3a9c1e5b2d4f6a8c0e"
 DEPARTMENTS = [f"部门{d:02d}" for d in range(10)]

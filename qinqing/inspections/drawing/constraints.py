@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from qinqing.core.enterprises.uscc import is_valid_uscc
 from qinqing.core.errors import InvalidInput
 from qinqing.inspections.drawing.inputs import NOT_DRAWN, TIERS
-from qinqing.inspections.drawing.uscc import is_valid_uscc
 
 MIN_INSPECTORS = 2  # issue 8: "at least two per visit" (双随机 requires two enforcement officers)
 
@@ -274,11 +275,27 @@ def _date(value: Any, where: str) -> date:
         ) from None
 
 
+def _calendar_is_workday() -> Callable[[date], bool]:
+    """The working-day calendar: the one in force inside the web app, else the package data.
+
+    The DB-free CLI must not import Django, and ``get_calendar`` would, to look for
+    administrator-imported years; without Django it would use the package data anyway.
+    """
+    if "django" in sys.modules:
+        from qinqing.core.workdays import get_calendar
+
+        return get_calendar().is_workday
+    from qinqing.core.workdays.loader import package_calendar
+
+    return package_calendar().is_workday
+
+
 def constraints_from_json(data: Any, source: str = "约束文件") -> DrawConstraints:
     """Read constraints from the JSON object of ``--constraints`` (shape of :meth:`canonical`).
 
-    ``window.workdays`` must list the working dates explicitly: the published file then
-    carries everything needed to verify the draw.
+    ``window.workdays`` may list the working dates; when it is missing they come from the
+    working-day calendar (``qinqing.core.workdays``), which raises for a year without
+    official data. Either way the resolved dates are what is hashed and published.
     """
     if not isinstance(data, dict):
         raise InvalidInput(f"{source}应为 JSON 对象（{{...}}）。{NOT_DRAWN}")
@@ -290,18 +307,22 @@ def constraints_from_json(data: Any, source: str = "约束文件") -> DrawConstr
             f"{NOT_DRAWN}"
         )
     window = None
-    workdays: list[date] | None = None
+    workdays: Workdays | None = None
     raw_window = data.get("window")
     if raw_window is not None:
-        if not isinstance(raw_window, dict) or not {"start", "end", "workdays"} <= set(raw_window):
+        if not isinstance(raw_window, dict) or not {"start", "end"} <= set(raw_window):
             raise InvalidInput(
-                f"{source}中 window 应包含 start、end 和 workdays（检查时段内的全部工作日）。{NOT_DRAWN}"
+                f"{source}中 window 应包含 start 和 end（检查时段的第一天和最后一天），"
+                f"可选 workdays（时段内的全部工作日）。{NOT_DRAWN}"
             )
         window = (
             _date(raw_window["start"], "window.start"),
             _date(raw_window["end"], "window.end"),
         )
-        workdays = [_date(d, "window.workdays") for d in raw_window["workdays"]]
+        if raw_window.get("workdays") is not None:
+            workdays = [_date(d, "window.workdays") for d in raw_window["workdays"]]
+        else:
+            workdays = _calendar_is_workday()
     try:
         return DrawConstraints.build(
             window=window,

@@ -28,13 +28,14 @@ from pathlib import Path
 
 import numpy as np
 
+from qinqing.core.enterprises.uscc import is_valid_uscc, uscc_problem
 from qinqing.core.errors import InvalidInput
 from qinqing.inspections.drawing.industry import (
     ALL_INDUSTRIES,
     SECTION_DIVISIONS,
     is_valid_industry_code,
 )
-from qinqing.inspections.drawing.uscc import first_invalid_uscc, is_valid_uscc
+from qinqing.inspections.drawing.uscc import first_invalid_uscc
 
 TIERS = ("A", "B", "C", "D")
 TIER_INDEX = {t: i for i, t in enumerate(TIERS)}
@@ -260,18 +261,12 @@ def _build_entity_pool(
     bad = first_invalid_uscc(uscc)
     if bad is not None:
         value = uscc[bad]
-        if not value:
-            message = f"{locate(bad)}“统一社会信用代码（uscc）”为空。"
-        elif len(value) == 18 and all(c in _USCC_CHARS for c in value):
-            message = (
-                f"{_cell(locate, bad, 'uscc', value)}，校验码不对（按 GB 32100-2015，"
-                f"前 17 位对应的末位应为“{_expected_check(value)}”），请核对是否抄错。"
-            )
-        else:
-            message = (
-                f"{_cell(locate, bad, 'uscc', value)}，不是有效的统一社会信用代码"
-                f"（应为 18 位数字或大写字母，不含 I、O、S、V、Z）。"
-            )
+        message = (
+            f"{_cell(locate, bad, 'uscc', value)}，{uscc_problem(value)}"
+            f"（统一社会信用代码为 18 位，末位是按 GB 32100-2015 计算的校验码），请核对是否抄错。"
+            if value
+            else f"{locate(bad)}“统一社会信用代码（uscc）”为空。"
+        )
         problems.append((bad, message))
     empty_name = None if all(name) else name.index("")
     if empty_name is not None:
@@ -350,15 +345,6 @@ def _reordered(values: list[str], order: np.ndarray) -> tuple[str, ...]:
     if len(values) == 1:
         return (values[0],)
     return operator.itemgetter(*order.tolist())(values)
-
-
-_USCC_CHARS = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
-
-
-def _expected_check(code: str) -> str:
-    from qinqing.inspections.drawing.uscc import uscc_check_char
-
-    return uscc_check_char(code[:17])
 
 
 # --- inspection items (检查事项清单) --------------------------------------------------
