@@ -47,9 +47,12 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 
 
 def handle_parse(args: argparse.Namespace) -> int:
+    import warnings
+
     from qinqing.core.errors import InvalidInput
     from qinqing.plans.parsing import parse_file
 
+    warnings.simplefilter("ignore")  # stderr carries one message line, nothing else
     try:
         doc = parse_file(args.file)
     except InvalidInput:

@@ -91,6 +91,10 @@ class Marker:
     rest: str  # the line after the label
 
     @property
+    def rank_value(self) -> int:
+        return RANK[self.kind]
+
+    @property
     def ident(self) -> str:
         """The id a gold ledger uses: "1." -> "1", "一、" -> "一", "（一）" stays."""
         label = self.label.strip()
@@ -171,12 +175,19 @@ class Outline:
 
 
 def build_outline(blocks: list[Para | Table]) -> Outline:
-    """Arrange numbered headings into a tree; other lines become the content of the last heading."""
+    """Arrange numbered headings into a tree; other lines become the content of the last heading.
+
+    A numbered list introduced by a colon inside an item ("具体包括：1.… 2.…") stays in that
+    item when its marker kind would otherwise close the item; it ends at the next line that
+    continues the item's own numbering, or after a line that names the item's units.
+    """
     roots: list[Node] = []
     preamble: list[Para] = []
     stack: list[Node] = []
     last_number: dict[str, int] = {}
     current: Node | None = None
+    colon_before = False
+    inner: list = []  # [kind, last number] of a list inside the current item
 
     for block in blocks:
         if isinstance(block, Table):
@@ -186,6 +197,19 @@ def build_outline(blocks: list[Para | Table]) -> Outline:
         if not block.text:
             continue
         marker = match_marker(block.text)
+        if marker is not None and current is not None and marker.rank_value <= current.rank:
+            if colon_before and marker.number == 1:
+                inner = [marker.kind, 1]
+            elif inner and marker.kind == inner[0] and marker.number == inner[1] + 1:
+                inner[1] = marker.number
+            else:
+                inner = []
+            if inner:
+                current.content.append(block)
+                colon_before = block.text.rstrip().endswith(("：", ":"))
+                if _names_units(block.text):
+                    inner = []
+                continue
         if marker is not None and _accept(marker, stack, roots, last_number):
             rank = RANK[marker.kind]
             while stack and stack[-1].rank >= rank:
@@ -196,12 +220,21 @@ def build_outline(blocks: list[Para | Table]) -> Outline:
             stack.append(node)
             last_number[marker.kind] = marker.number
             current = node
+            inner = []
+            colon_before = block.text.rstrip().endswith(("：", ":"))
             continue
+        colon_before = block.text.rstrip().endswith(("：", ":"))
         if current is None:
             preamble.append(block)
         else:
             current.content.append(block)
     return Outline(roots=roots, preamble=preamble)
+
+
+def _names_units(text: str) -> bool:
+    from .units import LABEL_RE
+
+    return bool(LABEL_RE.search(text))
 
 
 def _accept(

@@ -7,6 +7,7 @@ that says what is wrong with the file and what to do.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -356,6 +357,8 @@ def read_pdf(data: bytes, filename: str) -> Source:
         raise InvalidInput(
             "服务器缺少 PDF 读取组件（pypdf），暂时无法读取 PDF；请上传 .docx 或 .txt 文件。"
         ) from exc
+    # pypdf logs repairs of damaged files as warnings; the user sees one message, not a log
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

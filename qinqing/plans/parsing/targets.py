@@ -128,6 +128,10 @@ def _words_besides_numbers(text: str) -> int:
 
 def _strip_quotes(clause: str) -> str:
     clause = clause.strip().strip("　 ")
+    # "实行“1个工作日签收" (the quotation runs on past the clause): keep the quoted part
+    opened = clause.rfind("“")
+    if opened > 0 and clause.count("“") > clause.count("”") and has_quantity(clause[opened + 1 :]):
+        clause = clause[opened + 1 :]
     for left, right in (("“", "”"), ("‘", "’"), ("「", "」")):
         if clause.startswith(left) and clause.count(left) > clause.count(right):
             clause = clause[1:]
