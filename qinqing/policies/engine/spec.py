@@ -408,8 +408,16 @@ class _Loader(yaml.SafeLoader):
             mapping.key_lines[key] = line
         return mapping
 
+    def construct_lenient_timestamp(self, node):  # type: ignore[no-untyped-def]
+        """2025-02-30 stays text (then reported as a bad date) instead of crashing."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_lenient_timestamp)
 
 
 def _load_yaml(text: str, path: str) -> tuple[object, list[RuleError]]:
@@ -448,7 +456,9 @@ class _Parser:
 
     # -- helpers ----------------------------------------------------------
 
-    def check_keys(self, data: _Map, allowed: dict[str, str] | set[str], where: str) -> None:
+    def check_keys(self, data: _Map, allowed: dict[str, str] | set[str], where: str) -> int:
+        """Report unknown keys (with a guess); returns how many there were."""
+        unknown = 0
         for key in data:
             if key not in allowed:
                 guess = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
@@ -459,6 +469,8 @@ class _Parser:
                     where,
                     f"未知的字段“{key}”。{hint}这里可用的字段：{listed}。",
                 )
+                unknown += 1
+        return unknown
 
     def text(self, data: _Map, key: str, where: str, *, required: bool) -> str:
         value = data.get(key)
@@ -813,7 +825,7 @@ class _Parser:
             )
             return None
         line = entry.line
-        self.check_keys(entry, CONDITION_KEYS, where)
+        unknown = self.check_keys(entry, CONDITION_KEYS, where)
         label = entry.get("label")
         label = str(label).strip() if label is not None else None
         composites = [k for k in COMPOSITES if k in entry]
@@ -824,7 +836,8 @@ class _Parser:
         if len(ops) != 1:
             listed = "、".join(OPERATORS)
             if not ops:
-                self.error(line, where, f"条件缺少比较方式，请写其中之一：{listed}。")
+                if not unknown:  # a misspelt operator was already reported
+                    self.error(line, where, f"条件缺少比较方式，请写其中之一：{listed}。")
             else:
                 self.error(
                     line,
@@ -860,7 +873,10 @@ class _Parser:
     def composite(
         self, entry: _Map, composites: list[str], label: str | None, line: int | None, where: str
     ) -> Condition | None:
-        if len(composites) > 1 or "attribute" in entry or any(k in entry for k in OPERATORS):
+        mixed = [
+            k for k in entry if k in OPERATORS and not (k == "at_least" and "count_of" in entry)
+        ]
+        if len(composites) > 1 or "attribute" in entry or mixed:
             self.error(
                 line,
                 where,
