@@ -116,16 +116,18 @@ def parse_compilation(paras: list[Para]) -> Compilation:
     ]
     body = paras[start:]
     body, ad_lines = _strip_advertising(body)
-    toc_queue = list(wanted)
+    # contents entries by normalised title; a title listed twice is two articles, in order
+    toc_queue: dict[str, list[int | None]] = {}
+    for t, page in wanted:
+        toc_queue.setdefault(_norm(t), []).append(page)
     titles_at: dict[int, tuple[str, bool, int | None]] = {}
     for k, para in enumerate(body):
         text = para.text
-        if not text or _MARKER_RE.match(text):
+        if not text or len(text) > 100 or _MARKER_RE.match(text):
             continue
-        match = next((q for q in toc_queue if _norm(q[0]) == _norm(text)), None)
-        if match is not None:
-            toc_queue.remove(match)
-            titles_at[k] = (text, True, match[1])
+        pages = toc_queue.get(_norm(text))
+        if pages:
+            titles_at[k] = (text, True, pages.pop(0))
             continue
         if _standalone_title(body, k):
             titles_at[k] = (text, False, None)

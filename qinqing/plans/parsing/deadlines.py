@@ -13,7 +13,6 @@ one. A date without a year ("9月底前") takes the year of the plan. Pure funct
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections import Counter
 
@@ -70,8 +69,19 @@ def _cn_number(text: str) -> int:
     return CN_DIGITS[text]
 
 
+def _days_in_month(year: int, month: int) -> int:
+    """Examples:
+    >>> _days_in_month(2024, 2), _days_in_month(2023, 2), _days_in_month(2022, 12)
+    (29, 28, 31)
+    """
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def _month_end(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+    return f"{year:04d}-{month:02d}-{_days_in_month(year, month):02d}"
 
 
 def dates_in(text: str, year: int | None) -> list[str]:
@@ -100,7 +110,7 @@ def dates_in(text: str, year: int | None) -> list[str]:
         if iso and (pos == 0 or not text[pos - 1].isdigit()):
             y, m = int(iso["y"]), int(iso["m"])
             if iso["d"]:
-                d = min(int(iso["d"]), calendar.monthrange(y, m)[1])
+                d = min(int(iso["d"]), _days_in_month(y, m))
                 out.append(f"{y:04d}-{m:02d}-{d:02d}")
             else:
                 out.append(_month_end(y, m))
@@ -126,7 +136,7 @@ def dates_in(text: str, year: int | None) -> list[str]:
         if m["month"]:
             month = _cn_number(m["month"])
             if m["day"]:
-                day = min(int(m["day"]), calendar.monthrange(current, month)[1])
+                day = min(int(m["day"]), _days_in_month(current, month))
                 out.append(f"{current:04d}-{month:02d}-{day:02d}")
             elif m["mend"] == "中旬":
                 out.append(f"{current:04d}-{month:02d}-20")

@@ -221,7 +221,14 @@ def split_title(text: str) -> tuple[str, str]:
 
 
 def heading_title(node: Node) -> str:
-    title = node.marker.rest
+    """A heading's title without its unit brackets (cached on the node)."""
+    cached = getattr(node, "_title", None)
+    if cached is None:
+        cached = node._title = _heading_title(node.marker.rest)  # type: ignore[attr-defined]
+    return cached
+
+
+def _heading_title(title: str) -> str:
     for s, e in reversed(find_brackets(title)):
         if bracket_annotation(title[s + 1 : e - 1]) is not None:
             title = title[:s] + title[e:]

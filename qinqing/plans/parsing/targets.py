@@ -22,8 +22,9 @@ Clause rules, all structural:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from .units import CLOSE, OPEN
+from .units import CLOSE, OPEN, _depth_split
 
 _NUM = r"(?:\d+(?:\.\d+)?|X{2,4}|x{2,4})"
 _UNIT = (
@@ -77,30 +78,25 @@ def _split_outside(text: str, seps: str) -> list[str]:
 
 def _split_keeping(text: str, seps: str) -> list[tuple[str, str]]:
     """Split on separators outside brackets; each part comes with the separator before it."""
-    out, depth, start, sep = [], 0, 0, ""
-    for i, ch in enumerate(text):
-        if ch in OPEN:
-            depth += 1
-        elif ch in CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0 and ch in seps:
-            out.append((sep, text[start:i]))
-            start, sep = i + 1, ch
-    out.append((sep, text[start:]))
-    return out
+    return [(sep, piece) for piece, sep in _depth_split(text, seps)]
 
 
 def _mask(text: str) -> str:
     return _DATE_BITS.sub(lambda m: "#" * len(m.group()), text)
 
 
-def _quantities(text: str) -> list[re.Match[str]]:
-    found = []
-    for m in QUANTITY_RE.finditer(_mask(text)):
-        if m["num"][0] in "Xx" and m["unit"] not in _MASKED_UNITS:
-            continue
-        found.append(m)
-    return found
+@lru_cache(maxsize=8192)
+def _quantities(text: str) -> tuple[re.Match[str], ...]:
+    return tuple(
+        m
+        for m in QUANTITY_RE.finditer(_mask(text))
+        if not (m["num"][0] in "Xx" and m["unit"] not in _MASKED_UNITS)
+    )
+
+
+def clear_caches() -> None:
+    """Forget memoised clause checks (for benchmarks that must start cold)."""
+    _quantities.cache_clear()
 
 
 def has_quantity(text: str) -> bool:

@@ -128,19 +128,36 @@ class Annotation:
 
 
 def _depth_split(text: str, seps: str) -> list[tuple[str, str]]:
-    """Split on separator characters outside brackets; return (piece, separator-before)."""
+    """Split on separator characters outside brackets; return (piece, separator-before).
+
+    Examples:
+        >>> _depth_split("甲、乙（丙、丁），戊", "、，")
+        [('甲', ''), ('乙（丙、丁）', '、'), ('戊', '，')]
+    """
     out: list[tuple[str, str]] = []
     depth, start, sep_before = 0, 0, ""
-    for i, ch in enumerate(text):
+    for m in _token_re(seps).finditer(text):
+        i, ch = m.start(), m.group()
         if ch in OPEN:
             depth += 1
         elif ch in CLOSE:
             depth = max(0, depth - 1)
-        elif depth == 0 and ch in seps:
+        elif depth == 0:
             out.append((text[start:i], sep_before))
             start, sep_before = i + 1, ch
     out.append((text[start:], sep_before))
     return out
+
+
+_TOKEN_RES: dict[str, re.Pattern[str]] = {}
+
+
+def _token_re(seps: str) -> re.Pattern[str]:
+    """A pattern matching brackets and the given separators (cached per separator set)."""
+    pattern = _TOKEN_RES.get(seps)
+    if pattern is None:
+        pattern = _TOKEN_RES[seps] = re.compile("[" + re.escape(OPEN + CLOSE + seps) + "]")
+    return pattern
 
 
 def clean_unit(unit: str) -> str:
@@ -308,13 +325,22 @@ def parse_verb_style(text: str) -> Annotation | None:
     return ann if ann.lead else None
 
 
+BRACKET_RE = re.compile("[" + re.escape(OPEN + CLOSE) + "]")
+
+
 def find_brackets(text: str) -> list[tuple[int, int]]:
-    """Spans (start, end) of top-level bracketed groups in ``text``."""
+    """Spans (start, end) of top-level bracketed groups in ``text``.
+
+    Examples:
+        >>> find_brackets("甲（乙（丙））丁〔戊〕")
+        [(1, 7), (8, 11)]
+    """
     spans, stack = [], []
-    for i, ch in enumerate(text):
+    for m in BRACKET_RE.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in OPEN:
             stack.append(i)
-        elif ch in CLOSE and stack:
+        elif stack:
             start = stack.pop()
             if not stack:
                 spans.append((start, i + 1))
