@@ -236,7 +236,13 @@ class _Context:
 
         if c.op == "in_policy_year":
             start, end = policy.year_window(self.year)
-            inside = (days >= _day(start)) & (days <= _day(end))
+            if end < start:  # the policy is not in force in this year at all
+                inside = np.zeros(len(days), dtype=bool)
+                return inside if c.value else days != NULL_DAY
+            # start <= day <= end as one unsigned comparison: days before start (and
+            # NULL_DAY) wrap around to large unsigned numbers.
+            offset = (days - np.int32(_day(start))).view(np.uint32)
+            inside = offset <= np.uint32(_day(end) - _day(start))
             return inside if c.value else ~inside & (days != NULL_DAY)
         if c.op == "between":
             low, high = c.value  # type: ignore[misc]
@@ -324,33 +330,47 @@ def item_amount(item: Item, mask: np.ndarray, registry: Registry) -> np.ndarray:
 
 
 def policy_amounts(policy: Policy, ctx: _Context) -> np.ndarray | None:
-    """Dense int64 amounts of one policy (None when it is not in force that year)."""
+    """Dense int64 amounts of one policy (None when it is not in force that year).
+
+    Items are summed (groups: maximum) over the rows meeting each item's own
+    conditions; the policy conditions and exclusions are applied once at the end,
+    which gives the same amounts because every amount is >= 0. Fixed amounts are
+    added in place where the item's mask is true (one pass, no temporary arrays).
+    """
     if not policy.in_force(ctx.year):
         return None
     n = ctx.n
-    active: np.ndarray | None = None
-    if policy.when:
-        active = _all([ctx.mask(c, policy) for c in policy.when], n)
-    for exclusion in policy.exclusions:
-        hit = ctx.mask(exclusion, policy)
-        active = ~hit if active is None else active & ~hit
+    registry = ctx.registry
     total = np.zeros(n, dtype=np.int64)
 
-    def item_mask(item: Item) -> np.ndarray:
+    def item_mask(item: Item) -> np.ndarray | None:
         masks = [ctx.mask(c, policy) for c in item.when]
-        if active is None:
-            return masks[0] if len(masks) == 1 else _all(masks, n)
-        return _all([active, *masks], n)
+        if not masks:
+            return None  # no conditions of its own: every row
+        return masks[0] if len(masks) == 1 else _all(masks, n)
+
+    def add(target: np.ndarray, item: Item, combine: np.ufunc) -> None:
+        mask = item_mask(item)
+        if item.amount.kind == "fixed":
+            value = item.amount.value if item.cap is None else min(item.amount.value, item.cap)
+            combine(target, value, out=target, where=True if mask is None else mask)
+            return
+        everyone = np.ones(n, dtype=bool) if mask is None else mask
+        combine(target, item_amount(item, everyone, registry), out=target)
 
     for item in policy.items:
-        total += item_amount(item, item_mask(item), ctx.registry)
+        add(total, item, np.add)
     for group in policy.groups:
         best = np.zeros(n, dtype=np.int64)
         for item in group.items:
-            np.maximum(best, item_amount(item, item_mask(item), ctx.registry), out=best)
+            add(best, item, np.maximum)
         total += best
     if policy.cap is not None:
         np.minimum(total, policy.cap, out=total)
+    for condition in policy.when:
+        np.multiply(total, ctx.mask(condition, policy), out=total)
+    for exclusion in policy.exclusions:
+        np.copyto(total, 0, where=ctx.mask(exclusion, policy))
     return total
 
 
