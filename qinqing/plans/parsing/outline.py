@@ -53,6 +53,8 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"^(?:[（(]\s*(?P<n>\d{1,3})\s*[）)]|(?P<m>\d{1,3})[）)])\s*[、.．]?\s*"),
     ),
     (AR_DOT, re.compile(r"^(?P<n>\d{1,3})\s*(?:[.．、，](?!\d)|\s(?=[^\d\s]))\s*")),
+    # "11.121人才梯队项目": a title that starts with a number; accepted only in sequence
+    (AR_DOT + "_weak", re.compile(r"^(?P<n>\d{1,3})[.．、](?=\d+[^\d.．%％\s])")),
     (CIRCLED, re.compile(r"^(?P<n>[①-⑳])\s*")),
 ]
 
@@ -89,6 +91,7 @@ class Marker:
     number: int
     label: str  # as written, e.g. "（一）", "1.", "一、"
     rest: str  # the line after the label
+    weak: bool = False  # a digit follows the dot ("11.121人才…"): could be a decimal number
 
     @property
     def rank_value(self) -> int:
@@ -124,7 +127,14 @@ def match_marker(text: str) -> Marker | None:
         if number <= 0:
             continue
         rest = text[m.end() :]
-        return Marker(kind=kind, number=number, label=text[: m.end()].strip(), rest=rest.strip())
+        weak = kind.endswith("_weak")
+        return Marker(
+            kind=kind.removesuffix("_weak"),
+            number=number,
+            label=text[: m.end()].strip(),
+            rest=rest.strip(),
+            weak=weak,
+        )
     return None
 
 
@@ -240,15 +250,27 @@ def _names_units(text: str) -> bool:
 def _accept(
     marker: Marker, stack: list[Node], roots: list[Node], last_number: dict[str, int]
 ) -> bool:
-    """Whether a numbered line continues the outline (see the module docstring)."""
+    """Whether a numbered line continues the outline (see the module docstring).
+
+    A heading follows its previous sibling with a higher number (a plan may skip a few), starts
+    a new list at 1 (or 2, when the first item was lost), or continues the numbering of the
+    same kind from an earlier section ("19." in （二） after "18." in （一））.
+    """
     rank = RANK[marker.kind]
     parents = [n for n in stack if n.rank < rank]
     siblings = parents[-1].children if parents else roots
     previous = next((s for s in reversed(siblings) if s.kind == marker.kind), None)
     n = marker.number
+    last = last_number.get(marker.kind)
+    if marker.weak:
+        return (previous is not None and n == previous.marker.number + 1) or (
+            previous is None and last is not None and n == last + 1
+        )
     if previous is not None:
-        return previous.marker.number < n <= previous.marker.number + 3
+        return previous.marker.number < n <= previous.marker.number + MAX_GAP
     if n <= 2:
         return True
-    last = last_number.get(marker.kind)
-    return last is not None and last < n <= last + 3
+    return last is not None and last < n <= last + MAX_GAP
+
+
+MAX_GAP = 20  # a plan quoted in part, or with a deleted item, still numbers upwards

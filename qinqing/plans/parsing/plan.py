@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 
 from .blocks import Para
 from .deadlines import document_year, normalise_deadline
-from .outline import AR_DOT, ARTICLE, RANK, SUBPOINT_KINDS, Node, Outline, build_outline
+from .outline import (
+    AR_DOT,
+    ARTICLE,
+    RANK,
+    SUBPOINT_KINDS,
+    Node,
+    Outline,
+    build_outline,
+    match_marker,
+)
 from .targets import extract_targets
 from .units import (
     LABEL_LINE_RE,
@@ -30,6 +39,7 @@ from .units import (
     Annotation,
     bracket_annotation,
     find_brackets,
+    is_time_phrase,
     looks_like_unit,
     parse_labelled,
     split_units,
@@ -151,7 +161,10 @@ def _scan_text(group: list[Para]) -> list[Piece]:
 
     spans: list[tuple[int, int, Annotation]] = []
     for s, e in find_brackets(joined):
-        ann = bracket_annotation(joined[s + 1 : e - 1].replace("\n", ""))
+        inner = joined[s + 1 : e - 1].replace("\n", "")
+        ann = bracket_annotation(inner)
+        if ann is None and is_time_phrase(inner) and _closes_line_or_title(joined, s, e):
+            ann = Annotation(deadline_raw=re.sub(r"\s+", "", inner))  # "（2023年6月底前）"
         if ann is not None:
             spans.append((s, e, ann))
     # Inline labels after a sentence end: "…。牵头单位：A；责任单位：B"
@@ -181,6 +194,18 @@ def _scan_text(group: list[Para]) -> list[Piece]:
         pos = e
     pieces.extend(_text_pieces(joined, pos, len(joined), line_at))
     return pieces
+
+
+def _closes_line_or_title(joined: str, s: int, e: int) -> bool:
+    """A bracket at the end of its line, or right after the title at the start of a line."""
+    line_end = joined.find("\n", e)
+    after = joined[e : len(joined) if line_end < 0 else line_end]
+    if not after.strip(" 。；;"):
+        return True
+    line_start = joined.rfind("\n", 0, s) + 1
+    return not _SENTENCE_END_RE.search(joined[line_start:s]) and after.lstrip().startswith(
+        ("。", "；")
+    )
 
 
 def _text_pieces(joined: str, start: int, end: int, line_at) -> list[Piece]:
@@ -229,8 +254,19 @@ def heading_title(node: Node) -> str:
 
 
 def _heading_title(title: str) -> str:
+    """The title of a heading line, without unit brackets and a time-limit bracket after it.
+
+    Examples:
+        >>> _heading_title("推行“一网通办”（2023年6月底前）。推动事项网上可办。")
+        '推行“一网通办”'
+        >>> _heading_title("开展政务服务“自助办”（牵头单位：市审批局）")
+        '开展政务服务“自助办”'
+    """
     for s, e in reversed(find_brackets(title)):
-        if bracket_annotation(title[s + 1 : e - 1]) is not None:
+        inner = title[s + 1 : e - 1]
+        if bracket_annotation(inner) is not None or (
+            is_time_phrase(inner) and _closes_line_or_title(title, s, e)
+        ):
             title = title[:s] + title[e:]
     return split_title(title)[0]
 
@@ -349,16 +385,30 @@ class PlanParser:
             if not texts:
                 return [self._draft(node, pieces, paras)]
             first, last = texts[0].line, segment[-1].line
-            title = split_title(texts[0].text)[0]
+            marker = match_marker(texts[0].text)
+            if marker is not None:
+                # a numbered item the outline did not take (its number broke the sequence)
+                title = _heading_title(marker.rest)
+                ident, section, parent = marker.ident, node, None
+                segment = [
+                    Piece(text=p.text[len(marker.label) :].lstrip(), line=p.line)
+                    if p is texts[0]
+                    else p
+                    for p in segment
+                ]
+            else:
+                title = split_title(texts[0].text)[0]
+                ident, section = f"{node.ident}-{len(drafts) + 1}", node.parent
+                parent = (node.ident, heading_title(node))
             drafts.append(
                 TaskDraft(
-                    ident=f"{node.ident}-{len(drafts) + 1}",
+                    ident=ident,
                     title=title,
                     line=first,
-                    section=node.parent,
+                    section=section,
                     pieces=_drop_title(segment, first, title),
                     paras=[p for p in paras if first <= p.line <= last],
-                    parent=(node.ident, heading_title(node)),
+                    parent=parent,
                 )
             )
         if start < len(pieces):

@@ -167,6 +167,10 @@ def _breakdown(clause: str) -> list[str]:
     return [clause]
 
 
+_ADMIN_END_RE = re.compile(r"[省市县区乡镇村州]$")
+_ADMIN_START_RE = re.compile(r"^[省市县区乡镇村州]")
+
+
 def _enumeration(clause: str) -> list[str]:
     """Split "A 40%以上、B 60%以上" into items; keep "26个小时、0.8个小时以内" whole."""
     parts = _split_outside(clause, "、")
@@ -176,6 +180,16 @@ def _enumeration(clause: str) -> list[str]:
     last = parts[-1]
     tail = _quantities(last)
     if tail and "的" in last[tail[-1].end() :]:
+        return [clause]
+    # "市、区（县级市）两级…": administrative levels listed together are one subject
+    joined: list[str] = []
+    for part in parts:
+        if joined and _ADMIN_END_RE.search(joined[-1]) and _ADMIN_START_RE.match(part):
+            joined[-1] += "、" + part
+        else:
+            joined.append(part)
+    parts = joined
+    if sum(has_quantity(p) for p in parts) < 2:
         return [clause]
     items: list[str] = []
     for part in parts:

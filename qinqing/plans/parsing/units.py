@@ -72,14 +72,21 @@ LABELS: dict[str, str] = {
     "责任人": IGNORED,
     "联系人": IGNORED,
     "牵头": LEAD,
+    "主办": LEAD,
+    "责任": RESPONSIBLE,
     "配合": SUPPORTING,
+    "协办": SUPPORTING,
     "时限": DEADLINE,
+    "时间": DEADLINE,
 }
 _LABEL_ALT = "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True))
 # A label followed by a colon. Bare 牵头/配合/时限 need the colon and must not be part of a word.
 LABEL_RE = re.compile(rf"(?P<label>{_LABEL_ALT})\s*[:：]\s*")
 # A line that starts with a label (the label may lack a colon when a space separates it).
-LABEL_LINE_RE = re.compile(rf"^\s*[（(〔【\[]?\s*(?P<label>{_LABEL_ALT})\s*[:：]")
+LABEL_LINE_RE = re.compile(
+    rf"^\s*[（(〔【\[]?\s*(?P<label>{_LABEL_ALT})\s*(?:[:：]|[ \t\u3000]+(?=\S))"
+)
+_SPACED_LABEL_RE = re.compile(rf"^(\s*[（(〔【\[]?\s*(?:{_LABEL_ALT}))[ \t\u3000]+(?=[^:：\s])")
 
 OPEN = "（(〔【[［{｛"
 CLOSE = "）)〕】]］}｝"
@@ -97,9 +104,9 @@ _GENERIC_TAIL_RE = re.compile(
     r"^(?:市直|市级|省直|省级|县级|区级|相关|有关|其他|其它|各|全市|全省|全县|全区|县|区|市)"
 )
 _BARE_GROUP = {"部门", "单位", "部门（单位）", "部门(单位)", "机构", "部门单位"}
-_TRAILING_VERBS_RE = re.compile(
-    r"(?:按职责分工负责|按职责分工落实|按职能分工负责|按职责负责|分工负责|分别负责|共同负责|负责落实|负责|配合|参与|落实|"
-    r"协同推进|共同推进|推进|按职责|协助|组织实施|实施)$"
+_RESPONSIBILITY_VERBS = (
+    r"(?:按职责分工负责|按职责分工落实|按职能分工负责|按职责负责|分工负责|分别负责|共同负责|负责落实|具体负责|负责|落实|"
+    r"协同推进|共同推进|推进|组织实施|实施|按职责分工抓好落实|抓好落实)"
 )
 
 
@@ -209,12 +216,30 @@ def split_units(text: str) -> list[str]:
         merged.append(carry.rstrip("、"))
     units: list[str] = []
     for piece in merged:
-        for part in _split_spaces(piece):
+        for part in (q for p in _split_spaces(piece) for q in _split_conjunction(p)):
             for unit in _split_deng(part):
                 unit = clean_unit(unit)
                 if unit and unit not in _BARE_GROUP and unit not in units:
                     units.append(unit)
     return units
+
+
+_CONJUNCTION_RE = re.compile(
+    r"(?<=[局委办院厅部署行司处队站室心府司会所社团联])(?:及|和|与|以及)(?=[市县区省州各国中])"
+)
+
+
+def _split_conjunction(piece: str) -> list[str]:
+    """ "市财政局和市税务局" gives two units; "市人力资源和社会保障局" stays one.
+
+    Examples:
+        >>> _split_conjunction("市财政局和市税务局"), _split_conjunction("市人力资源和社会保障局")
+        (['市财政局', '市税务局'], ['市人力资源和社会保障局'])
+    """
+    parts = [p for p in _CONJUNCTION_RE.split(piece) if p]
+    if len(parts) > 1 and all(looks_like_unit(p) for p in parts):
+        return parts
+    return [piece]
 
 
 def _split_spaces(piece: str) -> list[str]:
@@ -262,6 +287,9 @@ def parse_labelled(text: str) -> Annotation:
         '2022年6月底前完成清理整治并长期坚持'
     """
     ann = Annotation()
+    m0 = _SPACED_LABEL_RE.match(text)
+    if m0 and len(m0.group(1).strip("（(〔【[ ")) >= 4:
+        text = m0.group(1) + "：" + text[m0.end() :]
     matches = list(LABEL_RE.finditer(text))
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
@@ -279,9 +307,24 @@ def _assign(ann: Annotation, role: str, value: str) -> None:
         if not ann.deadline_raw:
             ann.deadline_raw = re.sub(r"\s+", "", value)
         return
-    units = split_units(value)
-    target = {LEAD: ann.lead, RESPONSIBLE: ann.responsible, SUPPORTING: ann.supporting}[role]
-    target.extend(u for u in units if u not in target)
+    add_units(ann, role, split_units(value))
+
+
+_LEAD_MARK_RE = re.compile(r"\s*[（(]\s*(?:牵头|牵头单位|主责|主办)\s*[）)]\s*$")
+
+
+def add_units(ann: Annotation, role: str, units: list[str]) -> None:
+    """Add units under a role; a unit written "市发改委（牵头）" is a lead unit wherever it stands."""
+    for unit in units:
+        if _LEAD_MARK_RE.search(unit):
+            unit = _LEAD_MARK_RE.sub("", unit)
+            target = ann.lead
+        else:
+            target = {LEAD: ann.lead, RESPONSIBLE: ann.responsible, SUPPORTING: ann.supporting}[
+                role
+            ]
+        if unit and unit not in target:
+            target.append(unit)
 
 
 def parse_verb_style(text: str) -> Annotation | None:
@@ -304,25 +347,55 @@ def parse_verb_style(text: str) -> Annotation | None:
         clause = clause.strip().rstrip("。")
         if not clause:
             continue
+        if is_time_phrase(clause):
+            ann.deadline_raw = ann.deadline_raw or clause
+            continue
         m = re.match(r"^(?P<units>.+?)(?P<verb>牵头(?:负责)?|负责牵头|为牵头单位)$", clause)
         if m:
-            units = split_units(m["units"])
+            units = split_units(_strip_by(m["units"]))
             if not units or not all(looks_like_unit(u) for u in units):
                 return None
-            ann.lead.extend(units)
+            add_units(ann, LEAD, units)
             continue
         m = re.match(r"^(?P<units>.+?)(?P<verb>配合|协助|参与|协同)$", clause)
         role = SUPPORTING
         if not m:
-            m = re.match(rf"^(?P<units>.+?)(?P<verb>{_TRAILING_VERBS_RE.pattern[3:-2]})$", clause)
+            m = re.match(rf"^(?P<units>.+?)(?P<verb>{_RESPONSIBILITY_VERBS})$", clause)
             role = RESPONSIBLE
         if not m:
             return None
-        units = split_units(m["units"])
+        units = split_units(_strip_by(m["units"]))
         if not units or not all(looks_like_unit(u) for u in units):
             return None
-        (ann.supporting if role == SUPPORTING else ann.responsible).extend(units)
-    return ann if ann.lead else None
+        add_units(ann, role, units)
+    return ann if ann.has_units else None
+
+
+def _strip_by(text: str) -> str:
+    return re.sub(r"^(?:由|请|各由)", "", text.strip())
+
+
+_TIME_PHRASE_RE = re.compile(
+    r"^(?:(?:19|20)\d{2}\s*年(?:度)?)?\s*(?:\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?(?:底|末|中旬|上旬|下旬)?|上半年|下半年|年底|年末|年内|底|第?[一二三四1-4]季度(?:末)?)?"
+    r"\s*(?:前|以前|之前)?\s*(?:完成|启动|出台|建成|实现|上线|落实到位|全面完成|基本完成)?$"
+)
+
+
+def is_time_phrase(text: str) -> bool:
+    """A phrase that is only a time limit: "2023年6月底前", "年底前完成", "2024年".
+
+    Examples:
+        >>> is_time_phrase("2023年6月底前完成"), is_time_phrase("年底前"), is_time_phrase("长期坚持")
+        (True, True, True)
+        >>> is_time_phrase("市发改委"), is_time_phrase("前"), is_time_phrase("完成")
+        (False, False, False)
+    """
+    text = re.sub(r"\s+", "", text)
+    if text in ("长期坚持", "长期", "持续推进", "持续开展", "常态化推进"):
+        return True
+    return (
+        bool(text) and bool(re.search(r"\d|年|月|季度", text)) and bool(_TIME_PHRASE_RE.match(text))
+    )
 
 
 BRACKET_RE = re.compile("[" + re.escape(OPEN + CLOSE) + "]")
@@ -362,6 +435,6 @@ def bracket_annotation(inner: str) -> Annotation | None:
     ):
         ann = parse_labelled(inner)
         return ann if ann else None
-    if "牵头" in inner and len(inner) < 200:
+    if len(inner) < 200 and re.search(rf"牵头|配合|协助|{_RESPONSIBILITY_VERBS}", inner):
         return parse_verb_style(inner)
     return None
