@@ -1,0 +1,104 @@
+"""Server-side access checks shared by every domain (STYLE.md §6).
+
+``has_capability`` answers "may this role do X"; ``visible_units`` answers "whose data may
+this user see". Domains build their ``visible_*_for_user`` querysets on these two.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from qinqing.core.accounts.models import Profile, Role, Scope
+from qinqing.core.errors import PermissionDenied
+from qinqing.core.orgs.models import Unit
+
+OFFICE_ADMIN = "office_admin"
+UNIT_STAFF = "unit_staff"
+LEADER = "leader"
+ENTERPRISE = "enterprise"
+SITE_ADMIN = "site_admin"
+DISCIPLINE = "discipline"
+
+
+def profile_of(user) -> Profile | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_qinqing_profile", False)
+    if cached is not False:
+        return cached
+    profile = (
+        Profile.objects.select_related("role", "unit", "unit__parent").filter(user=user).first()
+    )
+    user._qinqing_profile = profile
+    return profile
+
+
+def role_of(user) -> Role | None:
+    profile = profile_of(user)
+    return profile.role if profile else None
+
+
+def has_role(user, code: str) -> bool:
+    role = role_of(user)
+    return role is not None and role.code == code
+
+
+def has_capability(user, capability: str) -> bool:
+    role = role_of(user)
+    return role is not None and capability in (role.capabilities or [])
+
+
+def require_capability(user, capability: str) -> None:
+    if not has_capability(user, capability):
+        from qinqing.core.accounts.capabilities import CAPABILITY_LABELS
+
+        label = CAPABILITY_LABELS.get(capability, capability)
+        raise PermissionDenied(
+            f"您的账号没有“{label}”的权限。如需办理，请联系本单位管理员或营商办。"
+        )
+
+
+def user_unit(user) -> Unit | None:
+    profile = profile_of(user)
+    return profile.unit if profile else None
+
+
+def user_uscc(user) -> str:
+    profile = profile_of(user)
+    if profile is None or profile.role.scope != Scope.ENTERPRISE:
+        return ""
+    return profile.uscc
+
+
+def scope_area(user) -> Unit | None:
+    """The area whose data the user may see (jurisdiction roles), or ``None``."""
+    profile = profile_of(user)
+    if profile is None or profile.unit is None or profile.role.scope != Scope.JURISDICTION:
+        return None
+    return profile.unit.area()
+
+
+def visible_units(user) -> QuerySet[Unit]:
+    """Units whose assigned work the user may see."""
+    profile = profile_of(user)
+    if profile is None:
+        return Unit.objects.none()
+    scope = profile.role.scope
+    if scope == Scope.GLOBAL:
+        return Unit.objects.all()
+    if scope == Scope.JURISDICTION and profile.unit is not None:
+        return Unit.objects.filter(path__startswith=profile.unit.area().path)
+    if scope == Scope.UNIT and profile.unit is not None:
+        return Unit.objects.filter(pk=profile.unit_id)
+    return Unit.objects.none()
+
+
+def can_see_unit(user, unit: Unit | None) -> bool:
+    if unit is None:
+        return False
+    return visible_units(user).filter(pk=unit.pk).exists()
+
+
+def is_read_only(user) -> bool:
+    role = role_of(user)
+    return role is None or role.read_only

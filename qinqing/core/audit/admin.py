@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from qinqing.core.audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = (
+        "seq",
+        "created_at",
+        "actor_label",
+        "verb",
+        "object_type",
+        "object_id",
+        "object_repr",
+    )
+    list_filter = ("verb", "object_type", "visibility")
+    search_fields = ("object_repr", "actor_label", "object_id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

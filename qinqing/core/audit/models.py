@@ -1,0 +1,87 @@
+"""Append-only, hash-chained audit trail (审计日志).
+
+Every state change in Qinqing is recorded by :func:`qinqing.core.audit.record` in the same
+transaction as the change. Rows are never updated or deleted: the model and its queryset
+refuse it, and on PostgreSQL a trigger refuses it in the database itself. Each row carries
+the SHA-256 of its content and of the previous row, so ``qinqing audit verify`` finds a row
+changed or removed behind the application's back.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditTamperingRefused(Exception):
+    """Raised when code tries to update or delete an audit row."""
+
+
+class Visibility(models.TextChoices):
+    INTERNAL = "internal", "内部"
+    PUBLIC = "public", "公开"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditTamperingRefused("audit events are append-only")
+
+    def delete(self):
+        raise AuditTamperingRefused("audit events are append-only")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AuditTamperingRefused("audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField("序号", unique=True)
+    created_at = models.DateTimeField("时间", db_index=True)
+    # Plain ids, not foreign keys: deleting a user or unit must never rewrite history.
+    actor_id = models.BigIntegerField("操作人编号", null=True, blank=True, db_index=True)
+    actor_label = models.CharField("操作人", max_length=150, blank=True)
+    verb = models.CharField("操作", max_length=80, db_index=True)
+    object_type = models.CharField("对象类型", max_length=80, db_index=True)
+    object_id = models.CharField("对象编号", max_length=64, db_index=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    unit_id = models.BigIntegerField("相关单位编号", null=True, blank=True, db_index=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    visibility = models.CharField(
+        "可见范围", max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    prev_hash = models.CharField("前一条哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.verb} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTamperingRefused("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTamperingRefused("audit events are append-only")
+
+
+class AuditHead(models.Model):
+    """The single row that serialises appends and remembers the end of the chain.
+
+    Deleting the newest events leaves the head pointing past the end, which verify reports.
+    """
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = "审计链头"
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"

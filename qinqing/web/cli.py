@@ -1,0 +1,52 @@
+"""``qinqing demo``: migrate and load the demo world; ``qinqing serve``: run gunicorn."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def register(sub) -> None:
+    demo = sub.add_parser("demo", help="建库并载入演示数据（示例市、演示账号及各模块演示数据）")
+    demo.add_argument("--no-domains", action="store_true", help="只建机构库和账号")
+    demo.set_defaults(func=_demo)
+    serve = sub.add_parser("serve", help="以 gunicorn 启动网站")
+    serve.add_argument("--bind", default=os.environ.get("QINQING_BIND", "127.0.0.1:8000"))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("QINQING_WORKERS", "2")))
+    serve.set_defaults(func=_serve)
+
+
+def _demo(args) -> int:
+    from qinqing.cli.main import setup_django
+
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from qinqing.web.demo import build_demo
+
+    credentials = build_demo(with_domains=not args.no_domains)
+    print("\n演示账号（密码为本次随机生成，仅显示这一次；再次运行 qinqing demo 会重新生成）：")
+    width = max(len(u) for u, _, _ in credentials)
+    for username, role, password in credentials:
+        print(f"  {username.ljust(width)}  {password}  {role}")
+    print()
+    return 0
+
+
+def _serve(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qinqing.settings")
+    argv = [
+        "gunicorn",
+        "qinqing.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+    ]
+    print(f"亲清已启动：http://{args.bind}/  （按 Ctrl+C 停止）", flush=True)
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606
+    return 0
