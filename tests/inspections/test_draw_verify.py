@@ -456,3 +456,44 @@ def test_draw_api_accepts_records_in_any_order():
     inputs = load_inputs(ENTITIES_CSV, ITEMS_CSV, INSPECTORS_CSV)
     shuffled = DrawInputs(inputs.entities, inputs.items[::-1], inputs.inspectors[::-1])
     assert draw_document(run_draw(shuffled, SEED)) == draw_document(run_draw(inputs, SEED))
+
+
+def test_the_standalone_script_in_the_public_guide_agrees_with_the_draw(published, tmp_path):
+    guide = (REPO / "docs" / "draw-verification.md").read_text(encoding="utf-8")
+    start = guide.index("```python\n# verify_item.py") + len("```python\n")
+    script = tmp_path / "verify_item.py"
+    script.write_text(guide[start : guide.index("```", start)], encoding="utf-8")
+    for item_id in [r[0] for r in read_rows(ITEMS_CSV)]:
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(script),
+                str(ENTITIES_CSV),
+                str(ITEMS_CSV),
+                str(published),
+                item_id,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "与公布结果一致" in done.stdout, done.stdout
+    dropped_item = json.loads(published.read_text(encoding="utf-8"))["visits"][0]["items"][0]
+    edit(published, lambda d: d["visits"].pop(0))
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            str(ENTITIES_CSV),
+            str(ITEMS_CSV),
+            str(published),
+            dropped_item,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert "与公布结果不一致" in done.stdout, done.stdout

@@ -88,6 +88,7 @@ def _draw_document(result: DrawResult) -> dict[str, Any]:
             {
                 "item_id": o.item_id,
                 "department": o.department,
+                "name": o.name,
                 "ratio": {t: canonical_decimal(r) for t, r in zip(TIERS, o.ratios, strict=True)},
                 "eligible": dict(zip(TIERS, o.eligible, strict=True)),
                 "drawn": dict(zip(TIERS, o.drawn, strict=True)),

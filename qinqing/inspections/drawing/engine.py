@@ -117,7 +117,7 @@ def draw_commitment(seed: str, inputs: DrawInputs) -> str:
     return hashlib.sha256(f"{seed}\n{inputs.snapshot_sha256}".encode()).hexdigest()
 
 
-# --- random keys (spec §4, §7) -------------------------------------------------------
+# --- random keys (spec §4, §8) -------------------------------------------------------
 
 
 def entity_rank_keys(seed_hex: str, item_id: str, n: int) -> np.ndarray:
