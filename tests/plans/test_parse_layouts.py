@@ -357,6 +357,57 @@ def test_unnumbered_paragraphs_with_unit_labels_are_tasks():
     assert doc["tasks"][1]["targets"] == ["惠企资金兑付时间压缩至10个工作日"]
 
 
+def test_unnumbered_plan_with_title_lines_and_label_lines():
+    text = (
+        "关于进一步优化营商环境的若干措施\n"
+        "为进一步优化营商环境，制定以下措施。\n"
+        "政务服务\n"
+        "推行告知承诺制\n"
+        "扩大承诺审批事项范围，审批时间压缩至3个工作日。\n"
+        "牵头单位：市行政审批局\n"
+        "责任单位：市直各部门\n"
+        "完成时限：2023年6月底前\n"
+        "深化一网通办\n"
+        "推动事项网上可办。\n"
+        "牵头单位：市政务服务局\n"
+        "市场环境\n"
+        "建立涉企政策直达机制，惠企资金兑付时间压缩至10个工作日。（责任单位：市财政局）\n"
+    )
+    doc = parse_text(text, "措施.txt")
+    assert doc["sections"] == [{"id": "1", "title": "政务服务"}, {"id": "2", "title": "市场环境"}]
+    got = [
+        (t["section"], t["title"], t["lead_units"], t["responsible_units"], t["deadline"])
+        for t in doc["tasks"]
+    ]
+    assert got == [
+        ("1", "推行告知承诺制", ["市行政审批局"], ["市直各部门"], "2023-06-30"),
+        ("1", "深化一网通办", ["市政务服务局"], [], None),
+        ("2", "建立涉企政策直达机制，惠企资金兑付时间压缩至10个工作日", [], ["市财政局"], None),
+    ]
+
+
+def test_more_annotation_styles():
+    text = (
+        "一、重点任务\n"
+        "1.推行“一网通办”（2023年6月底前）。推动事项网上可办。（市政务服务局、市直各部门）\n"
+        "2.清理隐性壁垒。全面清理各类规定。（市发改委牵头，2023年底前完成）\n"
+        "3.优化纳税服务。推行“非接触式”办税。（各县区政府按职责分工负责）\n"
+        "4.加强信用监管。推行信用分级分类监管。\n"
+        "责任单位 市发改委（牵头）、市市场监管局和市税务局\n"
+        "5.深化监督。问题线索移交市纪委监委（派驻纪检组）。\n"
+    )
+    doc = parse_text(text, "方案.txt")
+    got = {
+        t["id"]: (t["title"], t["lead_units"], t["responsible_units"], t["deadline"])
+        for t in doc["tasks"]
+    }
+    assert got["1"] == ("推行“一网通办”", [], ["市政务服务局", "市直各部门"], "2023-06-30")
+    assert got["2"] == ("清理隐性壁垒", ["市发改委"], [], "2023-12-31")
+    assert got["3"] == ("优化纳税服务", [], ["各县区政府"], None)
+    assert got["4"] == ("加强信用监管", ["市发改委"], ["市市场监管局", "市税务局"], None)
+    assert got["5"] == ("深化监督", [], [], None)  # a bracket of prose is not a unit list
+
+
 def test_cli_prints_one_json_object_for_a_gbk_plan():
     result = subprocess.run(
         [

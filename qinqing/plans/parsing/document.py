@@ -20,7 +20,7 @@ from .plan import (
     task_dicts,
 )
 from .tables import parse_task_table, table_task_dicts
-from .units import LABEL_RE, LABELS, SUPPORTING
+from .units import LABEL_RE, LABELS, SUPPORTING, Annotation
 
 _UNIT_ROLES = ("lead", "responsible", SUPPORTING)
 
@@ -108,7 +108,7 @@ def _plan_document(source: Source, title_line: str | None) -> dict:
         if with_units >= outline_units or not tasks:
             tasks, sections = table_tasks, table_sections
     if not tasks:
-        tasks = _annotated_paragraph_tasks(source, year)
+        tasks, sections = _annotated_paragraph_tasks(source, year)
     if not tasks:
         raise InvalidInput(
             f"“{source.filename}”中没有识别到任务。实施方案的任务应逐条编号（如“一、”“（一）”“1.”），"
@@ -143,52 +143,91 @@ def _table_tasks(source: Source, outline) -> list:
     return found_all
 
 
-def _annotated_paragraph_tasks(source: Source, year: int | None) -> list[dict]:
-    """Last resort for unnumbered plans: each paragraph closing with unit labels is a task."""
+def _is_title_line(text: str) -> bool:
+    return 2 <= len(text) <= 30 and not re.search(r"[。；;！？，,]", text)
+
+
+def _annotated_paragraph_tasks(source: Source, year: int | None) -> tuple[list[dict], list[dict]]:
+    """Last resort for unnumbered plans: text followed by unit labels is a task.
+
+    A short line without punctuation just before a task's text is its title; an earlier one
+    is a section heading.
+    """
     from .deadlines import normalise_deadline
     from .targets import extract_targets
 
     tasks: list[dict] = []
-    pending: list[Para] = []
+    sections: dict[str, str] = {}
+    state = {"text": [], "ann": None, "ann_paras": [], "section": None, "inline": False}
+
+    def close() -> None:
+        ann, texts = state["ann"], state["text"]
+        if ann is not None and ann.has_units and texts:
+            body = texts[-1]
+            # a short line before text that carries its own units names a section, not the task
+            self_contained = body[0] not in state["ann_paras"] and state["inline"]
+            head = (
+                texts[-2]
+                if len(texts) >= 2 and _is_title_line(texts[-2][1]) and not self_contained
+                else None
+            )
+            earlier = texts[: len(texts) - (2 if head else 1)]
+            for _para, text in reversed(earlier):
+                if _is_title_line(text):
+                    state["section"] = text
+                    break
+            title = head[1] if head else split_title(body[1])[0]
+            passage = ([head[0]] if head else []) + [body[0], *state["ann_paras"]]
+            section = state["section"]
+            if section is not None:
+                sections.setdefault(section, str(len(sections) + 1))
+            responsible = list(ann.responsible) + [
+                u for u in ann.supporting if u not in ann.responsible
+            ]
+            tasks.append(
+                {
+                    "id": str(len(tasks) + 1),
+                    "section": sections.get(section) if section else None,
+                    "title": title,
+                    "lead_units": ann.lead,
+                    "responsible_units": responsible,
+                    "deadline_raw": ann.deadline_raw,
+                    "deadline": normalise_deadline(ann.deadline_raw, year),
+                    "targets": extract_targets(body[1]),
+                    "supporting_units": ann.supporting,
+                    "section_title": section,
+                    "line": passage[0].line,
+                    "body": "\n".join(p.text for p in passage),
+                }
+            )
+            state["text"] = []
+        elif ann is not None:
+            state["text"] = []
+        state["ann"], state["ann_paras"], state["inline"] = None, [], False
+
     for para in source.paras:
         if not para.text:
             continue
         pieces = scan([para])
-        anns = [p.ann for p in pieces if p.ann is not None and p.ann.has_units]
-        if not anns:
-            pending.append(para)
-            continue
-        text_pieces = [p.text for p in pieces if p.ann is None]
-        own = "".join(text_pieces).strip()
-        passage = ([para] if own else pending[-1:] + [para]) if pending or own else [para]
-        first = own or (pending[-1].text if pending else "")
-        if not first:
-            continue
-        title, _rest = split_title(first)
-        ann = anns[0]
-        for extra in anns[1:]:
-            ann.merge(extra)
-        responsible = list(ann.responsible) + [
-            u for u in ann.supporting if u not in ann.responsible
-        ]
-        tasks.append(
-            {
-                "id": str(len(tasks) + 1),
-                "section": None,
-                "title": title,
-                "lead_units": ann.lead,
-                "responsible_units": responsible,
-                "deadline_raw": ann.deadline_raw,
-                "deadline": normalise_deadline(ann.deadline_raw, year),
-                "targets": extract_targets(first),
-                "supporting_units": ann.supporting,
-                "section_title": None,
-                "line": passage[0].line,
-                "body": "\n".join(p.text for p in passage),
-            }
-        )
-        pending = []
-    return tasks if len(tasks) >= 2 else []
+        found = [p.ann for p in pieces if p.ann is not None]
+        own = "".join(p.text for p in pieces if p.ann is None).strip()
+        if own and state["ann"] is not None:
+            close()
+        if own:
+            state["text"].append((para, own))
+        if found:
+            if state["ann"] is None:
+                state["ann"] = Annotation()
+            for ann in found:
+                state["ann"].merge(ann)
+            if not own:
+                state["ann_paras"].append(para)
+            else:
+                state["inline"] = True
+    close()
+    if len(tasks) < 2:
+        return [], []
+    return tasks, [{"id": ident, "title": title} for title, ident in sections.items()]
 
 
 __all__ = ["LABEL_RE", "parse_source"]

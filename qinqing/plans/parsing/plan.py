@@ -37,6 +37,7 @@ from .units import (
     LABEL_RE,
     LABELS,
     Annotation,
+    bare_unit_list,
     bracket_annotation,
     find_brackets,
     is_time_phrase,
@@ -165,6 +166,10 @@ def _scan_text(group: list[Para]) -> list[Piece]:
         ann = bracket_annotation(inner)
         if ann is None and is_time_phrase(inner) and _closes_line_or_title(joined, s, e):
             ann = Annotation(deadline_raw=re.sub(r"\s+", "", inner))  # "（2023年6月底前）"
+        if ann is None and _closes_line(joined, e):
+            units = bare_unit_list(inner)  # "…。（市发展改革委、市财政局）"
+            if units:
+                ann = Annotation(responsible=units)
         if ann is not None:
             spans.append((s, e, ann))
     # Inline labels after a sentence end: "…。牵头单位：A；责任单位：B"
@@ -194,6 +199,11 @@ def _scan_text(group: list[Para]) -> list[Piece]:
         pos = e
     pieces.extend(_text_pieces(joined, pos, len(joined), line_at))
     return pieces
+
+
+def _closes_line(joined: str, e: int) -> bool:
+    line_end = joined.find("\n", e)
+    return not joined[e : len(joined) if line_end < 0 else line_end].strip(" 。；;")
 
 
 def _closes_line_or_title(joined: str, s: int, e: int) -> bool:

@@ -273,6 +273,31 @@ def looks_like_unit(text: str) -> bool:
     return bool(UNIT_SUFFIX_RE.search(text))
 
 
+_STRICT_ORG_RE = re.compile(
+    r"^(?:市|县|区|省|州|盟|旗|镇|乡|街道|各|国家|自治区|中共|共青团|人行|国网|团市委|团县委)"
+    r"|(?:局|委|办|厅|院|政府|管委会|中心|公司|集团|银行|支行|分行|海关)(?:[（(][^）)]{1,20}[）)])?$"
+)
+
+
+def bare_unit_list(text: str) -> list[str] | None:
+    """Units listed in a bracket without any label ("（市发改委、市财政局）"), or None.
+
+    Examples:
+        >>> bare_unit_list("市发展改革委、市财政局，各县（市、区）人民政府")
+        ['市发展改革委', '市财政局', '各县（市、区）人民政府']
+        >>> bare_unit_list("派驻纪检组") is None, bare_unit_list("含大厅、中心、站点、窗口等") is None
+        (True, True)
+    """
+    if not text.strip() or len(text) > 150 or re.search(r"[。：:]", text):
+        return None
+    units = split_units(text)
+    if units and all(
+        looks_like_unit(u) and _STRICT_ORG_RE.search(u) and len(u) >= 3 for u in units
+    ):
+        return units
+    return None
+
+
 def parse_labelled(text: str) -> Annotation:
     """Parse text made of labelled parts: ``牵头单位：A；责任单位：B、C；完成时限：2022年6月底``.
 
