@@ -158,6 +158,11 @@ def parse_task_table(
     for i, r in enumerate(roles):
         if r and r not in col:
             col[r] = i
+    # a second task-like column ("重点任务" then "任务内容") holds the body
+    title_cols = [i for i, r in enumerate(roles) if r == TITLE]
+    if len(title_cols) > 1 and BODY not in roles:
+        roles = [BODY if i in title_cols[1:] else r for i, r in enumerate(roles)]
+        col = {r: i for i, r in reversed(list(enumerate(roles))) if r}
     all_cols = {r: [i for i, x in enumerate(roles) if x == r] for r in set(roles) if r}
 
     tasks: list[TableTask] = []
@@ -219,7 +224,8 @@ def parse_task_table(
         else:
             title = body_title
         ident = _ident(id_cell, len(tasks) + 1)
-        targets = extract_targets(body_cell)
+        # without a content column the task cell is the whole text of the task
+        targets = extract_targets(body_cell or title_cell)
         for cell in target_cells:
             found = extract_targets(cell) or [cell.strip().rstrip("。")]
             targets.extend(t for t in found if t not in targets)
