@@ -162,14 +162,16 @@ STORAGES = {
         "OPTIONS": {"location": str(VAR_DIR / "uploads")},
     },
     "staticfiles": {
+        # hashed, compressed files once `collectstatic` has run (the demo and production
+        # do); plain files served from the apps otherwise (tests, development)
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and os.environ.get("QINQING_STATIC_MANIFEST", "1") == "1"
+            if (STATIC_ROOT / "staticfiles.json").exists() and not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = os.environ.get("QINQING_STATIC_MANIFEST", "1") != "1"
+WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 QINQING_MAX_UPLOAD_BYTES = 50 * 1024 * 1024

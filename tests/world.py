@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qinqing.core.accounts.roles import ensure_builtin_roles
 from qinqing.core.accounts.service import create_user_with_role
 from qinqing.core.enterprises.uscc import uscc_check_char
 from qinqing.core.orgs.models import Unit, UnitKind
@@ -49,6 +50,7 @@ class World:
 
 
 def build_world() -> World:
+    ensure_builtin_roles()
     sys = "test-setup"
     province = create_unit(actor=sys, name="示例省", kind=UnitKind.PROVINCE, parent=None)
     city = create_unit(actor=sys, name="示例市", kind=UnitKind.CITY, parent=province)

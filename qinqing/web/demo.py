@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from qinqing.core.accounts.roles import ensure_builtin_roles
 from qinqing.core.accounts.service import create_user_with_role
 from qinqing.core.enterprises.uscc import uscc_check_char
 from qinqing.core.orgs.models import Unit
@@ -91,6 +92,7 @@ def run_domain_seeds(*, city: Unit, users: dict, log: Callable[[str], None]) -> 
 def build_demo(
     log: Callable[[str], None] = print, *, with_domains: bool = True
 ) -> list[tuple[str, str, str]]:
+    ensure_builtin_roles()
     city = build_demo_directory(actor="demo")
     users, credentials = build_demo_people(city)
     if with_domains:
