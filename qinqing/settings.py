@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "qinqing.core.enterprises",
     # domains
     "qinqing.plans",
+    "qinqing.supervision",
     "qinqing.appeals",
     "qinqing.policies",
     "qinqing.inspections",

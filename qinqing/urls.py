@@ -12,6 +12,7 @@ urlpatterns = [
     path("calendar/", include("qinqing.core.workdays.urls")),
     path("enterprises/", include("qinqing.core.enterprises.urls")),
     path("plans/", include("qinqing.plans.urls")),
+    path("supervision/", include("qinqing.supervision.urls")),
     path("appeals/", include("qinqing.appeals.urls")),
     path("policies/", include("qinqing.policies.urls")),
     path("inspections/", include("qinqing.inspections.urls")),

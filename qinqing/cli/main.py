@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "qinqing.core.workdays.cli",
     "qinqing.core.enterprises.cli",
     "qinqing.plans.cli",
+    "qinqing.supervision.cli",
     "qinqing.appeals.cli",
     "qinqing.policies.cli",
     "qinqing.inspections.cli",
