@@ -105,7 +105,11 @@ def _plan_document(source: Source, title_line: str | None) -> dict:
         table_tasks, table_sections = table_task_dicts(found_in_tables, year)
         with_units = sum(1 for t in table_tasks if t["lead_units"] or t["responsible_units"])
         outline_units = sum(1 for t in tasks if t["lead_units"] or t["responsible_units"])
-        if with_units >= outline_units or not tasks:
+        # The task table wins if it assigns more units than the numbered text (an attached
+        # 任务分解表 of a plan written without units), or lists more tasks when neither does.
+        if with_units > outline_units or (
+            with_units == outline_units == 0 and len(table_tasks) > len(tasks)
+        ):
             tasks, sections = table_tasks, table_sections
     if not tasks:
         tasks, sections = _annotated_paragraph_tasks(source, year)

@@ -65,11 +65,13 @@ def cn_to_int(text: str) -> int:
     Examples:
         >>> cn_to_int("三十三"), cn_to_int("十五"), cn_to_int("一百零二"), cn_to_int("12"), cn_to_int("④")
         (33, 15, 102, 12, 4)
+        >>> cn_to_int("１２")
+        12
     """
-    if text.isdigit() and text.isascii():
-        return int(text)
     if len(text) == 1 and "①" <= text <= "⑳":
         return ord(text) - ord("①") + 1
+    if text.isdecimal():
+        return int(text)  # also full-width digits: "１２" is 12
     total, current = 0, 0
     for ch in text:
         if ch == "百":
