@@ -273,6 +273,77 @@ def test_docx_paragraph_plan_with_automatic_numbering():
     assert _task(doc, "2")["targets"] == ["一般登记办理时间压缩至1个工作日"]
 
 
+def _set_list_number_format(document: docx.document.Document, fmt: str, text: str) -> None:
+    """Make the "List Number" style count as Word does in Chinese plans ("（一）", "一、")."""
+    from docx.oxml.ns import qn
+
+    numbering = document.part.numbering_part.element
+    num_id = document.styles["List Number"].element.pPr.numPr.numId.val
+    num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == str(num_id))
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(
+        a
+        for a in numbering.findall(qn("w:abstractNum"))
+        if a.get(qn("w:abstractNumId")) == abstract_id
+    )
+    level = next(lv for lv in abstract.findall(qn("w:lvl")) if lv.get(qn("w:ilvl")) == "0")
+    level.find(qn("w:numFmt")).set(qn("w:val"), fmt)
+    level.find(qn("w:lvlText")).set(qn("w:val"), text)
+
+
+def test_docx_automatic_chinese_numbering():
+    document = docx.Document()
+    _set_list_number_format(document, "chineseCounting", "（%1）")
+    document.add_paragraph("一、营造高效的政务环境")
+    for text in [
+        "推行告知承诺制。〔责任单位：市行政审批局〕",
+        "深化“一网通办”。〔责任单位：市政务服务中心〕",
+    ]:
+        document.add_paragraph(text, style="List Number")
+    doc = parse_bytes(_docx_bytes(document), "方案.docx")
+    assert [(t["id"], t["section"], t["title"]) for t in doc["tasks"]] == [
+        ("（一）", "一", "推行告知承诺制"),
+        ("（二）", "一", "深化“一网通办”"),
+    ]
+
+
+def _plan_with_attached_table(units_in_text: bool) -> bytes:
+    document = docx.Document()
+    document.add_paragraph("西湖区营商环境提升方案")
+    document.add_paragraph("一、重点任务")
+    suffix = "〔责任单位：区审批局〕" if units_in_text else ""
+    document.add_paragraph("1.推行告知承诺制。扩大承诺审批范围。" + suffix)
+    document.add_paragraph("2.深化“一网通办”。推动事项网上可办。" + suffix)
+    document.add_paragraph("附件：任务分解表")
+    table = document.add_table(rows=3, cols=4)
+    for i, row in enumerate(
+        [
+            ["序号", "重点任务", "牵头单位", "完成时限"],
+            ["1", "推行告知承诺制", "区审批局", "2024年6月底前"],
+            ["2", "深化“一网通办”", "区政务中心", "长期坚持"],
+        ]
+    ):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    return _docx_bytes(document)
+
+
+def test_attached_task_table_gives_the_units_the_text_lacks():
+    doc = parse_bytes(_plan_with_attached_table(units_in_text=False), "方案.docx")
+    assert [(t["title"], t["lead_units"], t["deadline"]) for t in doc["tasks"]] == [
+        ("推行告知承诺制", ["区审批局"], "2024-06-30"),
+        ("深化“一网通办”", ["区政务中心"], "ongoing"),
+    ]
+
+
+def test_numbered_text_with_units_wins_over_a_duplicate_table():
+    doc = parse_bytes(_plan_with_attached_table(units_in_text=True), "方案.docx")
+    assert [(t["id"], t["section"], t["responsible_units"]) for t in doc["tasks"]] == [
+        ("1", "一", ["区审批局"]),
+        ("2", "一", ["区审批局"]),
+    ]
+
+
 def test_docx_paragraphs_and_tables_keep_document_order():
     document = docx.Document()
     document.add_paragraph("一、政务环境")

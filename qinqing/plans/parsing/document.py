@@ -134,7 +134,12 @@ def _table_tasks(source: Source, outline) -> list:
     owner: dict[int, tuple[str, str]] = {}
     for node in outline.walk():
         for table in node.tables:
-            owner[id(table)] = (node.ident, heading_title(node))
+            # the heading above a table is its section if it is only a heading, not a task
+            section = node
+            while section is not None and split_title(section.marker.rest)[1]:
+                section = section.parent
+            if section is not None:
+                owner[id(table)] = (section.ident, heading_title(section))
     found_all = []
     roles = None
     for block in source.blocks:

@@ -85,7 +85,7 @@ def read_bytes(data: bytes, filename: str) -> Source:
 # Plain text
 
 _BAD_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
-_READABLE_RE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\s“”‘’—…·、]")
+_UNREADABLE_RE = re.compile(r"[^\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\s“”‘’—…·、]")
 
 
 def decode_text(data: bytes, filename: str) -> str:
@@ -153,8 +153,7 @@ def _readable(text: str) -> bool:
         return True
     if len(_BAD_CONTROL_RE.findall(sample)) > max(3, len(sample) // 500):
         return False
-    readable = len(_READABLE_RE.findall(sample))
-    return readable >= 0.85 * len(sample)
+    return len(_UNREADABLE_RE.findall(sample)) <= 0.15 * len(sample)
 
 
 # ---------------------------------------------------------------------------------------------
