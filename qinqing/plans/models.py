@@ -350,3 +350,6 @@ class ArticleTask(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "task"], name="article_task_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.article} → {self.task}"
