@@ -479,6 +479,22 @@ def test_more_annotation_styles():
     assert got["5"] == ("深化监督", [], [], None)  # a bracket of prose is not a unit list
 
 
+def test_a_plan_with_a_table_of_contents_is_still_a_plan():
+    text = (
+        "XX市营商环境三年行动方案\n目录\n一、总体要求……………1\n二、重点任务……………2\n三、保障措施……………5\n\n"
+        "一、总体要求\n以习近平新时代中国特色社会主义思想为指导。\n"
+        "二、重点任务\n（一）推行告知承诺制。扩大承诺范围。\n（二）深化一网通办。推动网上可办率达到95%以上。\n"
+        "三、保障措施\n（一）加强组织领导。\n"
+    )
+    doc = parse_text(text, "三年行动方案.txt")
+    assert doc["kind"] == "plan"
+    assert doc["sections"] == [{"id": "二", "title": "重点任务"}]
+    assert [(t["id"], t["title"]) for t in doc["tasks"]] == [
+        ("（一）", "推行告知承诺制"),
+        ("（二）", "深化一网通办"),
+    ]
+
+
 def test_cli_prints_one_json_object_for_a_gbk_plan():
     result = subprocess.run(
         [

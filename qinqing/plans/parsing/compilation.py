@@ -85,11 +85,19 @@ def find_toc(paras: list[Para]) -> tuple[int, int, list[tuple[str, int | None, i
 
 
 def is_compilation(paras: list[Para], title: str, unit_annotations: int) -> bool:
-    """A compilation calls itself one, or has a paged table of contents and no unit labels."""
+    """A compilation calls itself one, or has a paged table of contents of article titles
+    (not of numbered chapters, as a long plan's contents are) and no unit labels."""
     head = " ".join(p.text for p in paras[:8] if p.text)
     if COMPILATION_TITLE_RE.search(title or "") or COMPILATION_TITLE_RE.search(head):
         return unit_annotations < 3
-    return find_toc(paras) is not None and unit_annotations == 0
+    toc = find_toc(paras)
+    if toc is None or unit_annotations:
+        return False
+    from .outline import match_marker
+
+    entries = toc[2]
+    numbered = sum(1 for t, _p, _l in entries if match_marker(t) is not None or t.startswith("第"))
+    return numbered * 2 < len(entries)
 
 
 def _norm(text: str) -> str:

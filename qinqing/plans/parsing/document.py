@@ -7,7 +7,7 @@ import re
 from qinqing.core.errors import InvalidInput
 
 from .blocks import Para, Source, Table
-from .compilation import compilation_dict, is_compilation, parse_compilation
+from .compilation import compilation_dict, find_toc, is_compilation, parse_compilation
 from .deadlines import document_year
 from .outline import build_outline
 from .plan import (
@@ -91,8 +91,21 @@ def _compilation_document(source: Source, title_line: str | None) -> dict:
     return doc
 
 
+def _without_contents(source: Source) -> list:
+    """The blocks of a plan without its table of contents (目录), whose entries look like headings."""
+    toc = find_toc(source.paras)
+    if toc is None:
+        return source.blocks
+    first, last = toc[2][0][2], toc[2][-1][2]
+    head = next(
+        (p.line for p in source.paras if p.line < first and p.text.replace(" ", "") == "目录"),
+        first,
+    )
+    return [b for b in source.blocks if not (isinstance(b, Para) and head <= b.line <= last)]
+
+
 def _plan_document(source: Source, title_line: str | None) -> dict:
-    outline = build_outline(source.blocks)
+    outline = build_outline(_without_contents(source))
     parser = PlanParser(outline)
     drafts = _drop_unitless_regions(parser.drafts(), parser)
     found_in_tables = _table_tasks(source, outline)
