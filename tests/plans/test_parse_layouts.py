@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -493,6 +494,47 @@ def test_a_plan_with_a_table_of_contents_is_still_a_plan():
         ("（一）", "推行告知承诺制"),
         ("（二）", "深化一网通办"),
     ]
+
+
+def test_compilation_without_contents_is_split_at_standalone_titles():
+    text = (
+        "优化营商环境典型经验选编\n\n"
+        "甲县：推行“一窗通办”\n\n"
+        "今年以来，甲县全面推行综合窗口改革，群众办事由“多窗跑”变为“一窗办”。\n"
+        "“前台综合受理”\n"
+        "全县设立综合窗口12个，办件量同比增长30%。\n\n\n"
+        "乙区：打造“企业服务专员”制度\n\n"
+        "乙区为每家规上企业配备服务专员，累计解决问题200余个。\n\n"
+        "【某某素材网】每天更新材料，添加客服微信领取会员。\n"
+    )
+    doc = parse_text(text, "经验选编.txt")
+    assert doc["kind"] == "compilation"
+    assert [a["title"] for a in doc["articles"]] == [
+        "甲县：推行“一窗通办”",
+        "乙区：打造“企业服务专员”制度",
+    ]
+    assert "“前台综合受理”" in doc["articles"][0]["body"]  # a sub-heading inside an article
+    assert "素材" not in doc["articles"][1]["body"]
+
+
+def test_cli_does_not_need_django_settings():
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="no_such_settings_module")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qinqing.cli.main",
+            "plan",
+            "parse",
+            str(FIXTURES / "donghu_task_table.txt"),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    assert json.loads(result.stdout)["tasks"]
 
 
 def test_cli_prints_one_json_object_for_a_gbk_plan():

@@ -16,6 +16,7 @@ Advertising at the end (【…素材库】, 会员, 客服, 代笔…) and marke
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .blocks import Para
@@ -101,7 +102,14 @@ def is_compilation(paras: list[Para], title: str, unit_annotations: int) -> bool
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Contents and body titles compare without spaces, quote styles and full/half width.
+
+    Examples:
+        >>> _norm("XX区： 巧用“加减乘除”") == _norm('XX区:巧用"加减乘除"')
+        True
+    """
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s\"'“”‘’「」『』]+", "", text)
 
 
 def parse_compilation(paras: list[Para]) -> Compilation:
