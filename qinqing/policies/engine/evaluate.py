@@ -104,47 +104,52 @@ class Evaluation:
 
     def to_arrow(self, *, with_version: bool = False) -> pa.Table:
         """uscc, policy_id[, policy_version], amount — one row per eligible pair."""
-        uscc = self.registry.uscc
-        rows = (
-            np.concatenate([r.rows for r in self.results])
-            if self.results
-            else np.empty(0, np.int64)
-        )
-        amounts = (
-            np.concatenate([r.amounts for r in self.results])
-            if self.results
-            else np.empty(0, np.int64)
-        )
-        counts = [len(r.rows) for r in self.results]
+        return self._table(self.results, with_version)
+
+    def _table(self, results: Sequence[PolicyResult], with_version: bool) -> pa.Table:
+        rows = np.concatenate([r.rows for r in results]) if results else np.empty(0, np.int64)
+        amounts = np.concatenate([r.amounts for r in results]) if results else np.empty(0, np.int64)
+        counts = [len(r.rows) for r in results]
         ids = pa.DictionaryArray.from_arrays(
-            pa.array(np.repeat(np.arange(len(self.results), dtype=np.int32), counts)),
-            pa.array([r.policy.id for r in self.results], pa.string()),
+            pa.array(np.repeat(np.arange(len(results), dtype=np.int32), counts)),
+            pa.array([r.policy.id for r in results], pa.string()),
         )
-        columns = {"uscc": uscc.take(pa.array(rows)), "policy_id": ids}
+        columns = {"uscc": self.registry.uscc.take(pa.array(rows)), "policy_id": ids}
         if with_version:
-            versions = np.repeat(
-                np.array([r.policy.version for r in self.results], np.int64), counts
-            )
+            versions = np.repeat(np.array([r.policy.version for r in results], np.int64), counts)
             columns["policy_version"] = pa.array(versions)
         columns["amount"] = pa.array(amounts)
         return pa.table(columns)
 
-    def write_csv(self, path: str | Path, *, with_version: bool = False) -> int:
-        """Write the contract file ``uscc,policy_id,amount`` (UTF-8, LF); returns rows written."""
+    def write_csv(
+        self, path: str | Path, *, with_version: bool = False, batch_rows: int = 2_000_000
+    ) -> int:
+        """Write the contract file ``uscc,policy_id,amount`` (UTF-8, LF); returns rows written.
+
+        Written in batches of whole policies, so 17,000,000 result rows never become one
+        table in memory.
+        """
         import pyarrow.csv as pacsv
 
-        table = self.to_arrow(with_version=with_version)
-        header = ",".join(table.column_names) + "\n"
-        table = table.set_column(1, "policy_id", table.column("policy_id").cast(pa.string()))
+        names = ["uscc", "policy_id", *(["policy_version"] if with_version else []), "amount"]
+        options = pacsv.WriteOptions(include_header=False, quoting_style="none")
+        written = 0
         with open(path, "wb") as handle:
-            handle.write(header.encode("utf-8"))
-            if table.num_rows:
-                pacsv.write_csv(
-                    table,
-                    handle,
-                    write_options=pacsv.WriteOptions(include_header=False, quoting_style="none"),
-                )
-        return table.num_rows
+            handle.write((",".join(names) + "\n").encode("utf-8"))
+            batch: list[PolicyResult] = []
+            pending = 0
+            for result in [*self.results, None]:
+                if result is not None:
+                    batch.append(result)
+                    pending += len(result.rows)
+                    if pending < batch_rows:
+                        continue
+                if pending:
+                    table = self._table(batch, with_version)
+                    pacsv.write_csv(table, handle, write_options=options)
+                    written += table.num_rows
+                batch, pending = [], 0
+        return written
 
 
 @dataclass
@@ -303,22 +308,43 @@ def _lookup(c: Condition, categories: Sequence[str]) -> np.ndarray:
     return np.array([*table, False], dtype=bool)
 
 
-def amount_array(amount: Amount, mask: np.ndarray, registry: Registry) -> np.ndarray:
-    """Integer yuan per row for rows in ``mask`` (0 elsewhere)."""
+def amount_values(amount: Amount, rows: np.ndarray | None, registry: Registry) -> np.ndarray:
+    """Integer yuan for the given rows (all rows when None), never below 0."""
     if amount.kind == "fixed":
-        out = mask.astype(np.int64)
-        out *= amount.value
-        return out
+        size = len(registry) if rows is None else len(rows)
+        return np.full(size, amount.value, dtype=np.int64)
     assert amount.attribute is not None
     base = registry.column(amount.attribute)
+    if rows is not None:
+        base = base[rows]
     if amount.kind == "per":
-        return np.where(mask, base * amount.value, 0)
-    if amount.kind == "percent":
-        return np.where(mask, base * amount.value // 10000, 0)
+        values = base * amount.value
+    elif amount.kind == "percent":
+        values = base * amount.value // 10000  # rounded down to the yuan
+    else:
+        thresholds = np.array([t[0] for t in amount.tiers], dtype=np.int64)
+        fixed = np.array([t[1] for t in amount.tiers], dtype=np.int64)
+        each = np.array([t[2] for t in amount.tiers], dtype=np.int64)
+        tier = np.searchsorted(thresholds, base, side="right") - 1  # highest tier reached
+        values = np.where(tier >= 0, fixed[tier] + each[tier] * base, 0)
+    return np.maximum(values, 0)  # a negative attribute value never takes money away
+
+
+def _paying_rows(amount: Amount, mask: np.ndarray | None, registry: Registry) -> np.ndarray | None:
+    """Rows that can receive a non-zero amount (None: every row), found on bool arrays."""
+    if amount.kind == "fixed" or amount.attribute is None:
+        return None if mask is None else np.flatnonzero(mask)
+    base = registry.column(amount.attribute)
+    floor = amount.tiers[0][0] if amount.kind == "tiered" else 1
+    reaches = base >= floor
+    return np.flatnonzero(reaches if mask is None else reaches & mask)
+
+
+def amount_array(amount: Amount, mask: np.ndarray, registry: Registry) -> np.ndarray:
+    """Integer yuan per row for rows in ``mask`` (0 elsewhere)."""
+    rows = np.flatnonzero(mask)
     out = np.zeros(len(mask), dtype=np.int64)
-    for at_least, fixed, each in amount.tiers:
-        reached = mask & (base >= at_least)
-        out = np.where(reached, fixed + base * each, out)
+    out[rows] = amount_values(amount, rows, registry)
     return out
 
 
@@ -329,16 +355,12 @@ def item_amount(item: Item, mask: np.ndarray, registry: Registry) -> np.ndarray:
     return out
 
 
-def policy_amounts(policy: Policy, ctx: _Context) -> np.ndarray | None:
-    """Dense int64 amounts of one policy (None when it is not in force that year).
+def _raw_total(policy: Policy, ctx: _Context) -> np.ndarray:
+    """Items summed and groups' maxima added, before the policy's conditions and exclusions.
 
-    Items are summed (groups: maximum) over the rows meeting each item's own
-    conditions; the policy conditions and exclusions are applied once at the end,
-    which gives the same amounts because every amount is >= 0. Fixed amounts are
-    added in place where the item's mask is true (one pass, no temporary arrays).
+    Fixed amounts are added in place where the item's mask is true (one pass, no
+    temporaries); other amounts are computed only for the rows that can receive money.
     """
-    if not policy.in_force(ctx.year):
-        return None
     n = ctx.n
     registry = ctx.registry
     total = np.zeros(n, dtype=np.int64)
@@ -349,29 +371,64 @@ def policy_amounts(policy: Policy, ctx: _Context) -> np.ndarray | None:
             return None  # no conditions of its own: every row
         return masks[0] if len(masks) == 1 else _all(masks, n)
 
-    def add(target: np.ndarray, item: Item, combine: np.ufunc) -> None:
+    def add(target: np.ndarray, item: Item, additive: bool) -> None:
         mask = item_mask(item)
         if item.amount.kind == "fixed":
             value = item.amount.value if item.cap is None else min(item.amount.value, item.cap)
+            combine = np.add if additive else np.maximum
             combine(target, value, out=target, where=True if mask is None else mask)
             return
-        everyone = np.ones(n, dtype=bool) if mask is None else mask
-        combine(target, item_amount(item, everyone, registry), out=target)
+        rows = _paying_rows(item.amount, mask, registry)
+        values = amount_values(item.amount, rows, registry)
+        if item.cap is not None:
+            np.minimum(values, item.cap, out=values)
+        if rows is None:
+            (np.add if additive else np.maximum)(target, values, out=target)
+        elif additive:
+            target[rows] += values  # rows are distinct, so += is exact
+        else:
+            target[rows] = np.maximum(target[rows], values)
 
     for item in policy.items:
-        add(total, item, np.add)
+        add(total, item, additive=True)
     for group in policy.groups:
         best = np.zeros(n, dtype=np.int64)
         for item in group.items:
-            add(best, item, np.maximum)
+            add(best, item, additive=False)
         total += best
     if policy.cap is not None:
         np.minimum(total, policy.cap, out=total)
-    for condition in policy.when:
-        np.multiply(total, ctx.mask(condition, policy), out=total)
-    for exclusion in policy.exclusions:
-        np.copyto(total, 0, where=ctx.mask(exclusion, policy))
     return total
+
+
+def policy_rows(policy: Policy, ctx: _Context) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows with an amount above zero and their amounts (None: not in force that year).
+
+    Every amount is >= 0, so the policy's own conditions and exclusions can be applied
+    after the items, and only to the rows that would be paid: a gather, not a pass.
+    """
+    if not policy.in_force(ctx.year):
+        return None
+    total = _raw_total(policy, ctx)
+    rows = np.flatnonzero(total > 0)
+    if policy.when or policy.exclusions:
+        keep = np.ones(len(rows), dtype=bool)
+        for condition in policy.when:
+            keep &= ctx.mask(condition, policy)[rows]
+        for exclusion in policy.exclusions:
+            keep &= ~ctx.mask(exclusion, policy)[rows]
+        rows = rows[keep]
+    return rows, total[rows]
+
+
+def policy_amounts(policy: Policy, ctx: _Context) -> np.ndarray | None:
+    """Dense int64 amounts of one policy (None when it is not in force that year)."""
+    result = policy_rows(policy, ctx)
+    if result is None:
+        return None
+    out = np.zeros(ctx.n, dtype=np.int64)
+    out[result[0]] = result[1]
+    return out
 
 
 def condition_uses(ruleset: RuleSet | Sequence[Policy], year: int) -> Counter[tuple[object, ...]]:
@@ -397,13 +454,12 @@ def evaluate(ruleset: RuleSet | Sequence[Policy], registry: Registry, year: int)
     ctx = _Context(registry, year, condition_uses(ruleset, year))
     results = []
     for policy in ruleset:
-        total = policy_amounts(policy, ctx)
-        if total is None:
+        result = policy_rows(policy, ctx)
+        if result is None:
             empty = np.empty(0, dtype=np.int64)
             results.append(PolicyResult(policy, empty, empty, in_force=False))
             continue
-        rows = np.flatnonzero(total > 0)
-        results.append(PolicyResult(policy, rows, total[rows]))
+        results.append(PolicyResult(policy, *result))
     return Evaluation(year, registry, results)
 
 

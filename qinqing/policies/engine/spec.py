@@ -388,7 +388,10 @@ class _Map(dict):  # type: ignore[type-arg]
     key_lines: dict[str, int]
 
 
-class _Loader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parser when available
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """SafeLoader that remembers line numbers and rejects duplicate keys."""
 
     duplicate_keys: list[tuple[str, int]]
