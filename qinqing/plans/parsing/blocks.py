@@ -74,8 +74,14 @@ def source_from_text(text: str, filename: str) -> Source:
         if raw.count("\t") >= 2:
             j = i
             rows: list[list[str]] = []
-            while j < len(lines) and _INVISIBLE_RE.sub("", lines[j]).count("\t") >= 1:
-                rows.append([clean_line(c) for c in _INVISIBLE_RE.sub("", lines[j]).split("\t")])
+            while j < len(lines):
+                row = _INVISIBLE_RE.sub("", lines[j])
+                if "\t" not in row:
+                    # a section row whose empty cells were trimmed, inside the table
+                    following = _INVISIBLE_RE.sub("", lines[j + 1]) if j + 1 < len(lines) else ""
+                    if not row.strip() or following.count("\t") < 2:
+                        break
+                rows.append([clean_line(c) for c in row.split("\t")])
                 j += 1
             if len(rows) >= 2:
                 blocks.append(Table(rows=rows, line=i + 1))

@@ -12,7 +12,7 @@ from .deadlines import document_year
 from .outline import build_outline
 from .plan import (
     PlanParser,
-    _drop_unitless_regions,
+    drop_unitless_regions,
     guess_title,
     heading_title,
     scan,
@@ -107,7 +107,7 @@ def _without_contents(source: Source) -> list:
 def _plan_document(source: Source, title_line: str | None) -> dict:
     outline = build_outline(_without_contents(source))
     parser = PlanParser(outline)
-    drafts = _drop_unitless_regions(parser.drafts(), parser)
+    drafts = drop_unitless_regions(parser.drafts())
     found_in_tables = _table_tasks(source, outline)
     preamble_text = "\n".join(p.text for p in outline.preamble)
     deadline_phrases = [d.annotation.deadline_raw for d in drafts if d.annotation.deadline_raw]
@@ -252,4 +252,4 @@ def _annotated_paragraph_tasks(source: Source, year: int | None) -> tuple[list[d
     return tasks, [{"id": ident, "title": title} for title, ident in sections.items()]
 
 
-__all__ = ["LABEL_RE", "parse_source"]
+__all__ = ["parse_source"]

@@ -149,6 +149,7 @@ class Node:
     parent: Node | None = None
     children: list[Node] = field(default_factory=list)
     content: list[Para] = field(default_factory=list)  # lines up to the next heading
+    title: str | None = field(default=None, repr=False)  # filled in by plan.heading_title
     tables: list[Table] = field(default_factory=list)
 
     @property

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import Para
-from .deadlines import document_year, normalise_deadline
+from .deadlines import normalise_deadline
 from .outline import (
     AR_DOT,
     ARTICLE,
@@ -28,7 +28,6 @@ from .outline import (
     SUBPOINT_KINDS,
     Node,
     Outline,
-    build_outline,
     match_marker,
 )
 from .targets import extract_targets
@@ -36,6 +35,9 @@ from .units import (
     LABEL_LINE_RE,
     LABEL_RE,
     LABELS,
+    LEAD,
+    RESPONSIBLE,
+    SUPPORTING,
     Annotation,
     bare_unit_list,
     bracket_annotation,
@@ -96,13 +98,14 @@ class TaskDraft:
 # Scanning a heading's lines into text and annotations
 
 
-def _is_continuation(previous: str, text: str) -> bool:
-    """Whether ``text`` continues a unit list begun on the line before."""
-    if not text or LABEL_LINE_RE.match(text) or _SENTENCE_END_RE.search(text[:-1] if text else ""):
+def _is_continuation(previous: str, text: str, label: str) -> bool:
+    """Whether ``text`` continues the list begun on a label line (``label``) or the line before."""
+    if not text or LABEL_LINE_RE.match(text) or _SENTENCE_END_RE.search(text[:-1]):
         return False
-    stripped = previous.rstrip()
-    if stripped.endswith(("：", ":", "、", "，", ",")):
+    if previous.rstrip().endswith(("：", ":", "、", "，", ",")):
         return True
+    if LABELS.get(label) not in (LEAD, RESPONSIBLE, SUPPORTING):
+        return False
     units = split_units(text)
     return bool(units) and len(text) <= 80 and all(looks_like_unit(u) for u in units)
 
@@ -127,11 +130,13 @@ def scan(paras: list[Para]) -> list[Piece]:
 
     while i < len(paras):
         para = paras[i]
-        if LABEL_LINE_RE.match(para.text):
+        label_line = LABEL_LINE_RE.match(para.text)
+        if label_line:
             flush()
             text = para.text
             j = i + 1
-            while j < len(paras) and _is_continuation(paras[j - 1].text, paras[j].text):
+            label = label_line["label"]
+            while j < len(paras) and _is_continuation(paras[j - 1].text, paras[j].text, label):
                 text += "\n" + paras[j].text
                 j += 1
             ann = parse_labelled(_unwrap_brackets(text))
@@ -257,10 +262,9 @@ def split_title(text: str) -> tuple[str, str]:
 
 def heading_title(node: Node) -> str:
     """A heading's title without its unit brackets (cached on the node)."""
-    cached = getattr(node, "_title", None)
-    if cached is None:
-        cached = node._title = _heading_title(node.marker.rest)  # type: ignore[attr-defined]
-    return cached
+    if node.title is None:
+        node.title = _heading_title(node.marker.rest)
+    return node.title
 
 
 def _heading_title(title: str) -> str:
@@ -497,30 +501,7 @@ def guess_title(preamble: list[Para], filename: str) -> str:
     return stem
 
 
-def parse_plan_outline(paras_and_tables, filename: str, title_hint: str | None = None) -> dict:
-    """Parse a plan from its blocks (see ``blocks.Source``)."""
-    outline = build_outline(paras_and_tables)
-    parser = PlanParser(outline)
-    drafts = parser.drafts()
-    drafts = _drop_unitless_regions(drafts, parser)
-    title = title_hint or guess_title(outline.preamble, filename)
-    preamble_text = "\n".join(p.text for p in outline.preamble)
-    all_text = "\n".join(b.text for b in paras_and_tables if isinstance(b, Para))
-    year = document_year(
-        title,
-        preamble_text,
-        [d.annotation.deadline_raw for d in drafts if d.annotation.deadline_raw],
-        all_text,
-    )
-    return {
-        "title_guess": title,
-        "year": year,
-        "drafts": drafts,
-        "outline": outline,
-    }
-
-
-def _drop_unitless_regions(drafts: list[TaskDraft], parser: PlanParser) -> list[TaskDraft]:
+def drop_unitless_regions(drafts: list[TaskDraft]) -> list[TaskDraft]:
     """In a plan whose tasks mostly carry units, a top-level part without any is not tasks."""
     if not drafts:
         return drafts
@@ -581,4 +562,12 @@ def task_dicts(drafts: list[TaskDraft], year: int | None) -> tuple[list[dict], l
     return tasks, sections
 
 
-__all__ = ["LABELS", "PlanParser", "parse_plan_outline", "split_title", "task_dicts"]
+__all__ = [
+    "PlanParser",
+    "drop_unitless_regions",
+    "guess_title",
+    "heading_title",
+    "scan",
+    "split_title",
+    "task_dicts",
+]

@@ -234,7 +234,7 @@ def parse_task_table(
             title=title,
             line=line,
             section=section,
-            body="\n".join(c for c in row if c.strip()),
+            body="\n".join(dict.fromkeys(c for c in row if c.strip())),  # merged cells repeat
             ann=ann,
             targets=targets[:12],
             row_text="\t".join(row),
