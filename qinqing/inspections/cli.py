@@ -148,15 +148,19 @@ def commit_command(args: argparse.Namespace) -> int:
 
 
 def draw_command(args: argparse.Namespace) -> int:
-    from qinqing.inspections.drawing.document import draw_document, load_inputs, write_draw_json
+    from qinqing.inspections.drawing.document import (
+        load_inputs,
+        render_draw,
+        summary_of,
+        write_draw_text,
+    )
     from qinqing.inspections.drawing.engine import run_draw
 
     inputs = load_inputs(args.entities, args.items, args.inspectors, args.constraints)
     _warn_short_seed(args.seed)
     result = run_draw(inputs, args.seed)
-    document = draw_document(result)
-    write_draw_json(args.out, document)
-    summary = document["summary"]
+    write_draw_text(args.out, render_draw(result))
+    summary = summary_of(result)
     print(
         f"已抽取 {summary['visits']} 个检查对象（其中联合检查 {summary['joint_visits']} 户，"
         f"合计 {summary['item_draws']} 项次），派出执法检查人员 {summary['inspectors_assigned']} 名；"

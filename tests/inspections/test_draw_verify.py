@@ -18,6 +18,7 @@ from qinqing.inspections.drawing import (
     draw_document,
     dumps_draw,
     load_inputs,
+    render_draw,
     run_draw,
     verify_draw,
 )
@@ -27,6 +28,7 @@ from tests.inspections.fixtures.draw_world import (
     INSPECTORS_CSV,
     ITEM_HEADER,
     ITEMS_CSV,
+    make_uscc,
     read_rows,
     write_csv,
     write_world,
@@ -447,9 +449,10 @@ def test_output_is_byte_identical_whatever_the_hash_seed_and_django_is_not_impor
 
 def test_document_text_round_trips_through_json(published):
     inputs = load_inputs(ENTITIES_CSV, ITEMS_CSV, INSPECTORS_CSV)
-    document = draw_document(run_draw(inputs, SEED))
-    assert json.loads(dumps_draw(document)) == json.loads(json.dumps(document))
-    assert published.read_text(encoding="utf-8") == dumps_draw(document)
+    result = run_draw(inputs, SEED)
+    document = draw_document(result)
+    assert json.loads(dumps_draw(document)) == document
+    assert published.read_text(encoding="utf-8") == dumps_draw(document) == render_draw(result)
 
 
 def test_draw_api_accepts_records_in_any_order():
@@ -497,3 +500,37 @@ def test_the_standalone_script_in_the_public_guide_agrees_with_the_draw(publishe
         cwd=tmp_path,
     )
     assert "与公布结果不一致" in done.stdout, done.stdout
+
+
+def test_fast_rendering_equals_generic_json_with_dates_and_escaped_ids():
+    from datetime import date
+    from decimal import Decimal
+
+    from qinqing.inspections.drawing import (
+        DrawConstraints,
+        EntityPool,
+        EntityRecord,
+        InspectionItem,
+        Inspector,
+    )
+
+    pool = EntityPool.from_records(
+        EntityRecord(make_uscc(i), f"企业{i}", "C13", "420602", "ABCD"[i % 4]) for i in range(12)
+    )
+    items = (
+        InspectionItem('事项"1\\', '市"监管"局', "甲", ("*",), (Decimal("0.5"),) * 4),
+        InspectionItem("事项2", "市税务局\t", "乙", ("C",), (Decimal("0.5"),) * 4),
+    )
+    inspectors = tuple(
+        Inspector(f'人员"{d}{j}', f"员{j}", department, True, ())
+        for d, department in enumerate(['市"监管"局', "市税务局\t"])
+        for j in range(3)
+    )
+    constraints = DrawConstraints.build(
+        window=(date(2025, 6, 21), date(2025, 6, 30)), workdays=lambda d: d.weekday() < 5
+    )
+    result = run_draw(DrawInputs(pool, items, inspectors, constraints), SEED)
+    document = draw_document(result)
+    assert all(v["visit_on"] for v in document["visits"])
+    assert render_draw(result) == dumps_draw(document)
+    assert json.loads(render_draw(result)) == document

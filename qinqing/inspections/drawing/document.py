@@ -22,6 +22,7 @@ from qinqing.inspections.drawing.engine import (
     EXCLUSION_REASONS,
     DrawInputs,
     DrawResult,
+    Visit,
     draw_commitment,
     run_draw,
     seed_sha256,
@@ -51,7 +52,37 @@ PARAMETERS = {
 def draw_document(result: DrawResult) -> dict[str, Any]:
     """The DRAW.json object of a result (only JSON types; key order is the file's order)."""
     with gc_paused():
-        return _draw_document(result)
+        document = _draw_document(result)
+        document["visits"] = [_visit_object(v) for v in result.visits]
+        return document
+
+
+def summary_of(result: DrawResult) -> dict[str, int]:
+    """Counts shown in DRAW.json and by the CLI."""
+    return {
+        "visits": len(result.visits),
+        "joint_visits": sum(len(v.departments) > 1 for v in result.visits),
+        "item_draws": sum(len(v.items) for v in result.visits),
+        "inspectors_assigned": len({p for v in result.visits for p in v.inspectors}),
+        "exclusions": len(result.exclusions),
+    }
+
+
+def render_draw(result: DrawResult) -> str:
+    """DRAW.json text of a result; equal to ``dumps_draw(draw_document(result))``, faster."""
+    with gc_paused():
+        document = _draw_document(result)
+        return _dumps_draw(document, visit_lines=_result_visit_lines(result.visits))
+
+
+def _visit_object(v: Visit) -> dict[str, Any]:
+    return {
+        "uscc": v.uscc,
+        "items": list(v.items),
+        "departments": list(v.departments),
+        "inspectors": list(v.inspectors),
+        "visit_on": None if v.visit_on is None else v.visit_on.isoformat(),
+    }
 
 
 def _draw_document(result: DrawResult) -> dict[str, Any]:
@@ -77,13 +108,7 @@ def _draw_document(result: DrawResult) -> dict[str, Any]:
         },
         "parameters": dict(PARAMETERS),
         "constraints": inputs.constraints.canonical(),
-        "summary": {
-            "visits": len(result.visits),
-            "joint_visits": sum(len(v.departments) > 1 for v in result.visits),
-            "item_draws": sum(len(v.items) for v in result.visits),
-            "inspectors_assigned": len({p for v in result.visits for p in v.inspectors}),
-            "exclusions": len(result.exclusions),
-        },
+        "summary": summary_of(result),
         "items": [
             {
                 "item_id": o.item_id,
@@ -96,16 +121,7 @@ def _draw_document(result: DrawResult) -> dict[str, Any]:
             }
             for o in result.items
         ],
-        "visits": [
-            {
-                "uscc": v.uscc,
-                "items": list(v.items),
-                "departments": list(v.departments),
-                "inspectors": list(v.inspectors),
-                "visit_on": None if v.visit_on is None else v.visit_on.isoformat(),
-            }
-            for v in result.visits
-        ],
+        "visits": [],  # filled by draw_document / render_draw
         "exclusions": [
             {"uscc": e.uscc, "reason": e.reason, "reason_label": EXCLUSION_REASONS[e.reason]}
             for e in result.exclusions
@@ -156,21 +172,63 @@ def _visit_lines(visits: list[Any]) -> list[str]:
     return lines
 
 
+def _result_visit_lines(visits: tuple[Visit, ...]) -> list[str]:
+    """``_compact`` of each visit's object, built straight from the result's tuples."""
+    strings: dict[str, str] = {}
+    lists: dict[tuple[str, ...], str] = {}
+
+    def enc(text: str) -> str:
+        encoded = strings.get(text)
+        if encoded is None:
+            encoded = strings[text] = json.dumps(text, ensure_ascii=False)
+        return encoded
+
+    def enc_list(values: tuple[str, ...]) -> str:
+        encoded = lists.get(values)
+        if encoded is None:
+            encoded = "[" + ", ".join([enc(v) for v in values]) + "]"
+            if len(lists) < 100_000:
+                lists[values] = encoded
+        return encoded
+
+    lines = []
+    for uscc, items, departments, inspectors, day in visits:
+        lines.append(
+            '{"uscc": '
+            + (f'"{uscc}"' if uscc.isascii() and uscc.isalnum() else enc(uscc))
+            + ', "items": '
+            + enc_list(items)
+            + ', "departments": '
+            + enc_list(departments)
+            + ', "inspectors": ['
+            + ", ".join([enc(p) for p in inspectors])
+            + '], "visit_on": '
+            + ("null" if day is None else f'"{day.isoformat()}"')
+            + "}"
+        )
+    return lines
+
+
 def dumps_draw(document: dict[str, Any]) -> str:
     """Deterministic text of DRAW.json: one list element per line for the long lists."""
     with gc_paused():
         return _dumps_draw(document)
 
 
-def _dumps_draw(document: dict[str, Any]) -> str:
+def _dumps_draw(document: dict[str, Any], visit_lines: list[str] | None = None) -> str:
     lines = ["{"]
     keys = list(document)
     for n, key in enumerate(keys):
         value = document[key]
         comma = "," if n < len(keys) - 1 else ""
+        if key == "visits" and visit_lines is not None:
+            value = visit_lines
         if isinstance(value, list) and value:
             lines.append(f"  {json.dumps(key)}: [")
-            elements = _visit_lines(value) if key == "visits" else [_compact(v) for v in value]
+            if key != "visits":
+                elements = [_compact(v) for v in value]
+            else:
+                elements = value if visit_lines is not None else _visit_lines(value)
             last = len(elements) - 1
             lines.extend(
                 f"    {element}," if i < last else f"    {element}"
@@ -185,8 +243,12 @@ def _dumps_draw(document: dict[str, Any]) -> str:
 
 def write_draw_json(path: Path | str, document: dict[str, Any]) -> None:
     """Write DRAW.json atomically: a reader never sees a half-written file."""
+    write_draw_text(path, dumps_draw(document))
+
+
+def write_draw_text(path: Path | str, text: str) -> None:
+    """Write DRAW.json text atomically (temporary file in the same folder, then rename)."""
     path = Path(path)
-    text = dumps_draw(document)
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
@@ -266,6 +328,8 @@ VISIT_FIELDS = {
 def _visit_difference(recorded: Any, expected: list[dict[str, Any]]) -> str | None:
     if not isinstance(recorded, list):
         return "DRAW.json 中的 visits 不是列表。"
+    if recorded == expected:
+        return None
     for i, want in enumerate(expected):
         number = i + 1
         if i >= len(recorded):
@@ -351,7 +415,7 @@ def verify_draw(
         result = run_draw(inputs, seed)
     except QinqingError as exc:
         return Verification(False, f"按公布的输入和种子无法重新完成抽取：{exc.message}")
-    expected = json.loads(json.dumps(draw_document(result), ensure_ascii=False))
+    expected = draw_document(result)  # JSON types only: comparable with the loaded file
 
     for key in expected:
         if key == "visits":

@@ -330,7 +330,14 @@ def _draw_items(
     """Spec §4–§5: per item and credit tier, rank the eligible entities and take the count."""
     pool = inputs.entities
     n = len(pool)
-    tier_positions = [np.flatnonzero(pool.tier == t) for t in range(len(TIERS))]
+    # Per tier: the positions of the available entities and their industry index, so that
+    # each item needs one small lookup per tier instead of masks over the whole pool.
+    tier_positions = []
+    tier_industries = []
+    for t in range(len(TIERS)):
+        positions = np.flatnonzero((pool.tier == t) & available)
+        tier_positions.append(positions)
+        tier_industries.append(pool.industry_index[positions])
     outcomes: list[ItemOutcome] = []
     drawn: list[tuple[int, np.ndarray]] = []
     empty: list[str] = []
@@ -338,13 +345,11 @@ def _draw_items(
         code_matches = np.array(
             [industry_matches(item.industries, code) for code in pool.industry_values], dtype=bool
         )
-        matched = code_matches[pool.industry_index] if n else np.zeros(0, dtype=bool)
-        eligible_mask = matched & available
         keys: np.ndarray | None = None
         eligible: list[int] = []
         counts: list[int] = []
         for t, positions in enumerate(tier_positions):
-            stratum = positions[eligible_mask[positions]]
+            stratum = positions[code_matches[tier_industries[t]]]
             k = stratum_size(item.ratios[t], len(stratum))
             if k:
                 if keys is None:
@@ -363,7 +368,7 @@ def _draw_items(
             )
         )
         if not sum(eligible):
-            matched_count = int(matched.sum())
+            matched_count = int(code_matches[pool.industry_index].sum()) if n else 0
             industries = "、".join(item.industries)
             why = (
                 f"名录中适用行业（{industries}）的 {matched_count} 户均因本年度检查次数已达上限"
@@ -397,9 +402,12 @@ def _merge(drawn: list[tuple[int, np.ndarray]]) -> tuple[list[int], list[tuple[i
     sizes = np.diff(np.r_[starts, len(positions)])
     singles: dict[int, tuple[int, ...]] = {}
     combos = [singles.setdefault(i, (i,)) for i in items[starts].tolist()]
-    for v in np.flatnonzero(sizes > 1).tolist():
-        start = int(starts[v])
-        combos[v] = tuple(items[start : start + int(sizes[v])].tolist())
+    multi = np.flatnonzero(sizes > 1)
+    item_list = items.tolist()
+    for v, start, size in zip(
+        multi.tolist(), starts[multi].tolist(), sizes[multi].tolist(), strict=True
+    ):
+        combos[v] = tuple(item_list[start : start + size])
     return positions[starts].tolist(), combos
 
 

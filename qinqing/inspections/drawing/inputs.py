@@ -250,15 +250,22 @@ def _build_entity_pool(
     locate: Locate,
 ) -> EntityPool:
     """Validate and sort raw entity columns; the first problem in row order is reported."""
-    uscc = _normalised(uscc, upper=True)
+    # A value that is already valid is already canonical (no spaces, upper case), so the
+    # per-value normalisation only runs on columns where some raw value fails.
+    bad = first_invalid_uscc(uscc)
+    if bad is not None:
+        uscc = _normalised(uscc, upper=True)
+        bad = first_invalid_uscc(uscc)
     name = _normalised(name, upper=False)
-    industry_code = _normalised(industry_code, upper=True)
-    region_code = _normalised(region_code, upper=False)
-    credit_tier = _normalised(credit_tier, upper=True)
+    if not all(map(is_valid_industry_code, set(industry_code))):
+        industry_code = _normalised(industry_code, upper=True)
+    if not all(_REGION.fullmatch(c) for c in set(region_code)):
+        region_code = _normalised(region_code, upper=False)
+    if not set(credit_tier) <= TIER_INDEX.keys():
+        credit_tier = _normalised(credit_tier, upper=True)
     n = len(uscc)
 
     problems: list[tuple[int, str]] = []
-    bad = first_invalid_uscc(uscc)
     if bad is not None:
         value = uscc[bad]
         message = (
