@@ -236,7 +236,7 @@ def parse_task_table(
             section=section,
             body="\n".join(dict.fromkeys(c for c in row if c.strip())),  # merged cells repeat
             ann=ann,
-            targets=targets[:12],
+            targets=targets[:8],
             row_text="\t".join(row),
             extra={"body_title": body_title if title_cell and body_cell else ""},
         )

@@ -235,7 +235,7 @@ def _strip_tail_brackets(text: str) -> str:
     return text
 
 
-def extract_targets(body: str, limit: int = 12) -> list[str]:
+def extract_targets(body: str, limit: int = 8) -> list[str]:
     """Quantified targets of a task body, verbatim, in order.
 
     Examples:
