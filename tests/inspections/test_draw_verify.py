@@ -534,3 +534,18 @@ def test_fast_rendering_equals_generic_json_with_dates_and_escaped_ids():
     assert all(v["visit_on"] for v in document["visits"])
     assert render_draw(result) == dumps_draw(document)
     assert json.loads(render_draw(result)) == document
+
+
+def test_a_short_seed_is_drawn_but_warned_about(tmp_path, capsys):
+    code, _, err = cli(
+        capsys, "draw", *INPUTS, "--seed", "abc123", "--out", str(tmp_path / "D.json")
+    )
+    assert code == 0
+    assert "种子只有 6 个字符" in err
+
+
+def test_verify_refuses_a_file_that_is_not_a_draw(tmp_path, capsys):
+    other = tmp_path / "other.json"
+    other.write_text('{"visits": []}', encoding="utf-8")
+    code, output = verify_file(capsys, other)
+    assert code == 2 and "不是本系统生成的抽取结果文件" in output

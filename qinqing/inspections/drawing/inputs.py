@@ -269,8 +269,8 @@ def _build_entity_pool(
     if bad is not None:
         value = uscc[bad]
         message = (
-            f"{_cell(locate, bad, 'uscc', value)}，{uscc_problem(value)}"
-            f"（统一社会信用代码为 18 位，末位是按 GB 32100-2015 计算的校验码），请核对是否抄错。"
+            f"{_cell(locate, bad, 'uscc', value)}，不是有效的统一社会信用代码：{uscc_problem(value)}。"
+            f"请对照营业执照核对。"
             if value
             else f"{locate(bad)}“统一社会信用代码（uscc）”为空。"
         )
