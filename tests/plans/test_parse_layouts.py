@@ -164,6 +164,17 @@ def test_tab_separated_task_table_in_a_text_file():
     assert _task(doc, "3")["targets"] == ["小微企业宽带资费平均降低10%"]
 
 
+def test_supporting_units_stay_apart_when_responsible_units_are_named():
+    text = (
+        "序号\t重点任务\t牵头单位\t责任单位\t配合单位\t完成时限\n"
+        "1\t推行告知承诺制\t市审批局\t市直各部门\t市司法局\t2023年底前\n"
+        "2\t深化一网通办\t市政务中心\t\t市大数据局\t2023年底前\n"
+    )
+    one, two = parse_text(text, "清单.txt")["tasks"]
+    assert (one["responsible_units"], one["supporting_units"]) == (["市直各部门"], ["市司法局"])
+    assert (two["responsible_units"], two["supporting_units"]) == (["市大数据局"], ["市大数据局"])
+
+
 def _docx_bytes(document: docx.document.Document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)

@@ -203,9 +203,7 @@ def _annotated_paragraph_tasks(source: Source, year: int | None) -> tuple[list[d
             section = state["section"]
             if section is not None:
                 sections.setdefault(section, str(len(sections) + 1))
-            responsible = list(ann.responsible) + [
-                u for u in ann.supporting if u not in ann.responsible
-            ]
+            responsible = ann.ledger_responsible()
             tasks.append(
                 {
                     "id": str(len(tasks) + 1),

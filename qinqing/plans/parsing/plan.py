@@ -540,8 +540,7 @@ def task_dicts(drafts: list[TaskDraft], year: int | None) -> tuple[list[dict], l
             if id(d.section) not in seen:
                 seen.add(id(d.section))
                 sections.append({"id": section_id, "title": section_title})
-        responsible = list(ann.responsible)
-        responsible.extend(u for u in ann.supporting if u not in responsible and u not in ann.lead)
+        responsible = ann.ledger_responsible()
         task = {
             "id": d.ident,
             "section": section_id,

@@ -319,10 +319,7 @@ def table_task_dicts(tasks: list[TableTask], year: int | None) -> tuple[list[dic
             if t.section not in seen:
                 seen.add(t.section)
                 sections.append({"id": section_id, "title": section_title})
-        responsible = list(t.ann.responsible)
-        responsible.extend(
-            u for u in t.ann.supporting if u not in responsible and u not in t.ann.lead
-        )
+        responsible = t.ann.ledger_responsible()
         task = {
             "id": t.ident,
             "section": section_id,

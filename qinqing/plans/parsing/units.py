@@ -123,6 +123,22 @@ class Annotation:
     def has_units(self) -> bool:
         return bool(self.lead or self.responsible or self.supporting)
 
+    def ledger_responsible(self) -> list[str]:
+        """责任单位 for the ledger: the responsible units, or the 配合单位 when none are named.
+
+        A plan that names only 牵头单位 and 配合单位 means the latter carry the task with the
+        lead; where it also names 责任单位, the 配合单位 stay supporting only.
+
+        Examples:
+            >>> Annotation(lead=["甲局"], supporting=["乙局"]).ledger_responsible()
+            ['乙局']
+            >>> Annotation(responsible=["丙局"], supporting=["乙局"]).ledger_responsible()
+            ['丙局']
+        """
+        if self.responsible:
+            return list(self.responsible)
+        return [u for u in self.supporting if u not in self.lead]
+
     def merge(self, other: Annotation) -> None:
         for name in ("lead", "responsible", "supporting"):
             mine = getattr(self, name)
