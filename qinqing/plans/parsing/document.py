@@ -35,21 +35,24 @@ def _count_unit_labels(paras: list[Para]) -> int:
     )
 
 
+_TITLE_END_RE = re.compile(
+    r"(?:方案|意见|要点|措施|计划|通知|办法|清单|台账|汇编|选编|规划|细则|行动|分工|任务|分解表|（\d+篇）)$"
+)
+_COVER_NOTICE_RE = re.compile(r"关于印发(?P<title>.+?)的通知$")
+
+
 def _title_line(paras: list[Para]) -> str | None:
-    """The document's own title, when its first line is one."""
+    """The document's own title, when its first line is one.
+
+    A cover notice ("关于印发《XX市优化营商环境工作方案》的通知") gives the plan's title.
+    """
     for para in paras[:6]:
         if not para.text:
             continue
         text = para.text.strip("《》 ")
-        if (
-            4 <= len(text) <= 60
-            and not re.search(r"[。！？；]", text)
-            and re.search(
-                r"(?:方案|意见|要点|措施|计划|通知|办法|清单|台账|汇编|规划|细则|行动|分工|任务|分解表|（\d+篇）)$",
-                text,
-            )
-        ):
-            return text
+        if 4 <= len(text) <= 80 and not re.search(r"[。！？；]", text) and _TITLE_END_RE.search(text):
+            notice = _COVER_NOTICE_RE.search(text)
+            return notice["title"].strip("《》") if notice else text
         return None
     return None
 
