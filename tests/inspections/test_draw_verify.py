@@ -549,3 +549,18 @@ def test_verify_refuses_a_file_that_is_not_a_draw(tmp_path, capsys):
     other.write_text('{"visits": []}', encoding="utf-8")
     code, output = verify_file(capsys, other)
     assert code == 2 and "不是本系统生成的抽取结果文件" in output
+
+
+def test_an_empty_entity_pool_is_refused_plainly(tmp_path, capsys):
+    empty = write_csv(tmp_path / "E.csv", ENTITY_HEADER, [])
+    err = _fails_without_output(
+        capsys,
+        tmp_path,
+        "--entities",
+        str(empty),
+        "--items",
+        str(ITEMS_CSV),
+        "--inspectors",
+        str(INSPECTORS_CSV),
+    )
+    assert "检查对象名录没有任何检查对象" in err

@@ -250,6 +250,8 @@ def run_draw(inputs: DrawInputs, seed: str) -> DrawResult:
 
 def _run_draw(inputs: DrawInputs, seed: str) -> DrawResult:
     check_seed(seed)
+    if not len(inputs.entities):
+        raise InvalidInput(f"检查对象名录没有任何检查对象（只有表头）。{NOT_DRAWN}")
     seed_hex = seed_sha256(seed)
     commitment = draw_commitment(seed, inputs)
     pool, constraints = inputs.entities, inputs.constraints
