@@ -48,6 +48,7 @@ DATE_RE = re.compile(
     r")"
     rf"|{_YEAR.replace('year', 'yonly')}"
 )
+_STARTING_RE = re.compile(r"\s*(?:起|开始|以来)")
 _ISO_RE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-./]\s*(?P<m>1[0-2]|0?[1-9])(?:\s*[-./]\s*(?P<d>3[01]|[12]\d|0?[1-9]))?"
 )
@@ -100,6 +101,8 @@ def dates_in(text: str, year: int | None) -> list[str]:
         ['2022-06-30', '2022-12-31']
         >>> dates_in("2025年", None), dates_in("第三季度", 2022), dates_in("2023.6.30", None)
         (['2025-12-31'], ['2022-09-30'], ['2023-06-30'])
+        >>> dates_in("2023年起长期坚持", None), dates_in("自2023年3月起，6月底前完成", None)
+        ([], ['2023-06-30'])
     """
     out: list[str] = []
     current = year
@@ -122,16 +125,21 @@ def dates_in(text: str, year: int | None) -> list[str]:
             pos += 1
             continue
         pos = m.end()
+        starting = bool(
+            _STARTING_RE.match(text, pos)
+        )  # "2023年起", "自3月1日起": a start, not a due date
         if m["yonly"]:
             current = int(m["yonly"])
             # "2022年" alone is the whole year unless a month follows later in the phrase.
             rest = text[pos : pos + 3]
-            if not re.match(r"\s*(?:\d|[一二三四五六七八九十]月|第|上半|下半|年中)", rest):
+            if not starting and not re.match(
+                r"\s*(?:\d|[一二三四五六七八九十]月|第|上半|下半|年中)", rest
+            ):
                 out.append(f"{current:04d}-12-31")
             continue
         if m["year"]:
             current = int(m["year"])
-        if current is None:
+        if current is None or starting:
             continue
         if m["month"]:
             month = _cn_number(m["month"])

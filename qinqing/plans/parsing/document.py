@@ -50,7 +50,11 @@ def _title_line(paras: list[Para]) -> str | None:
         if not para.text:
             continue
         text = para.text.strip("《》 ")
-        if 4 <= len(text) <= 80 and not re.search(r"[。！？；]", text) and _TITLE_END_RE.search(text):
+        if (
+            4 <= len(text) <= 80
+            and not re.search(r"[。！？；]", text)
+            and _TITLE_END_RE.search(text)
+        ):
             notice = _COVER_NOTICE_RE.search(text)
             return notice["title"].strip("《》") if notice else text
         return None
