@@ -45,6 +45,15 @@ def test_gbk_plan_is_decoded_and_titled(nanling):
     assert nanling["year"] == 2023
 
 
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le"]
+)
+def test_text_encodings_officials_save_in(nanling, encoding):
+    text = (FIXTURES / "nanling_2023_gbk.txt").read_bytes().decode("gbk")
+    doc = parse_bytes(text.encode(encoding), "方案.txt")
+    assert [t["title"] for t in doc["tasks"]] == [t["title"] for t in nanling["tasks"]]
+
+
 def test_three_heading_levels_give_sections_of_the_middle_level(nanling):
     assert [t["id"] for t in nanling["tasks"]] == ["1", "2", "3", "4", "5", "6"]
     assert nanling["sections"] == [

@@ -96,11 +96,23 @@ def decode_text(data: bytes, filename: str) -> str:
         '一、总体要求'
         >>> decode_text("\\ufeff一、总体要求".encode("utf-8"), "a.txt")
         '一、总体要求'
+        >>> decode_text("1.推行“一网通办”".encode("utf-16-le"), "a.txt")
+        '1.推行“一网通办”'
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = _try(data, "utf-16")
     elif b"\x00" in data[:4096]:
-        raise InvalidInput(_binary_message(filename))
+        # UTF-16 saved without a byte-order mark (Windows "Unicode" text), else binary
+        text = next(
+            (
+                t
+                for enc in ("utf-16-le", "utf-16-be")
+                if (t := _try(data, enc)) is not None and _readable(t)
+            ),
+            None,
+        )
+        if text is None:
+            raise InvalidInput(_binary_message(filename))
     else:
         text = _try(data, "utf-8-sig")
         if text is None:
