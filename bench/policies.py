@@ -827,7 +827,7 @@ def _version(dist: str) -> str:
 
 
 def _machine() -> str:
-    free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+    free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.rstrip()
     return (
         f"- CPU: {os.cpu_count()} cores (`nproc`), shared with other engineers' jobs\n"
         f"- Memory (`free -h`):\n\n```text\n{free}\n```\n\n"

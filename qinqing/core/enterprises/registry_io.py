@@ -711,9 +711,12 @@ def _check_minimum(arr: pa.Array, attribute: Attribute, order: int, problems: _P
 
 
 def _check_year_range(arr: pa.Array, attribute: Attribute, order: int, problems: _Problems) -> None:
-    days = pc.fill_null(arr.cast(pa.int32()), 0).to_numpy()
     lo = (dt.date(MIN_YEAR, 1, 1) - EPOCH).days
     hi = (dt.date(MAX_YEAR, 12, 31) - EPOCH).days
+    extremes = pc.min_max(arr.cast(pa.int32())).as_py()  # one aggregate pass, nulls skipped
+    if extremes["min"] is None or (extremes["min"] >= lo and extremes["max"] <= hi):
+        return
+    days = pc.fill_null(arr.cast(pa.int32()), 0).to_numpy()
     outside = (days < lo) | (days > hi)
     if outside.any():
         outside &= arr.is_valid().to_numpy(zero_copy_only=False)
@@ -730,11 +733,22 @@ def _check_year_range(arr: pa.Array, attribute: Attribute, order: int, problems:
 
 
 def _blank_to_null(arr: pa.Array) -> pa.Array:
-    """Empty strings are empty values (the CSV reader already reads them as null)."""
-    blank = pc.equal(pc.binary_length(arr), 0)
-    if not pc.any(blank).as_py():
+    """Empty strings are empty values (the CSV reader already reads them as null).
+
+    Lengths come from the offsets buffer, so a column without blanks costs one NumPy
+    pass over its offsets and no copy.
+    """
+    if len(arr) == 0 or arr.buffers()[1] is None:
         return arr
-    return pc.if_else(blank, pa.scalar(None, pa.string()), arr)
+    offsets = np.frombuffer(
+        arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4
+    )
+    blank = np.diff(offsets) == 0
+    if arr.null_count:
+        blank &= arr.is_valid().to_numpy(zero_copy_only=False)
+    if not blank.any():
+        return arr
+    return pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), arr)
 
 
 def _validate_text(
