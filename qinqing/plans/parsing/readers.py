@@ -400,8 +400,18 @@ def read_pdf(data: bytes, filename: str) -> Source:
 _PAGE_NUMBER_RE = re.compile(r"^[-—－\s]*\d{1,4}[-—－\s]*$|^第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?$")
 
 
+_CJK = r"[\u4e00-\u9fff，。、；：！？“”‘’（）〔〕【】《》]"
+_SPACE_BETWEEN_CJK_RE = re.compile(rf"(?<={_CJK})[ \t\u3000]+(?={_CJK})")
+
+
 def _page_lines(page: str) -> list[str]:
-    return [ln for ln in page.split("\n") if not _PAGE_NUMBER_RE.match(ln.strip())]
+    """Lines of a page without page numbers, and without the spaces some PDFs put between
+    Chinese characters ("推 行 政 务 服 务")."""
+    return [
+        _SPACE_BETWEEN_CJK_RE.sub("", ln)
+        for ln in page.split("\n")
+        if not _PAGE_NUMBER_RE.match(ln.strip())
+    ]
 
 
 def unwrap_lines(lines: list[str]) -> list[str]:
