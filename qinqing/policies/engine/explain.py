@@ -172,26 +172,27 @@ def _policy_lines(number: int, p: PolicyExplanation) -> list[str]:
         lines.append("  排除条件（触发任何一项即不予奖励）：")
         for c in p.exclusions:
             lines.extend(_condition_lines(c, "    ", exclusion=True))
+    blocked = "触发排除条件" if p.excluded else "政策适用条件不满足"
     additive = [i for i in p.items if i.group is None]
     if additive:
         lines.append("  奖励项（各项金额相加）：")
-        lines.extend(_item_lines(additive))
+        lines.extend(_item_lines(additive, blocked))
     for gid, title in p.group_titles.items():
         lines.append(f"  {title}（不重复奖，只取最高的一项）：")
-        lines.extend(_item_lines([i for i in p.items if i.group == gid]))
+        lines.extend(_item_lines([i for i in p.items if i.group == gid], blocked))
     if p.cap is not None:
         lines.append(f"  本政策每家企业最高 {money(p.cap)}。")
     return lines
 
 
-def _item_lines(items: Sequence[ItemCheck]) -> list[str]:
+def _item_lines(items: Sequence[ItemCheck], blocked: str) -> list[str]:
     lines = []
     for item in items:
         pays = f"，计 {money(item.amount)}" if item.amount else ""
         chosen = "（采用）" if item.counted and item.group else ""
         mark = _mark(item.met)
         if item.met and not item.payable:
-            mark = "[本项条件满足，但政策的适用条件或排除条件不满足，不计]"
+            mark = f"[本项满足，但{blocked}，不计]"
         lines.append(f"    {mark} {item.title}（{item.amount_rule}）{pays}{chosen}")
         for c in item.conditions:
             lines.extend(_condition_lines(c, "        "))
