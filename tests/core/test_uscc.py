@@ -118,3 +118,20 @@ def test_keys_are_equal_for_equal_codes_only():
     keys = uscc_keys(PUBLISHED + PUBLISHED[:1])
     assert keys[0] == keys[-1]
     assert len(set(keys[:-1].tolist())) == len(PUBLISHED)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "qinqing.core.enterprises.uscc",
+        "qinqing.core.enterprises.attributes",
+        "qinqing.core.enterprises.registry_io",
+    ],
+)
+def test_doctests(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0
+    assert result.failed == 0
