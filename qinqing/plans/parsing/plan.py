@@ -111,9 +111,19 @@ def _is_continuation(previous: str, text: str, label: str) -> bool:
 
 
 def _unwrap_brackets(text: str) -> str:
+    """A label line without its enclosing bracket, also when the bracket spans two lines.
+
+    Examples:
+        >>> _unwrap_brackets("（牵头单位：市发改委；"), _unwrap_brackets("责任单位：市财政局）")
+        ('牵头单位：市发改委；', '责任单位：市财政局')
+    """
     text = text.strip()
-    if len(text) >= 2 and text[0] in "（(〔【[" and text[-1] in "）)〕】]":
-        return text[1:-1]
+    opens = sum(text.count(c) for c in "（(〔【[")
+    closes = sum(text.count(c) for c in "）)〕】]")
+    if text[:1] in "（(〔【[" and (text[-1:] in "）)〕】]" or opens > closes):
+        text, opens = text[1:], opens - 1
+    if text[-1:] in "）)〕】]" and closes > opens:
+        text = text[:-1]
     return text
 
 
