@@ -139,6 +139,7 @@ def test_ordinary_brackets_are_not_annotations(inner):
         ("2023年3月底前制定方案，11月底前全面推行", None, "2023-11-30"),
         ("2025年", None, "2025-12-31"),
         ("持续推进", None, "ongoing"),
+        ("2023年起长期坚持", None, "ongoing"),
         ("按省里要求", 2023, None),
         ("", 2023, None),
     ],
@@ -227,3 +228,12 @@ def test_a_stray_number_inside_a_task_does_not_start_a_task():
         ("1", ["市审批局"]),
         ("2", ["市政务中心"]),
     ]
+
+
+def test_a_unit_bracket_may_span_two_lines():
+    text = "一、重点任务\n1.推行告知承诺制。扩大范围。\n（牵头单位：市发改委；\n责任单位：市财政局、各县（区）政府）\n"
+    (task,) = parsing.parse_text(text, "方案.txt")["tasks"]
+    assert (task["lead_units"], task["responsible_units"]) == (
+        ["市发改委"],
+        ["市财政局", "各县（区）政府"],
+    )
