@@ -39,6 +39,7 @@ _TITLE_END_RE = re.compile(
     r"(?:方案|意见|要点|措施|计划|通知|办法|清单|台账|汇编|选编|规划|细则|行动|分工|任务|分解表|（\d+篇）)$"
 )
 _COVER_NOTICE_RE = re.compile(r"关于印发(?P<title>.+?)的通知$")
+_ATTACHMENT_MARK_RE = re.compile(r"^(?:附件\s*\d*\s*[:：]?|[（(]此件[^）)]*[）)])$")
 
 
 def _title_line(paras: list[Para]) -> str | None:
@@ -46,8 +47,8 @@ def _title_line(paras: list[Para]) -> str | None:
 
     A cover notice ("关于印发《XX市优化营商环境工作方案》的通知") gives the plan's title.
     """
-    for para in paras[:6]:
-        if not para.text:
+    for para in paras[:8]:
+        if not para.text or _ATTACHMENT_MARK_RE.match(para.text):
             continue
         text = para.text.strip("《》 ")
         if (
