@@ -1,0 +1,249 @@
+"""Permission-checked reads of plans, the task ledger and the experience library.
+
+* Office and leader (jurisdiction roles) see the plans of their area and the areas below it.
+* Unit staff see ledger tasks where their unit is lead, responsible or supporting; no plan
+  pages (a draft under review is the office's business).
+* Enterprises see nothing (they lack ``plans.view``).
+
+"Missing" and "not yours" raise the same :class:`NotFound`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.module_loading import import_string
+
+from qinqing.core.accounts.access import profile_of, require_capability, scope_area, user_unit
+from qinqing.core.accounts.models import Scope
+from qinqing.core.errors import NotFound
+from qinqing.core.orgs.models import AREA_KINDS, Unit
+from qinqing.plans.models import Article, Plan, PlanKind, PlanStatus, Task
+
+# ---------------------------------------------------------------- scope
+
+
+def _jurisdiction(user) -> Unit | None:
+    """The area whose plans the user oversees (office, leader), or ``None``."""
+    return scope_area(user)
+
+
+def _is_global(user) -> bool:
+    profile = profile_of(user)
+    return profile is not None and profile.role.scope == Scope.GLOBAL
+
+
+def can_manage_plans(user) -> bool:
+    from qinqing.core.accounts.access import has_capability
+
+    return has_capability(user, "plans.manage")
+
+
+# ---------------------------------------------------------------- plans
+
+
+def visible_plans_for_user(user) -> QuerySet[Plan]:
+    require_capability(user, "plans.view")
+    if _is_global(user):
+        return Plan.objects.all()
+    area = _jurisdiction(user)
+    if area is None:
+        return Plan.objects.none()
+    return Plan.objects.filter(area__path__startswith=area.path)
+
+
+def access_plan_for_user(user, plan_id: int) -> Plan:
+    plan = visible_plans_for_user(user).filter(pk=plan_id).select_related("area").first()
+    if plan is None:
+        raise NotFound("方案不存在，或不在您可查看的范围内。")
+    return plan
+
+
+def access_plan_for_edit(user, plan_id: int) -> Plan:
+    """For writes: 404 when the plan is not visible, then 403 without ``plans.manage``."""
+    plan = access_plan_for_user(user, plan_id)
+    require_capability(user, "plans.manage")
+    return plan
+
+
+def import_areas_for_user(user) -> QuerySet[Unit]:
+    """Areas the user may import a plan into: their own area and the areas below it."""
+    require_capability(user, "plans.manage")
+    area = _jurisdiction(user)
+    if area is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(path__startswith=area.path, kind__in=AREA_KINDS, active=True)
+
+
+def access_import_area(user, unit_id: int | None) -> Unit:
+    areas = import_areas_for_user(user)
+    area = areas.filter(pk=unit_id).first() if unit_id else areas.order_by("path").first()
+    if area is None:
+        raise NotFound("所选地区不存在，或不在您可导入方案的范围内。")
+    return area
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def visible_tasks_for_user(user) -> QuerySet[Task]:
+    """Ledger tasks the user may see (confirmed plans and items outside a plan)."""
+    require_capability(user, "plans.view")
+    ledger = Task.objects.in_ledger()
+    if _is_global(user):
+        return ledger
+    area = _jurisdiction(user)
+    if area is not None:
+        return ledger.filter(area__path__startswith=area.path)
+    unit = user_unit(user)
+    if unit is None:
+        return Task.objects.none()
+    return ledger.filter(_involving(unit))
+
+
+def _involving(unit: Unit) -> Q:
+    lead = Task.lead_units.through.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)
+    resp = Task.responsible_units.through.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)
+    supp = Task.supporting_units.through.objects.filter(task_id=OuterRef("pk"), unit_id=unit.pk)
+    return Q(Exists(lead)) | Q(Exists(resp)) | Q(Exists(supp))
+
+
+def access_task_for_user(user, task_id: int) -> Task:
+    task = (
+        visible_tasks_for_user(user)
+        .filter(pk=task_id)
+        .select_related("plan", "section", "area")
+        .first()
+    )
+    if task is None:
+        raise NotFound("任务不存在，或不是您单位承担的任务。")
+    return task
+
+
+def access_draft_task_for_edit(user, plan: Plan, task_id: int) -> Task:
+    """A task of a plan the caller already checked with :func:`access_plan_for_edit`."""
+    task = plan.tasks.filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("任务不存在，或不属于该方案。")
+    return task
+
+
+@dataclass
+class LedgerFilters:
+    unit: int | None = None
+    unit_role: str = ""  # "" = lead or responsible; "lead"; "responsible"; "supporting"
+    plan: int | None = None
+    section: int | None = None
+    origin: str = ""
+    due_from: date | None = None
+    due_to: date | None = None
+    ongoing: bool = False
+    q: str = ""
+
+
+def filter_ledger(tasks: QuerySet[Task], f: LedgerFilters) -> QuerySet[Task]:
+    if f.unit:
+        if f.unit_role == "lead":
+            tasks = tasks.filter(lead_units=f.unit)
+        elif f.unit_role == "responsible":
+            tasks = tasks.filter(responsible_units=f.unit)
+        elif f.unit_role == "supporting":
+            tasks = tasks.filter(supporting_units=f.unit)
+        else:
+            lead = Task.lead_units.through.objects.filter(task_id=OuterRef("pk"), unit_id=f.unit)
+            resp = Task.responsible_units.through.objects.filter(
+                task_id=OuterRef("pk"), unit_id=f.unit
+            )
+            tasks = tasks.filter(Q(Exists(lead)) | Q(Exists(resp)))
+    if f.plan:
+        tasks = tasks.filter(plan_id=f.plan)
+    if f.section:
+        tasks = tasks.filter(section_id=f.section)
+    if f.origin:
+        tasks = tasks.filter(origin=f.origin)
+    if f.due_from:
+        tasks = tasks.filter(due_on__gte=f.due_from)
+    if f.due_to:
+        tasks = tasks.filter(due_on__lte=f.due_to)
+    if f.ongoing:
+        tasks = tasks.filter(ongoing=True)
+    if f.q:
+        for word in f.q.split():
+            tasks = tasks.filter(Q(title__icontains=word) | Q(body__icontains=word) | Q(label=word))
+    return tasks.distinct()
+
+
+def ledger_units_for_user(user) -> QuerySet[Unit]:
+    """Units offered in the ledger's unit filter: those with visible tasks."""
+    tasks = visible_tasks_for_user(user)
+    return (
+        Unit.objects.filter(
+            Q(led_tasks__in=tasks) | Q(responsible_tasks__in=tasks) | Q(supporting_tasks__in=tasks)
+        )
+        .distinct()
+        .order_by("path", "sort_order", "name")
+    )
+
+
+def ledger_plans_for_user(user) -> QuerySet[Plan]:
+    """Confirmed plans offered in the ledger's plan filter."""
+    tasks = visible_tasks_for_user(user)
+    return (
+        Plan.objects.filter(status=PlanStatus.CONFIRMED, kind=PlanKind.PLAN, tasks__in=tasks)
+        .distinct()
+        .order_by("-year", "title")
+    )
+
+
+# ---------------------------------------------------------------- status hook
+
+# The supervision app derives each task's status (未报送/推进中/已完成/逾期…) from progress
+# reports. When it defines this function, the ledger, task page and export show its labels:
+#     task_status_labels(tasks: list[Task], *, today: date) -> dict[int, tuple[str, str]]
+# mapping task id to (Chinese label, badge colour "red" | "yellow" | "green" | "").
+STATUS_PROVIDER = "qinqing.supervision.queries.task_status_labels"
+
+
+def task_status_labels(tasks: list[Task], *, today: date) -> dict[int, tuple[str, str]]:
+    try:
+        provider = import_string(STATUS_PROVIDER)
+    except ImportError:
+        return {}
+    return provider(tasks, today=today)
+
+
+# ---------------------------------------------------------------- experience library
+
+
+def _library_area(user) -> Unit | None:
+    area = _jurisdiction(user)
+    if area is not None:
+        return area
+    unit = user_unit(user)
+    return unit.area() if unit is not None else None
+
+
+def visible_articles_for_user(user) -> QuerySet[Article]:
+    """Articles of confirmed compilations of the user's area, the areas above and below it."""
+    require_capability(user, "plans.view")
+    confirmed = Article.objects.filter(
+        plan__kind=PlanKind.COMPILATION, plan__status=PlanStatus.CONFIRMED, fragment=False
+    )
+    if _is_global(user):
+        return confirmed
+    area = _library_area(user)
+    if area is None:
+        return Article.objects.none()
+    ancestors = [int(p) for p in area.path.split("/") if p]
+    return confirmed.filter(
+        Q(plan__area__path__startswith=area.path) | Q(plan__area_id__in=ancestors)
+    )
+
+
+def access_article_for_user(user, article_id: int) -> Article:
+    article = visible_articles_for_user(user).filter(pk=article_id).select_related("plan").first()
+    if article is None:
+        raise NotFound("文章不存在，或不在您可查看的范围内。")
+    return article
