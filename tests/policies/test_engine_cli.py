@@ -318,3 +318,50 @@ def test_policies_cli_does_not_import_django(tmp_path, shared_files):
     )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == EXPECTED.read_bytes()
+
+
+def test_near_misses_file_lists_who_missed_by_one_condition(tmp_path, shared_files):
+    out, near = tmp_path / "out.csv", tmp_path / "near.csv"
+    args = [
+        "policies",
+        "evaluate",
+        "--enterprises",
+        str(SAMPLE),
+        "--year",
+        "2025",
+        "--out",
+        str(out),
+    ]
+    assert main([*args, "--near-misses", str(near)]) == 0
+    found = rows(near)
+    assert found[0] == ("uscc", "policy_id", "item_id", "reason")
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    records = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+    # grad-hiring-subsidy has two conditions: exactly one fails, or both hold but 严重失信
+    expected_grad = set()
+    for r in records:
+        sme, hires, dishonest = (
+            r["size"] != "large",
+            int(r["graduate_hires"]) > 0,
+            r["serious_dishonesty"] == "True",
+        )
+        if (sme + hires == 1 and not dishonest) or (sme and hires and dishonest):
+            expected_grad.add(r["uscc"])
+    assert {r[0] for r in found[1:] if r[1] == "grad-hiring-subsidy"} == expected_grad
+    art2 = [r for r in found[1:] if r[1] == "district18-art2"]
+    assert art2 and all("严重失信" in r[3] for r in art2)
+    eligible = {(r[0], r[1]) for r in rows(EXPECTED)[1:]}
+    assert not eligible & {(r[0], r[1]) for r in found[1:]}
+
+
+def test_attributes_and_sql_commands(capsys):
+    assert main(["policies", "attributes"]) == 0
+    listing = capsys.readouterr().out
+    assert "graduate_hires\t本年度招用高校毕业生人数\t整数" in listing
+    assert "size\t企业规模\t枚举（固定取值）" in listing and "micro（微型）" in listing
+    assert main(["policies", "sql", "--year", "2025", "--dialect", "sqlite"]) == 0
+    from qinqing.policies.engine.spec import load_ruleset
+    from qinqing.policies.engine.sql import compile_to_sql
+
+    assert capsys.readouterr().out == compile_to_sql(load_ruleset(), 2025, dialect="sqlite") + "\n"
