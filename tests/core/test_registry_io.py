@@ -293,3 +293,12 @@ def test_unreadable_inputs_get_clear_messages(tmp_path):
         load_registry(write(tmp_path, "x", "名录.doc"))
     with pytest.raises(InvalidInput, match="只有表头"):
         load_registry(write(tmp_path, ",".join(ENTERPRISE_ATTRIBUTES.names) + "\n"))
+
+
+def test_rows_with_a_wrong_number_of_fields_are_named(tmp_path, sample_lines):
+    rows = list(sample_lines[1:5])
+    rows[2] = rows[2] + ",多余"
+    with pytest.raises(InvalidInput) as exc:
+        load_registry(write(tmp_path, "\n".join([sample_lines[0], *rows]) + "\n"))
+    assert "第 4 行有 25 列，表头有 24 列" in exc.value.message
+    assert "整个文件未导入" in exc.value.message

@@ -459,10 +459,30 @@ def _read_csv(source: str | os.PathLike[str] | bytes, name: str, catalogue: Cata
     try:
         return read(strings)  # slow path: validate text column by column, row by row
     except pa.ArrowInvalid as exc:
+        lines = _column_count_problems(data, encoding, len(header))
+        detail = "\n".join(lines) + "\n" if lines else ""
         raise InvalidInput(
-            f"“{name}”不是格式正确的 CSV 文件（{_arrow_reason(exc)}）。"
+            f"“{name}”不是格式正确的 CSV 文件（{_arrow_reason(exc)}），整个文件未导入。\n{detail}"
             "请确认各行的列数与表头一致、用英文逗号分隔，另存为 CSV 后重新导入。"
         ) from None
+
+
+def _column_count_problems(data: bytes, encoding: str, expected: int, limit: int = 20) -> list[str]:
+    """Lines whose number of fields differs from the header (only run after a failure)."""
+    import csv
+
+    text = data.decode(encoding, errors="replace").lstrip("\ufeff")
+    problems = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader, None)
+    for row in reader:
+        if row and len(row) != expected:
+            problems.append(
+                f"第 {reader.line_num} 行有 {len(row)} 列，表头有 {expected} 列（可能多了或少了逗号）。"
+            )
+            if len(problems) >= limit:
+                break
+    return problems
 
 
 def _arrow_reason(exc: Exception) -> str:
