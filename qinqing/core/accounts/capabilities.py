@@ -71,7 +71,7 @@ SITE_ADMIN_CAPABILITIES = [
     "users.manage",
     "calendar.manage",
 ]
-DISCIPLINE_CAPABILITIES = ["appeals.discipline"]
+DISCIPLINE_CAPABILITIES = ["appeals.discipline", "supervision.referrals"]
 
 
 def register_capabilities(labels: dict[str, str]) -> None:
