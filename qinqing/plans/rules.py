@@ -94,10 +94,13 @@ def target_value(text: str) -> TargetValue:
     unit = m["unit"].replace("％", "%")
     before = text[max(0, m.start() - 4) : m.start()]
     after = text[m.end() : m.end() + 2]
-    comparator = ""
-    if after.startswith(_UPPER_AFTER) or any(w in before for w in _UPPER_BEFORE):
+    # the longest verb wins: 不低于 is a floor although it contains 低于
+    verbs = [(len(w), "≤") for w in _UPPER_BEFORE if w in before]
+    verbs += [(len(w), "≥") for w in _LOWER_BEFORE if w in before]
+    comparator = max(verbs)[1] if verbs else ""
+    if after.startswith(_UPPER_AFTER):
         comparator = "≤"
-    elif after.startswith("以上") or any(w in before for w in _LOWER_BEFORE):
+    elif after.startswith("以上"):
         comparator = "≥"
     return TargetValue(value, unit, comparator)
 
@@ -215,20 +218,45 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient of the character pairs of two texts (0: nothing shared, 1: same).
+
+    Examples:
+        >>> round(similarity("压缩企业开办时间", "压缩企业开办时限"), 2)
+        0.86
+        >>> round(similarity("规范涉企行政检查", "清理涉企证明事项"), 2)
+        0.14
+    """
+    pairs_a = {a[i : i + 2] for i in range(len(a) - 1)}
+    pairs_b = {b[i : i + 2] for i in range(len(b) - 1)}
+    if not pairs_a or not pairs_b:
+        return 1.0 if a == b else 0.0
+    return 2 * len(pairs_a & pairs_b) / (len(pairs_a) + len(pairs_b))
+
+
+def _same_task(a: TaskRow, b: TaskRow) -> bool:
+    return similarity(_norm(a.title), _norm(b.title)) >= 0.5 or (
+        bool(a.body) and similarity(_norm(a.body), _norm(b.body)) >= 0.6
+    )
+
+
 def diff_ledgers(old: list[TaskRow], new: list[TaskRow]) -> LedgerDiff:
     """Compare two versions of a ledger: tasks added, removed, and changed (with fields).
 
     Tasks are paired by title first (numbering shifts when a task is inserted), then by
-    their number among those left.
+    their number among those left when the title or the text is still alike (a reworded
+    task); a different task under a reused number is a removal and an addition.
 
     Examples:
-        >>> a = [TaskRow(1, "1", "压缩开办时间", deadline_raw="6月底"), TaskRow(2, "2", "清理证明")]
-        >>> b = [TaskRow(3, "1", "推行电子证照"), TaskRow(4, "2", "压缩开办时间", deadline_raw="9月底")]
+        >>> a = [TaskRow(1, "1", "压缩开办时间", deadline_raw="6月底"), TaskRow(2, "2", "清理证明"),
+        ...      TaskRow(3, "3", "规范涉企行政检查")]
+        >>> b = [TaskRow(4, "1", "推行电子证照"), TaskRow(5, "2", "压缩开办时间", deadline_raw="9月底"),
+        ...      TaskRow(6, "3", "规范涉企行政检查工作")]
         >>> d = diff_ledgers(a, b)
         >>> [r.title for r in d.added], [r.title for r in d.removed]
         (['推行电子证照'], ['清理证明'])
         >>> [(c.old.key, c.new.key, c.fields) for c in d.changed]
-        [(1, 4, ['deadline_raw'])]
+        [(1, 5, ['deadline_raw']), (3, 6, ['title'])]
     """
     result = LedgerDiff()
     remaining_new = list(new)
@@ -247,8 +275,9 @@ def diff_ledgers(old: list[TaskRow], new: list[TaskRow]) -> LedgerDiff:
             unmatched_old.append(row)
     by_label = {r.label: r for r in remaining_new if r.label}
     for row in unmatched_old:
-        match = by_label.pop(row.label, None) if row.label else None
-        if match is not None:
+        match = by_label.get(row.label) if row.label else None
+        if match is not None and _same_task(row, match):
+            del by_label[row.label]
             remaining_new.remove(match)
             pairs.append((row, match))
         else:
