@@ -199,19 +199,31 @@ def ledger_plans_for_user(user) -> QuerySet[Plan]:
 
 # ---------------------------------------------------------------- status hook
 
-# The supervision app derives each task's status (未报送/推进中/已完成/逾期…) from progress
-# reports. When it defines this function, the ledger, task page and export show its labels:
-#     task_status_labels(tasks: list[Task], *, today: date) -> dict[int, tuple[str, str]]
-# mapping task id to (Chinese label, badge colour "red" | "yellow" | "green" | "").
-STATUS_PROVIDER = "qinqing.supervision.queries.task_status_labels"
+# A task's status (未启动/推进中/已完成/逾期…) is derived by the supervision app from progress
+# reports; the ledger, the task page and the export only show it. The provider is
+#     task_statuses(task_ids: list[int], today: date) -> dict[int, TaskStatus]
+# where TaskStatus is a TextChoices (``.value`` English, ``.label`` Chinese).
+STATUS_PROVIDER = "qinqing.supervision.queries.task_statuses"
+STATUS_BADGES = {
+    "overdue": "red",
+    "not_started": "yellow",
+    "pending_verification": "yellow",
+    "completed": "green",
+}
 
 
 def task_status_labels(tasks: list[Task], *, today: date) -> dict[int, tuple[str, str]]:
+    """(Chinese label, badge colour) of each task's status; empty without a provider."""
+    if not tasks:
+        return {}
     try:
         provider = import_string(STATUS_PROVIDER)
     except ImportError:
         return {}
-    return provider(tasks, today=today)
+    statuses = provider([t.pk for t in tasks], today)
+    return {
+        pk: (status.label, STATUS_BADGES.get(status.value, "")) for pk, status in statuses.items()
+    }
 
 
 # ---------------------------------------------------------------- experience library

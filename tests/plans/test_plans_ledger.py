@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -118,13 +119,24 @@ def test_export_follows_filters_and_visibility(world, plan, client_for):
     assert [r[1] for r in rows[1:]] == ["推行涉税事项网上办理"]
 
 
-def test_status_column_comes_from_the_supervision_hook(world, plan, client_for, monkeypatch):
+def test_status_column_comes_from_the_supervision_app(world, plan, client_for, monkeypatch):
+    from django.db.models import TextChoices
+
     from qinqing.plans import queries
+    from qinqing.supervision.rules import TaskStatus
 
-    def labels(tasks, *, today):
-        return {t.pk: ("已逾期", "red") for t in tasks if t.label == "1"}
+    # the real provider: every task of the ledger shows one of its statuses
+    body = client_for(world.office_admin).get("/plans/").content.decode()
+    cells = re.findall(r'<td><span class="badge [a-z]*">([^<]+)</span></td>', body)
+    assert len(cells) == 3 and set(cells) <= set(TaskStatus.labels)
 
-    monkeypatch.setattr(queries, "import_string", lambda _path: labels)
+    class Status(TextChoices):
+        OVERDUE = "overdue", "已逾期"
+
+    def provider(task_ids, today):
+        return {pk: Status.OVERDUE for pk in task_ids if pk == task(plan, "1").pk}
+
+    monkeypatch.setattr(queries, "import_string", lambda _path: provider)
     body = client_for(world.office_admin).get("/plans/").content.decode()
     assert '<span class="badge red">已逾期</span>' in body
     rows = _read_xlsx(client_for(world.office_admin).get("/plans/ledger.xlsx").content)
