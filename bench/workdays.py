@@ -1,6 +1,6 @@
 """Benchmark: 1,000,000 working-day deadlines, vectorised, against a per-item chinese_calendar loop.
 
-Usage: .venv/bin/python bench/calendar.py [--n 1000000] [--loop-n 10000] [--repeat 5]
+Usage: .venv/bin/python bench/workdays.py [--n 1000000] [--loop-n 10000] [--repeat 5]
                                           [--markdown docs/bench/calendar.md]
 
 The baseline is what one would write without the calendar module: for each item, step day by
@@ -12,11 +12,9 @@ full million); the subsample's results are also compared with the vectorised one
 import os
 import sys
 
-# This file is named calendar.py: keep its folder off sys.path so that ``import calendar``
-# anywhere (stdlib users such as http.cookiejar) gets the standard library module.
-_here = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
-sys.path.insert(0, os.path.dirname(_here))  # the repository root, for ``import qinqing``
+# (Named bench/workdays.py, not calendar.py: a bench/workdays.py would shadow the standard
+# library's ``calendar`` module for every script in this folder.)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
@@ -139,8 +137,8 @@ def main(argv=None):
 
     if args.markdown:
         today = dt.date.today().isoformat()
-        cmd = "python bench/calendar.py" + (" " + " ".join(argv or sys.argv[1:]))
-        md = f"""## Working-day calendar (`bench/calendar.py`)
+        cmd = "python bench/workdays.py" + (" " + " ".join(argv or sys.argv[1:]))
+        md = f"""## Working-day calendar (`bench/workdays.py`)
 
 - Date: {today}
 - Machine: {m["nproc"]} cores (`nproc`), {m["mem"]} RAM (`free -h`), Python {m["python"]}, numpy {m["numpy"]}

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export PYTHONHASHSEED=random
+export PATH="$PWD/.venv/bin:$PATH"  # the plan scorer and contract tests call `qinqing`
 echo "== ruff =="
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
