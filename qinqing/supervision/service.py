@@ -61,19 +61,32 @@ def cadence_tasks(cadence: ReviewCadence):
     )
 
 
-def ensure_cycles(cadence: ReviewCadence, today: date, *, calendar) -> list[ReviewCycle]:
-    """Create the cadence's missing cycles up to the one containing ``today`` (idempotent)."""
+def ensure_cycles(
+    cadence: ReviewCadence, today: date, *, calendar, problems: list[str] | None = None
+) -> list[ReviewCycle]:
+    """Create the cadence's missing cycles up to the one containing ``today`` (idempotent).
+
+    A cycle whose due day falls in a year without calendar data is not created: with
+    ``problems`` given, the message is appended there (the sweep reports it and goes on
+    with the other cadences); otherwise the error is raised.
+    """
+    from qinqing.core.workdays import MissingCalendarYear
+
     existing = set(cadence.cycles.values_list("period_start", flat=True))
-    new = [
-        ReviewCycle(
-            cadence=cadence,
-            period_start=start,
-            period_end=end,
-            report_due_on=rules.report_due_on(end, cadence.report_lag_workdays, calendar),
+    new = []
+    for start, end in rules.cycle_periods(cadence.starts_on, cadence.months, today):
+        if start in existing:
+            continue
+        try:
+            due = rules.report_due_on(end, cadence.report_lag_workdays, calendar)
+        except MissingCalendarYear as exc:
+            if problems is None:
+                raise
+            problems.append(f"“{cadence.label}”{rules.period_label(start, end)}：{exc.message}")
+            break
+        new.append(
+            ReviewCycle(cadence=cadence, period_start=start, period_end=end, report_due_on=due)
         )
-        for start, end in rules.cycle_periods(cadence.starts_on, cadence.months, today)
-        if start not in existing
-    ]
     ReviewCycle.objects.bulk_create(new, ignore_conflicts=True)
     return new
 
@@ -167,7 +180,8 @@ def configure_cadence(
     )
     calendar = get_calendar()
     today = local_date(now)
-    ensure_cycles(cadence, today, calendar=calendar)
+    # a cycle due in a year without calendar data is created by the sweep once it is imported
+    ensure_cycles(cadence, today, calendar=calendar, problems=[])
     for cycle in cadence.cycles.filter(period_start__lte=today, report_due_on__gte=today):
         open_cycle(cycle, now=now)
     audit.record(

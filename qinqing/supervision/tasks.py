@@ -41,6 +41,7 @@ class SweepResult:
     slots_opened: int = 0
     reminders_created: int = 0
     counts: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
     emails: int = 0
     sms: int = 0
 
@@ -71,7 +72,9 @@ def find_reminders(now: datetime, *, window_workdays: int | None = None) -> Swee
     for area in Unit.objects.filter(pk__in=areas - have_default):
         service.ensure_default_cadence(area, now=now)
     for cadence in ReviewCadence.objects.filter(active=True):
-        result.cycles_created += len(service.ensure_cycles(cadence, today, calendar=calendar))
+        result.cycles_created += len(
+            service.ensure_cycles(cadence, today, calendar=calendar, problems=result.problems)
+        )
     _checkpoint("cycles")
 
     # 2. open the cycles collecting reports today (new tasks get their slots)

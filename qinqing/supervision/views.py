@@ -1,0 +1,604 @@
+"""Pages of the supervision loop. Thin: check access, call a query or a service, render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from qinqing.core.accounts.access import (
+    has_capability,
+    require_capability,
+    user_unit,
+)
+from qinqing.core.errors import InvalidInput, NotFound
+from qinqing.core.orgs.models import AREA_KINDS, Unit
+from qinqing.supervision import queries, service
+from qinqing.supervision.forms import (
+    AssignmentForm,
+    BulletinForm,
+    CadenceForm,
+    CloseForm,
+    EscalateForm,
+    NoticeForm,
+    ReportForm,
+    RespondForm,
+    ReturnForm,
+)
+from qinqing.supervision.models import Assignment, ReportState, SweepRun
+from qinqing.supervision.rules import NoticeState, TaskStatus
+
+
+def _now():
+    """The clock of every page (one place, so that tests can set it)."""
+    return timezone.now()
+
+
+def _today() -> date:
+    return timezone.localdate(_now())
+
+
+def _area_for(request: HttpRequest) -> Unit:
+    """The area an office or leader looks at: theirs, or one of their sub-areas (?area=)."""
+    own = queries.require_area(request.user)
+    wanted = request.GET.get("area")
+    if wanted and wanted.isdigit() and int(wanted) != own.pk:
+        area = Unit.objects.filter(
+            pk=int(wanted), path__startswith=own.path, kind__in=AREA_KINDS
+        ).first()
+        if area is None:
+            raise NotFound("地区不存在，或不在您可查看的范围内。")
+        return area
+    return own
+
+
+def _sub_areas(own: Unit):
+    return Unit.objects.filter(path__startswith=own.path, kind__in=AREA_KINDS).order_by("path")
+
+
+# ---------------------------------------------------------------------------------------------
+# Units: my tasks and filing
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    reports = queries.my_reports(request.user, today)
+    todo = [r for r in reports if r.state in (ReportState.PENDING, ReportState.RETURNED)]
+    done = [r for r in reports if r.state not in (ReportState.PENDING, ReportState.RETURNED)][:100]
+    notices = queries.visible_notices_for_user(request.user).filter(state=NoticeState.ISSUED)
+    return render(
+        request,
+        "supervision/my_tasks.html",
+        {"todo": todo, "done": done, "notices": notices, "today": today},
+    )
+
+
+def _report_context(request, report, *, form=None, return_form=None):
+    user = request.user
+    can_file = (
+        has_capability(user, "plans.report")
+        and user_unit(user) is not None
+        and user_unit(user).pk == report.unit_id
+        and report.state in (ReportState.PENDING, ReportState.RETURNED)
+    )
+    can_review = has_capability(user, "plans.review") and report.state == ReportState.SUBMITTED
+    targets = list(report.task.targets.all())
+    if can_file and form is None:
+        initial = {"stage": report.stage or None, "narrative": report.narrative}
+        latest = report.versions.order_by("-number").prefetch_related("target_values").first()
+        if latest is not None:
+            for tv in latest.target_values.all():
+                initial[f"target_{tv.target_id}"] = tv.value.normalize()
+        form = ReportForm(initial=initial, targets=targets, ongoing=report.task.ongoing)
+    versions = (
+        report.versions.order_by("-number")
+        .prefetch_related("target_values__target")
+        .select_related("submitted_by", "decided_by")
+    )
+    return {
+        "report": report,
+        "task": report.task,
+        "targets": targets,
+        "versions": versions,
+        "attachments": report.attachments.all(),
+        "can_file": can_file,
+        "can_review": can_review,
+        "form": form,
+        "return_form": return_form or ReturnForm(),
+    }
+
+
+@login_required
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = queries.access_report_for_user(request.user, report_id)
+    return render(request, "supervision/report.html", _report_context(request, report))
+
+
+@login_required
+@require_POST
+def file_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = queries.access_report_for_filing(request.user, report_id)
+    form = ReportForm(
+        request.POST,
+        request.FILES,
+        targets=list(report.task.targets.all()),
+        ongoing=report.task.ongoing,
+    )
+    if form.is_valid():
+        try:
+            service.submit_report(
+                report,
+                actor=request.user,
+                stage=form.cleaned_data["stage"],
+                narrative=form.cleaned_data["narrative"],
+                target_values=form.target_values(),
+                attachments=form.cleaned_data["attachments"],
+                now=_now(),
+            )
+        except InvalidInput as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已报送，等待营商办审核。")
+            return redirect("supervision:report", report_id=report.pk)
+    context = _report_context(request, report, form=form)
+    return render(request, "supervision/report.html", context, status=400)
+
+
+@login_required
+def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    item = queries.access_attachment_for_user(request.user, attachment_id)
+    return FileResponse(
+        default_storage.open(item.file.name, "rb"),
+        as_attachment=True,
+        filename=item.original_name,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Office: review
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    queue = queries.review_queue_for_user(request.user)
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    return render(request, "supervision/review_queue.html", {"page": page})
+
+
+@login_required
+@require_POST
+def accept_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = queries.access_report_for_review(request.user, report_id)
+    service.accept_report(report, actor=request.user, now=_now())
+    messages.success(request, f"已采纳{report.unit.name}的报送。")
+    return redirect("supervision:review_queue")
+
+
+@login_required
+@require_POST
+def return_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = queries.access_report_for_review(request.user, report_id)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            service.return_report(
+                report, actor=request.user, reason=form.cleaned_data["reason"], now=_now()
+            )
+        except InvalidInput as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已退回{report.unit.name}的报送，并通知其修改。")
+            return redirect("supervision:review_queue")
+    context = _report_context(request, report, return_form=form)
+    return render(request, "supervision/report.html", context, status=400)
+
+
+# ---------------------------------------------------------------------------------------------
+# Overview, overdue board, task page
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, "plans.view")
+    area = _area_for(request)
+    today = _today()
+    figures = queries.area_figures(area, today)
+    last_sweep = SweepRun.objects.first()
+    return render(
+        request,
+        "supervision/overview.html",
+        {
+            "figures": figures,
+            "area": area,
+            "areas": _sub_areas(queries.require_area(request.user)),
+            "today": today,
+            "last_sweep": last_sweep,
+            "can_issue": has_capability(request.user, "supervision.issue"),
+            "bulletins": queries.visible_bulletins_for_user(request.user).filter(area=area)[:5],
+            "overdue_status": TaskStatus.OVERDUE,
+        },
+    )
+
+
+@login_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, "plans.review")
+    area = _area_for(request)
+    today = _today()
+    figures = queries.area_figures(area, today)
+    late = queries.overdue_reports(area, today)
+    page = Paginator(late, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/overdue.html",
+        {
+            "figures": figures,
+            "area": area,
+            "areas": _sub_areas(queries.require_area(request.user)),
+            "late_page": page,
+            "today": today,
+            "can_issue": has_capability(request.user, "supervision.issue"),
+        },
+    )
+
+
+@login_required
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = queries.access_task_for_user(request.user, task_id)
+    today = _today()
+    detail = queries.status_details([task.pk], today)[task.pk]
+    reports = queries.visible_reports_for_user(request.user).filter(task=task)
+    return render(
+        request,
+        "supervision/task.html",
+        {
+            "task": task,
+            "detail": detail,
+            "reports": reports.order_by("-period_end", "unit__name")[:200],
+            "notices": queries.visible_notices_for_user(request.user).filter(task=task),
+            "assignment": Assignment.objects.filter(task=task).first(),
+            "can_issue": has_capability(request.user, "supervision.issue"),
+            "lead_units": task.lead_units.all(),
+            "responsible_units": task.responsible_units.all(),
+            "supporting_units": task.supporting_units.all(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Supervision notices
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    qs = queries.visible_notices_for_user(request.user)
+    level = request.GET.get("level", "")
+    if level:
+        qs = qs.filter(level=level)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/notices.html",
+        {
+            "page": page,
+            "level": level,
+            "levels": NoticeForm.base_fields["level"].choices,
+            "can_issue": has_capability(request.user, "supervision.issue"),
+            "today": _today(),
+        },
+    )
+
+
+@login_required
+def notice_new(request: HttpRequest) -> HttpResponse:
+    units = queries.issuable_units(request.user)
+    task = None
+    task_id = request.POST.get("task") or request.GET.get("task")
+    if task_id and str(task_id).isdigit():
+        task = queries.access_task_for_user(request.user, int(task_id))
+    if request.method == "POST":
+        form = NoticeForm(request.POST, units=units)
+        if form.is_valid():
+            try:
+                notice = service.issue_supervision_notice(
+                    actor=request.user,
+                    unit=form.cleaned_data["unit"],
+                    task=task,
+                    level=form.cleaned_data["level"],
+                    reason=form.cleaned_data["reason"],
+                    requirement=form.cleaned_data["requirement"],
+                    response_workdays=form.cleaned_data["response_workdays"],
+                    now=_now(),
+                )
+            except InvalidInput as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, f"已签发督办单 {notice.number}，并通知{notice.unit.name}。"
+                )
+                return redirect(notice)
+        status = 400
+    else:
+        initial = {"task": task.pk if task else None}
+        unit_id = request.GET.get("unit")
+        if unit_id and unit_id.isdigit():
+            initial["unit"] = int(unit_id)
+        form = NoticeForm(initial=initial, units=units)
+        status = 200
+    return render(
+        request, "supervision/notice_new.html", {"form": form, "task": task}, status=status
+    )
+
+
+def _notice_context(request, notice, **forms):
+    user = request.user
+    unit = user_unit(user)
+    return {
+        "notice": notice,
+        "chain": _chain(notice),
+        "can_respond": unit is not None
+        and unit.pk == notice.unit_id
+        and notice.state == NoticeState.ISSUED
+        and (has_capability(user, "plans.report") or has_capability(user, "plans.review")),
+        "can_manage": has_capability(user, "supervision.issue")
+        and notice.state in (NoticeState.ISSUED, NoticeState.RESPONDED),
+        "respond_form": forms.get("respond_form") or RespondForm(),
+        "close_form": forms.get("close_form") or CloseForm(),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(),
+        "today": _today(),
+    }
+
+
+def _chain(notice):
+    chain = []
+    node = notice.escalated_from
+    while node is not None:
+        chain.append(node)
+        node = node.escalated_from
+    return list(reversed(chain)) + list(notice.escalations.all())
+
+
+@login_required
+def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = queries.access_notice_for_user(request.user, notice_id)
+    return render(request, "supervision/notice.html", _notice_context(request, notice))
+
+
+@login_required
+@require_POST
+def notice_respond(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = queries.access_notice_for_user(request.user, notice_id)
+    form = RespondForm(request.POST)
+    if form.is_valid():
+        try:
+            service.respond_to_notice(
+                notice, actor=request.user, response=form.cleaned_data["response"], now=_now()
+            )
+        except InvalidInput as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已反馈。")
+            return redirect(notice)
+    return render(
+        request,
+        "supervision/notice.html",
+        _notice_context(request, notice, respond_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def notice_close(request: HttpRequest, notice_id: int) -> HttpResponse:
+    require_capability(request.user, "supervision.issue")
+    notice = queries.access_notice_for_user(request.user, notice_id)
+    form = CloseForm(request.POST)
+    form.is_valid()
+    service.close_notice(
+        notice, actor=request.user, note=form.cleaned_data.get("note", ""), now=_now()
+    )
+    messages.success(request, "督办单已办结。")
+    return redirect(notice)
+
+
+@login_required
+@require_POST
+def notice_escalate(request: HttpRequest, notice_id: int) -> HttpResponse:
+    require_capability(request.user, "supervision.issue")
+    notice = queries.access_notice_for_user(request.user, notice_id)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        try:
+            new = service.escalate_notice(
+                notice,
+                actor=request.user,
+                level=form.cleaned_data["level"],
+                reason=form.cleaned_data["reason"],
+                requirement=form.cleaned_data["requirement"],
+                response_workdays=form.cleaned_data["response_workdays"],
+                now=_now(),
+            )
+        except InvalidInput as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已升级为{new.get_level_display()}（{new.number}）。")
+            return redirect(new)
+    return render(
+        request,
+        "supervision/notice.html",
+        _notice_context(request, notice, escalate_form=form),
+        status=400,
+    )
+
+
+@login_required
+def referrals(request: HttpRequest) -> HttpResponse:
+    qs = queries.referrals_for_user(request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "supervision/referrals.html", {"page": page})
+
+
+# ---------------------------------------------------------------------------------------------
+# Office: assignments (交办) and cadences
+
+
+@login_required
+def assignments(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, "plans.manage")
+    area = queries.require_area(request.user)
+    units = Unit.objects.filter(path__startswith=area.path, active=True).exclude(pk=area.pk)
+    if request.method == "POST":
+        form = AssignmentForm(request.POST, units=units)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                task = service.assign_item(
+                    actor=request.user,
+                    origin=data["origin"],
+                    title=data["title"],
+                    basis=data["basis"],
+                    body=data["body"],
+                    lead_units=data["lead_units"],
+                    responsible_units=data["responsible_units"],
+                    supporting_units=data["supporting_units"],
+                    due_on=data["due_on"],
+                    ongoing=data["ongoing"],
+                    targets=data["targets"].splitlines(),
+                    now=_now(),
+                )
+            except InvalidInput as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已交办“{task.title[:30]}”。")
+                return redirect("supervision:task", task_id=task.pk)
+        status = 400
+    else:
+        form = AssignmentForm(units=units)
+        status = 200
+    items = (
+        Assignment.objects.filter(task__area__path__startswith=area.path)
+        .select_related("task", "assigning_unit")
+        .order_by("-assigned_on", "-pk")[:200]
+    )
+    return render(
+        request, "supervision/assignments.html", {"form": form, "items": items}, status=status
+    )
+
+
+@login_required
+def cadences(request: HttpRequest) -> HttpResponse:
+    from qinqing.plans.models import Plan, PlanStatus
+
+    qs = queries.visible_cadences_for_user(request.user)
+    area = queries.require_area(request.user)
+    plans = Plan.objects.filter(area=area, status=PlanStatus.CONFIRMED)
+    if request.method == "POST":
+        form = CadenceForm(request.POST, plans=plans)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                cadence = service.configure_cadence(
+                    actor=request.user,
+                    area=area,
+                    plan=data["plan"],
+                    label=data["label"],
+                    months=data["months"],
+                    report_lag_workdays=data["report_lag_workdays"],
+                    starts_on=data["starts_on"],
+                    now=_now(),
+                )
+            except InvalidInput as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已设置调度机制“{cadence.label}”。")
+                return redirect("supervision:cadences")
+        status = 400
+    else:
+        form = CadenceForm(plans=plans, initial={"starts_on": _today().strftime("%Y-%m")})
+        status = 200
+    return render(
+        request,
+        "supervision/cadences.html",
+        {"form": form, "cadences": qs.order_by("-active", "plan_id", "label")},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def cadence_deactivate(request: HttpRequest, cadence_id: int) -> HttpResponse:
+    cadence = queries.visible_cadences_for_user(request.user).filter(pk=cadence_id).first()
+    if cadence is None:
+        raise NotFound("调度机制不存在，或不在您可查看的范围内。")
+    service.deactivate_cadence(cadence, actor=request.user, now=_now())
+    messages.success(request, f"已停用调度机制“{cadence.label}”。")
+    return redirect("supervision:cadences")
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulletins
+
+
+@login_required
+def bulletins(request: HttpRequest) -> HttpResponse:
+    qs = queries.visible_bulletins_for_user(request.user).select_related("area")
+    can_generate = has_capability(request.user, "supervision.issue")
+    if request.method == "POST":
+        require_capability(request.user, "supervision.issue")
+        area = _area_for(request)
+        form = BulletinForm(request.POST)
+        if form.is_valid():
+            start, end = form.cleaned_data["period"]
+            try:
+                row = service.generate_bulletin(
+                    actor=request.user,
+                    area=area,
+                    period_start=start,
+                    period_end=end,
+                    now=_now(),
+                )
+            except InvalidInput as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已生成《{row.title}》（第{row.version}版）。")
+                return redirect("supervision:bulletins")
+        status = 400
+    else:
+        previous = _today().replace(day=1)
+        form = BulletinForm(initial={"period": previous.strftime("%Y-%m")})
+        status = 200
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/bulletins.html",
+        {"page": page, "form": form, "can_generate": can_generate},
+        status=status,
+    )
+
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@login_required
+def bulletin_download(request: HttpRequest, bulletin_id: int, fmt: str) -> FileResponse:
+    row = queries.access_bulletin_for_user(request.user, bulletin_id)
+    if fmt not in CONTENT_TYPES:
+        raise NotFound("文件格式不存在。")
+    field = row.docx if fmt == "docx" else row.pdf
+    return FileResponse(
+        default_storage.open(field.name, "rb"),
+        as_attachment=True,
+        filename=f"{row.title}（{row.period_start:%Y-%m}，第{row.version}版）.{fmt}",
+        content_type=CONTENT_TYPES[fmt],
+    )
