@@ -58,3 +58,32 @@ def test_login_page_is_accessible_and_wrong_password_is_explained(tab, browser_w
     tab.login("office_admin", "wrong-password")
     assert "用户名或密码不正确" in tab.page.locator("main").inner_text()
     tab.assert_no_js_errors()
+
+
+FOUNDATION_PAGES = [
+    "/",
+    "/directory/",
+    "/directory/groups/",
+    "/directory/proposals/",
+    "/directory/import/",
+    "/directory/units/new/",
+    "/directory/resolve/?name=市政府各部门",
+    "/audit/",
+    "/enterprises/",
+    "/enterprises/attributes/",
+    "/enterprises/import/",
+]
+
+
+def test_foundation_pages_are_accessible_without_js_errors(tab, browser_world):
+    from qinqing.core.orgs.service import resolve_names
+
+    resolve_names(["市数据资源局"], area=browser_world.city)  # a pending proposal to render
+    tab.login("office_admin")
+    for path in FOUNDATION_PAGES:
+        tab.visit(path)
+        assert tab.page.locator("h1").count() == 1, path
+        tab.assert_accessible()
+    tab.visit(f"/directory/groups/{browser_world.city.unit_groups.first().pk}/")
+    tab.assert_accessible()
+    tab.assert_no_js_errors()
