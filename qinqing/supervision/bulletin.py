@@ -39,6 +39,7 @@ class RankRow:
     on_time: int
     late: int
     missing: int
+    not_due: int
     returned: int
     timeliness: float | None
     returned_rate: float | None
@@ -67,6 +68,7 @@ class BulletinData:
     reports_on_time: int = 0
     reports_late: int = 0
     reports_missing: int = 0
+    reports_not_due: int = 0
     reports_returned: int = 0
     ranking: list[RankRow] = field(default_factory=list)
     notices: list[tuple[str, int]] = field(default_factory=list)  # level label → issued in period
@@ -113,17 +115,22 @@ def gather_bulletin(area, period_start: date, period_end: date, today: date, *, 
 
     figures = area_figures(area, today)
     overdue_count = {unit.pk: len(tasks) for unit, tasks in figures.overdue_by_unit}
+    # the reports of the cycles ending in the period (the June bulletin reads June's reports,
+    # due early July); those not yet due and not filed count as neither late nor missing
     rows = (
         ProgressReport.objects.filter(
             task__in=area_tasks(area).values("pk"),
-            report_due_on__gte=period_start,
-            report_due_on__lte=period_end,
+            period_end__gte=period_start,
+            period_end__lte=period_end,
         )
         .values("unit_id")
         .annotate(
             n=Count("id"),
             on_time=Count("id", filter=Q(first_submitted_on__lte=F("report_due_on"))),
             late=Count("id", filter=Q(first_submitted_on__gt=F("report_due_on"))),
+            not_due=Count(
+                "id", filter=Q(first_submitted_on__isnull=True, report_due_on__gte=today)
+            ),
             returned=Count("id", filter=Q(return_count__gt=0)),
         )
     )
@@ -139,9 +146,10 @@ def gather_bulletin(area, period_start: date, period_end: date, today: date, *, 
                 expected=r["n"],
                 on_time=r["on_time"],
                 late=r["late"],
-                missing=r["n"] - submitted,
+                missing=r["n"] - submitted - r["not_due"],
+                not_due=r["not_due"],
                 returned=r["returned"],
-                timeliness=rate(r["on_time"], r["n"]),
+                timeliness=rate(r["on_time"], r["n"] - r["not_due"]),
                 returned_rate=rate(r["returned"], submitted),
                 overdue_tasks=overdue_count.get(r["unit_id"], 0),
             )
@@ -192,6 +200,7 @@ def gather_bulletin(area, period_start: date, period_end: date, today: date, *, 
         reports_on_time=sum(r.on_time for r in ranking),
         reports_late=sum(r.late for r in ranking),
         reports_missing=sum(r.missing for r in ranking),
+        reports_not_due=sum(r.not_due for r in ranking),
         reports_returned=sum(r.returned for r in ranking),
         ranking=ranking,
         notices=[
@@ -242,6 +251,9 @@ def render_chart(data: BulletinData) -> bytes:
             va="bottom",
             fontsize=8,
         )
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(y=0.15)
     fig.tight_layout()
@@ -264,12 +276,13 @@ def summary_sentence(data: BulletinData) -> str:
 
 def reports_sentence(data: BulletinData) -> str:
     if not data.reports_expected:
-        return f"{data.period}无到期的进度报送。"
+        return f"{data.period}调度周期无应报送的进度。"
+    not_due = f"尚未到报送截止日且未报送{data.reports_not_due}份，" if data.reports_not_due else ""
+    due = data.reports_expected - data.reports_not_due
     return (
-        f"{data.period}应报送进度{data.reports_expected}份，按时报送{data.reports_on_time}份，"
-        f"逾期报送{data.reports_late}份，未报送{data.reports_missing}份，"
-        f"按时报送率{_pct(rate(data.reports_on_time, data.reports_expected))}；"
-        f"被退回修改{data.reports_returned}份。"
+        f"{data.period}调度周期应报送进度{data.reports_expected}份，按时报送{data.reports_on_time}份，"
+        f"逾期报送{data.reports_late}份，逾期未报送{data.reports_missing}份，{not_due}"
+        f"按时报送率{_pct(rate(data.reports_on_time, due))}；被退回修改{data.reports_returned}份。"
     )
 
 
