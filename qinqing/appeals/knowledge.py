@@ -20,6 +20,7 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +32,47 @@ from qinqing.core.errors import InvalidInput
 # own title finds its article with a median score around 0.5, unrelated questions stay
 # below about 0.2 (docs/dev/router.md, "Knowledge base").
 DEFAULT_MIN_SCORE = 0.3
+
+# How people ask, not what they ask about: removed before comparing so that "需要什么材料"
+# alone does not make two unrelated questions look alike (a small knowledge base has too
+# few articles for IDF to learn this). Phrases leave the text; single characters only leave
+# the word list, since inside a word (要求, 目的) they carry meaning.
+ASKING_PHRASES = (
+    "尊敬的领导",
+    "领导",
+    "您好",
+    "你好",
+    "请问",
+    "咨询",
+    "我想",
+    "想问",
+    "问一下",
+    "一下",
+    "谢谢",
+    "麻烦",
+    "需要",
+    "什么",
+    "哪些",
+    "哪里",
+    "哪个",
+    "如何",
+    "怎么样",
+    "怎么",
+    "怎样",
+    "多长时间",
+    "多久",
+    "几天",
+    "可以",
+    "能否",
+    "能不能",
+    "是否",
+    "有没有",
+    "我们",
+    "办理",
+)
+ASKING_WORDS = frozenset(ASKING_PHRASES) | set("吗呢吧啊了的我要")
+_PUNCTUATION = re.compile(r"[\s\W_]+")
+_ASKING_TEXT = re.compile("|".join(sorted(ASKING_PHRASES, key=len, reverse=True)) + r"|[\s\W_]+")
 
 
 @dataclass(frozen=True)
@@ -107,7 +149,13 @@ def _prepare(texts: list[str]) -> tuple[list[str], list[str]]:
     from qinqing.appeals.routing.text import joined_words, normalize_text
 
     normalized = [normalize_text(text) for text in texts]
-    return normalized, joined_words(normalized)
+    words = [
+        " ".join(
+            w for w in joined.split(" ") if w not in ASKING_WORDS and not _PUNCTUATION.fullmatch(w)
+        )
+        for joined in joined_words(normalized)
+    ]
+    return [_ASKING_TEXT.sub(" ", text) for text in normalized], words
 
 
 def _combine(blocks):
