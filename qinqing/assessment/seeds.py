@@ -1,2 +1,184 @@
-def load_demo(*, city, users, log):
-    pass
+"""Demo data: a departments scheme and a counties scheme for 示例市, and a province ranking.
+
+The schemes use whatever indicators the domains have registered (supervision, appeals …),
+with even weights; with none registered they stay drafts and no run is computed. Runs are
+computed for the last two complete quarters and published, so leaders see a trend.
+Everything is idempotent: a second ``qinqing demo`` finds what exists and adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from qinqing.assessment import registry, rules, service
+from qinqing.assessment.models import (
+    DEFAULT_EXTERNAL_SOURCE,
+    AssessmentRun,
+    AssessmentScheme,
+    ExternalRanking,
+    ExternalRule,
+    RunStatus,
+    SchemeStatus,
+    SupervisionLevel,
+    TargetKind,
+)
+from qinqing.assessment.registry import Period
+from qinqing.core.errors import QinqingError
+from qinqing.core.files.xlsx import write_workbook
+from qinqing.core.orgs.models import Unit
+
+MAX_ITEMS = 8
+DEMO_SOURCES = ("supervision", "plans", "appeals")
+# 示例县 fair, 东城区 middling, 西山县 in the province's last ten (004 (四) → 约谈)
+DEMO_PROVINCE_RANKS = {"示例县": (23, Decimal("86.4")), "东城区": (57, Decimal("78.9")),
+                       "西山县": (94, Decimal("63.2"))}  # fmt: skip
+PROVINCE_TOTAL = 100
+
+
+def demo_indicators() -> list[registry.Indicator]:
+    """The registered domain indicators a demo scheme uses (never a fines indicator)."""
+    chosen = [
+        ind
+        for ind in registry.all_indicators()
+        if ind.source in DEMO_SOURCES and not rules.concerns_fines(ind.code, ind.label, ind.tags)
+    ]
+    return chosen[:MAX_ITEMS]
+
+
+def _method_for(ind: registry.Indicator) -> dict:
+    if ind.unit_label == "%":
+        if ind.higher_is_better:  # a rate below 60% earns nothing, 100% earns the full weight
+            return {"method": "linear", "floor": Decimal(60), "ceiling": Decimal(100)}
+        return {"method": "linear", "floor": Decimal(0), "ceiling": Decimal(30)}
+    return {"method": "rank"}
+
+
+def _last_quarters(today: date, count: int) -> list[Period]:
+    year, quarter = today.year, (today.month - 1) // 3  # quarters completed this year
+    periods = []
+    while len(periods) < count:
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        periods.append(Period.quarter(year, quarter))
+        quarter -= 1
+    return list(reversed(periods))
+
+
+def _scheme(
+    *, city: Unit, actor, name: str, kind: str, today: date, log: Callable[[str], None]
+) -> AssessmentScheme:
+    now = timezone.now()
+    scheme = AssessmentScheme.objects.filter(area=city, name=name).order_by("-version").first()
+    if scheme is None:
+        scheme = service.create_scheme(
+            actor=actor,
+            area=city,
+            name=name,
+            target_kind=kind,
+            effective_from=date(today.year - 1, 1, 1),
+            effective_to=date(today.year, 12, 31),
+            bottom_n=3 if kind == TargetKind.DEPARTMENTS else 1,
+            description="演示方案：指标取自各模块登记的考评指标，权重平均分配。",
+            now=now,
+        )
+    if scheme.status == SchemeStatus.DRAFT and not scheme.items.exists():
+        indicators = demo_indicators()
+        for ind, weight in zip(indicators, rules.even_weights(len(indicators)), strict=True):
+            service.add_scheme_item(
+                scheme,
+                actor=actor,
+                indicator_code=ind.code,
+                weight=weight,
+                now=now,
+                **_method_for(ind),
+            )
+        if not indicators:
+            log(f"  {name}：尚无已登记的考评指标，方案保留为草稿。")
+            return scheme
+    if scheme.status == SchemeStatus.DRAFT:
+        try:
+            service.activate_scheme(scheme, actor=actor, now=now)
+        except QinqingError as exc:
+            log(f"  {name}：未能启用（{exc.message}）")
+            return scheme
+        scheme.refresh_from_db()
+    for period in _last_quarters(today, 2):
+        existing = AssessmentRun.objects.filter(
+            scheme=scheme, period_start=period.start, period_end=period.end
+        ).first()
+        if existing is not None and existing.status == RunStatus.PUBLISHED:
+            continue
+        try:
+            run = service.run_assessment(scheme, period, actor=actor, now=timezone.now())
+            service.publish_run(run, actor=actor, now=timezone.now())
+        except QinqingError as exc:
+            log(f"  {name} {period.label}：未能计算（{exc.message}）")
+            continue
+        log(f"  {name} {period.label}：已计算并发布（{run.scores.count()} 个单位）。")
+    return scheme
+
+
+def _external(*, city: Unit, actor, today: date, log: Callable[[str], None]) -> None:
+    now = timezone.now()
+    if not ExternalRule.objects.filter(area=city).exists():
+        service.set_external_rule(
+            city,
+            actor=actor,
+            bottom_n=10,
+            level=SupervisionLevel.INTERVIEW,
+            active=True,
+            now=now,
+        )
+    label = f"{today.year - 1}年度"
+    if ExternalRanking.objects.filter(
+        area=city, source=DEFAULT_EXTERNAL_SOURCE, period_label=label
+    ).exists():
+        return
+    counties = {u.name for u in Unit.objects.filter(parent=city, kind="county")}
+    rows = [
+        [name, rank, float(score), label]
+        for name, (rank, score) in DEMO_PROVINCE_RANKS.items()
+        if name in counties
+    ]
+    if not rows:
+        log("  演示目录中没有县（市、区），未导入全省排名。")
+        return
+    data = write_workbook(["县区", "排名", "得分", "年度/期次"], rows, title="全省排名")
+    ranking = service.import_external_ranking(
+        data,
+        area=city,
+        total_ranked=PROVINCE_TOTAL,
+        actor=actor,
+        now=now,
+        filename=f"{label}全省营商环境评价县（市、区）排名.xlsx",
+    )
+    log(
+        f"  已导入{ranking.source}（{label}）{len(rows)} 个县区排名，"
+        f"触发督办 {ranking.triggers.count()} 个。"
+    )
+
+
+def load_demo(*, city: Unit, users: dict, log: Callable[[str], None] = print) -> None:
+    actor = users.get("office_admin") or "demo"
+    today = timezone.localdate()
+    _scheme(
+        city=city,
+        actor=actor,
+        name=f"{today.year}年度市直部门营商环境考评",
+        kind=TargetKind.DEPARTMENTS,
+        today=today,
+        log=log,
+    )
+    _scheme(
+        city=city,
+        actor=actor,
+        name=f"{today.year}年度县（市、区）营商环境考评",
+        kind=TargetKind.COUNTIES,
+        today=today,
+        log=log,
+    )
+    _external(city=city, actor=actor, today=today, log=log)
