@@ -1,4 +1,46 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from qinqing.appeals import api, views
 
 app_name = "appeals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.appeal_list, name="list"),
+    path("new/", views.appeal_new, name="new"),
+    path("intake/", views.intake, name="intake"),
+    path("q/<str:token>/", views.public_form, name="public_form"),
+    path("<int:appeal_id>/", views.appeal_detail, name="detail"),
+    path("<int:appeal_id>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("<int:appeal_id>/dispatch/", views.dispatch, name="dispatch"),
+    path("<int:appeal_id>/answer/", views.answer, name="answer"),
+    path("<int:appeal_id>/refer/", views.refer, name="refer"),
+    path("<int:appeal_id>/callback/", views.callback, name="callback"),
+    path("<int:appeal_id>/rate/", views.rate, name="rate"),
+    path("duplicates/<int:proposal_id>/", views.duplicate_decide, name="duplicate"),
+    path("queue/", views.queue, name="queue"),
+    path("tickets/", views.tickets, name="tickets"),
+    path("tickets/<int:ticket_id>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("tickets/<int:ticket_id>/return/", views.return_ticket, name="return"),
+    path("tickets/<int:ticket_id>/extension/", views.extension, name="extension"),
+    path("tickets/<int:ticket_id>/suspension/", views.suspension, name="suspension"),
+    path("tickets/<int:ticket_id>/resume/", views.resume, name="resume"),
+    path("tickets/<int:ticket_id>/reply/", views.reply, name="reply"),
+    path("tickets/<int:ticket_id>/review/", views.review, name="review"),
+    path("tickets/<int:ticket_id>/transfer/", views.transfer, name="transfer"),
+    path("callbacks/", views.callbacks, name="callbacks"),
+    path("figures/", views.figures_page, name="figures"),
+    path("figures.xlsx", views.figures_export, name="figures_export"),
+    path("ratings/", views.ratings, name="ratings"),
+    path("ratings/new/", views.rating_new, name="rating_new"),
+    path("rectifications/<int:rectification_id>/", views.rectify, name="rectify"),
+    path("hard-cases/", views.hard_cases, name="hard_cases"),
+    path("hard-cases/new/", views.hard_case_new, name="hard_case_new"),
+    path("hard-cases/<int:case_id>/resolve/", views.hard_case_resolve, name="hard_case_resolve"),
+    path("leads/", views.leads, name="leads"),
+    path("leads/<int:lead_id>/", views.lead_update, name="lead_update"),
+    path("qr/", views.qr_list, name="qr_list"),
+    path("qr/<int:entry_id>.png", views.qr_png, name="qr_png"),
+    path("qr/<int:entry_id>.pdf", views.qr_pdf, name="qr_pdf"),
+    path("settings/", views.settings_page, name="settings"),
+    path("api/v1/appeals/", api.appeals_collection, name="api_appeals"),
+    path("api/v1/appeals/<str:external_id>/", api.appeal_item, name="api_appeal"),
+]

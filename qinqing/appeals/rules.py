@@ -1,0 +1,770 @@
+"""Pure rules of 接诉即办: ticket state machine, SLA clocks, reminders, figures, duplicates.
+
+No ORM, no clock, no I/O: callers pass ``now`` and the working-day ``calendar``
+(``qinqing.core.workdays.get_calendar()``, fetched once per request or job).
+
+SLA clocks are recomputed from a ticket's event log (:func:`ticket_clock`): the clock starts
+at dispatch; an approved 挂起 (waiting for the enterprise) and a 退单 awaiting the
+dispatcher's review pause it; an approved 延期 extends it. Because the working days a pause
+covers are counted from the event times with the calendar in force, a corrected calendar
+year is reflected on the next recomputation and no time is lost. The sweep computes the
+same deadlines for a whole column of tickets at once (:func:`reply_due_days_array`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from qinqing.appeals.choices import (
+    AppealType,
+    EventKind,
+    Satisfaction,
+    SlaStage,
+    SlaStatus,
+    TicketState,
+)
+from qinqing.core.errors import IllegalTransition, InvalidInput
+from qinqing.core.workdays.rules import (
+    DEFAULT_OFFICE_HOURS,
+    OfficeHours,
+    TimeLimit,
+    TimeUnit,
+    deemed_received_on,
+)
+
+if TYPE_CHECKING:
+    from qinqing.core.workdays.calendar import WorkdayCalendar
+
+# ---------------------------------------------------------------------------------------
+# Ticket state machine
+# ---------------------------------------------------------------------------------------
+
+S = TicketState
+NEXT_STATES: dict[str, frozenset[str]] = {
+    S.DISPATCHED: frozenset({S.ACKNOWLEDGED, S.RETURN_REQUESTED, S.TRANSFERRED, S.CANCELLED}),
+    S.ACKNOWLEDGED: frozenset(
+        {
+            S.REPLIED,
+            S.EXTENSION_REQUESTED,
+            S.SUSPENSION_REQUESTED,
+            S.TRANSFERRED,
+            S.CANCELLED,
+        }
+    ),
+    S.RETURN_REQUESTED: frozenset({S.RETURNED, S.DISPATCHED}),
+    S.EXTENSION_REQUESTED: frozenset({S.ACKNOWLEDGED, S.REPLIED, S.TRANSFERRED, S.CANCELLED}),
+    S.SUSPENSION_REQUESTED: frozenset(
+        {S.SUSPENDED, S.ACKNOWLEDGED, S.REPLIED, S.TRANSFERRED, S.CANCELLED}
+    ),
+    S.SUSPENDED: frozenset({S.ACKNOWLEDGED, S.TRANSFERRED, S.CANCELLED}),
+    S.REPLIED: frozenset({S.CLOSED, S.REOPENED}),
+    S.RETURNED: frozenset(),
+    S.TRANSFERRED: frozenset(),
+    S.REOPENED: frozenset(),
+    S.CLOSED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+ACTION_LABELS: dict[str, str] = {
+    S.ACKNOWLEDGED: "签收",
+    S.RETURN_REQUESTED: "退单",
+    S.RETURNED: "同意退单",
+    S.DISPATCHED: "驳回退单",
+    S.EXTENSION_REQUESTED: "申请延期",
+    S.SUSPENSION_REQUESTED: "申请挂起",
+    S.SUSPENDED: "挂起",
+    S.REPLIED: "答复",
+    S.TRANSFERRED: "转办",
+    S.REOPENED: "重办",
+    S.CLOSED: "办结",
+    S.CANCELLED: "撤销",
+}
+
+
+def check_transition(current: str, target: str, *, action: str | None = None) -> None:
+    """Refuse a state change the ticket state machine does not allow.
+
+    Examples:
+        >>> check_transition(TicketState.DISPATCHED, TicketState.ACKNOWLEDGED)
+        >>> check_transition(TicketState.CLOSED, TicketState.ACKNOWLEDGED)
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.IllegalTransition: 工单当前状态为“已办结”，不能签收。
+        >>> check_transition(TicketState.SUSPENDED, TicketState.REPLIED)
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.IllegalTransition: 工单当前状态为“已挂起”，不能答复。请先恢复办理，再答复。
+    """
+    if target in NEXT_STATES[TicketState(current)]:
+        return
+    verb = action or ACTION_LABELS.get(target, TicketState(target).label)
+    hint = ""
+    if current == S.SUSPENDED:
+        hint = "请先恢复办理，再" + verb + "。"
+    elif current == S.DISPATCHED and target in (S.REPLIED, S.EXTENSION_REQUESTED):
+        hint = "请先签收工单。"
+    elif current == S.RETURN_REQUESTED:
+        hint = "退单正在等待派单员审核。"
+    raise IllegalTransition(f"工单当前状态为“{TicketState(current).label}”，不能{verb}。{hint}")
+
+
+# ---------------------------------------------------------------------------------------
+# SLA policy (data with defaults)
+# ---------------------------------------------------------------------------------------
+
+DEFAULT_SLA_SOURCE = (
+    "示例市优化营商环境实施方案（种子文件 000）第16条“畅通政企沟通渠道”："
+    "“1个工作日签收、咨询和表扬类3个工作日内回复；建议类5个工作日内回复；"
+    "投诉和求助类10个工作日内回复”"
+)
+LOCAL_DEFAULT_SOURCE = "亲清默认值（种子文件未规定），请按本地工作办法调整"
+
+
+@dataclass(frozen=True)
+class SlaRule:
+    """One time limit: stage, appeal type ("" = every type), limit, from when, per which text."""
+
+    stage: str
+    appeal_type: str
+    limit: TimeLimit
+    effective_from: dt.date
+    source: str
+
+
+_SINCE = dt.date(2022, 1, 1)
+DEFAULT_SLA: tuple[SlaRule, ...] = (
+    SlaRule(SlaStage.SIGN, "", TimeLimit(1), _SINCE, DEFAULT_SLA_SOURCE),
+    SlaRule(SlaStage.REPLY, AppealType.CONSULTATION, TimeLimit(3), _SINCE, DEFAULT_SLA_SOURCE),
+    SlaRule(SlaStage.REPLY, AppealType.PRAISE, TimeLimit(3), _SINCE, DEFAULT_SLA_SOURCE),
+    SlaRule(SlaStage.REPLY, AppealType.SUGGESTION, TimeLimit(5), _SINCE, DEFAULT_SLA_SOURCE),
+    SlaRule(SlaStage.REPLY, AppealType.COMPLAINT, TimeLimit(10), _SINCE, DEFAULT_SLA_SOURCE),
+    SlaRule(SlaStage.REPLY, AppealType.HELP, TimeLimit(10), _SINCE, DEFAULT_SLA_SOURCE),
+    SlaRule(SlaStage.CALLBACK, "", TimeLimit(3), _SINCE, LOCAL_DEFAULT_SOURCE),
+    SlaRule(SlaStage.RECTIFICATION, "", TimeLimit(10), _SINCE, LOCAL_DEFAULT_SOURCE),
+)
+
+
+def pick_limit(rules: Iterable[SlaRule], stage: str, appeal_type: str, on: dt.date) -> SlaRule:
+    """The rule in force on ``on`` for a stage and type (a type-specific rule beats "").
+
+    ``rules`` are a locality's rules; the defaults (:data:`DEFAULT_SLA`) fill any gap.
+
+    Examples:
+        >>> pick_limit([], SlaStage.REPLY, AppealType.SUGGESTION, dt.date(2025, 6, 1)).limit
+        TimeLimit(amount=5, unit=<TimeUnit.WORKDAYS: 'workdays'>)
+        >>> local = [SlaRule("reply", "", TimeLimit(48, TimeUnit.HOURS), dt.date(2025, 7, 1), "本地办法")]
+        >>> str(pick_limit(local, "reply", "help", dt.date(2025, 7, 2)).limit)
+        '48 小时'
+        >>> str(pick_limit(local, "reply", "help", dt.date(2025, 6, 30)).limit)
+        '10 个工作日'
+    """
+    for pool in (list(rules), DEFAULT_SLA):
+        candidates = [
+            r
+            for r in pool
+            if r.stage == stage and r.appeal_type in ("", appeal_type) and r.effective_from <= on
+        ]
+        if candidates:
+            return max(candidates, key=lambda r: (r.effective_from, r.appeal_type != ""))
+    raise InvalidInput(f"没有找到“{SlaStage(stage).label}”环节的时限设置，请在诉求设置中补充。")
+
+
+# ---------------------------------------------------------------------------------------
+# SLA clocks from the event log
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    """One entry of a ticket's log as the clock reads it (``amount``: extension granted)."""
+
+    kind: str
+    at: dt.datetime
+    amount: int = 0
+
+
+PAUSE_STARTS = frozenset({EventKind.SUSPENDED, EventKind.RETURN_REQUESTED})
+PAUSE_ENDS = frozenset({EventKind.RESUMED, EventKind.RETURN_REJECTED, EventKind.RETURN_APPROVED})
+
+
+@dataclass(frozen=True)
+class TicketClock:
+    """A ticket's SLA clock recomputed from its log.
+
+    ``paused`` is the time the clock stood still, in the limit's unit (working days, natural
+    days, or minutes for an hours limit); ``reply_due_at``/``sign_due_at`` are ``None``
+    while a pause is running (the deadline is not known until the clock restarts).
+    """
+
+    start_at: dt.datetime
+    start_on: dt.date
+    sign_limit: TimeLimit
+    reply_limit: TimeLimit
+    extension: int
+    paused: int
+    paused_since: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    replied_at: dt.datetime | None
+    sign_due_at: dt.datetime | None
+    reply_due_at: dt.datetime | None
+    pauses: tuple[tuple[dt.datetime, dt.datetime | None], ...] = field(default=())
+
+    @property
+    def total_amount(self) -> int:
+        return self.reply_limit.amount + self.extension
+
+
+def _local_date(moment: dt.datetime, office_hours: OfficeHours) -> dt.date:
+    return moment.astimezone(office_hours.tz).date()
+
+
+def pause_length(
+    start: dt.datetime,
+    end: dt.datetime,
+    unit: TimeUnit,
+    *,
+    calendar: WorkdayCalendar,
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+) -> int:
+    """How long a pause lasted in a limit's unit (working days, natural days, minutes).
+
+    Working days: those after the deemed day the pause began, up to and including the
+    deemed day it ended (the day the clock restarts is a day the unit did not have).
+
+    Examples:
+        >>> from qinqing.core.workdays.calendar import WorkdayCalendar
+        >>> from qinqing.core.workdays.data import package_years
+        >>> cal = WorkdayCalendar(package_years())
+        >>> at = lambda *a: dt.datetime(*a, tzinfo=DEFAULT_OFFICE_HOURS.tz)
+        >>> pause_length(at(2025, 9, 29, 10), at(2025, 10, 9, 10), TimeUnit.WORKDAYS, calendar=cal)  # Sep 30, Oct 9
+        2
+        >>> pause_length(at(2025, 9, 29, 10), at(2025, 9, 29, 16), TimeUnit.HOURS, calendar=cal)
+        360
+    """
+    if end <= start:
+        return 0
+    unit = TimeUnit(unit)
+    if unit is TimeUnit.HOURS:
+        return math.ceil((end - start).total_seconds() / 60)
+    if unit is TimeUnit.NATURAL_DAYS:
+        return (_local_date(end, office_hours) - _local_date(start, office_hours)).days
+    a = deemed_received_on(start, calendar=calendar, office_hours=office_hours)
+    b = deemed_received_on(end, calendar=calendar, office_hours=office_hours)
+    return max(0, calendar.workdays_between(a, b))
+
+
+def due_after(
+    start_at: dt.datetime,
+    amount: int,
+    unit: TimeUnit,
+    paused: int,
+    *,
+    calendar: WorkdayCalendar,
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+) -> dt.datetime:
+    """Deadline of ``amount`` units from ``start_at``, pushed back by ``paused``.
+
+    Working and natural days end at the office's closing time on the due day (see
+    docs/dev/workdays.md); hours are elapsed time and ``paused`` is then in minutes.
+    """
+    unit = TimeUnit(unit)
+    if unit is TimeUnit.HOURS:
+        moment = start_at + dt.timedelta(hours=amount, minutes=paused)
+        return moment.astimezone(office_hours.tz)
+    start_on = deemed_received_on(start_at, calendar=calendar, office_hours=office_hours)
+    if unit is TimeUnit.WORKDAYS:
+        day = calendar.add_workdays(start_on, amount + paused)
+    else:
+        day = calendar.workday_on_or_after(start_on + dt.timedelta(days=amount + paused))
+    return dt.datetime.combine(day, office_hours.closes_at, tzinfo=office_hours.tz)
+
+
+def ticket_clock(
+    events: Sequence[ClockEvent],
+    *,
+    sign_limit: TimeLimit,
+    reply_limit: TimeLimit,
+    calendar: WorkdayCalendar,
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+) -> TicketClock:
+    """Recompute a ticket's clock from its log (events in time order).
+
+    The clock starts at the ``dispatched`` event. Pauses run from ``suspended`` or
+    ``return_requested`` to ``resumed``/``return_rejected``; ``extension_approved``
+    events add their ``amount``. The sign deadline is pushed back only by pauses that
+    began before the ticket was signed; the reply deadline by every pause.
+
+    Examples:
+        >>> from qinqing.core.workdays.calendar import WorkdayCalendar
+        >>> from qinqing.core.workdays.data import package_years
+        >>> cal = WorkdayCalendar(package_years())
+        >>> at = lambda *a: dt.datetime(*a, tzinfo=DEFAULT_OFFICE_HOURS.tz)
+        >>> log = [ClockEvent("dispatched", at(2025, 9, 30, 10)),
+        ...        ClockEvent("acknowledged", at(2025, 10, 9, 9)),
+        ...        ClockEvent("suspended", at(2025, 10, 10, 9)),
+        ...        ClockEvent("resumed", at(2025, 10, 14, 9)),
+        ...        ClockEvent("extension_approved", at(2025, 10, 15, 9), amount=2)]
+        >>> # paused Oct 11 (make-up Saturday), 13, 14; due = 3 + 2 + 3 working days after Sep 30
+        >>> clock = ticket_clock(log, sign_limit=TimeLimit(1), reply_limit=TimeLimit(3), calendar=cal)
+        >>> clock.sign_due_at.date(), clock.paused, clock.reply_due_at.date()
+        (datetime.date(2025, 10, 9), 3, datetime.date(2025, 10, 17))
+    """
+    start = next((e for e in events if e.kind == EventKind.DISPATCHED), None)
+    if start is None:
+        raise InvalidInput("工单没有派单记录，无法计算办理时限。")
+    unit = TimeUnit(reply_limit.unit)
+    extension = 0
+    acknowledged_at = replied_at = None
+    pauses: list[tuple[dt.datetime, dt.datetime | None]] = []
+    paused_since: dt.datetime | None = None
+    for event in events:
+        if event.at < start.at:
+            continue
+        if event.kind in PAUSE_STARTS and paused_since is None:
+            paused_since = event.at
+        elif event.kind in PAUSE_ENDS and paused_since is not None:
+            pauses.append((paused_since, event.at))
+            paused_since = None
+        elif event.kind == EventKind.EXTENSION_APPROVED:
+            extension += int(event.amount)
+        elif event.kind == EventKind.ACKNOWLEDGED and acknowledged_at is None:
+            acknowledged_at = event.at
+        elif event.kind == EventKind.REPLIED and replied_at is None:
+            replied_at = event.at
+    if paused_since is not None:
+        pauses.append((paused_since, None))
+
+    def length(begin: dt.datetime, end: dt.datetime | None, in_unit: TimeUnit) -> int:
+        if end is None:
+            return 0
+        return pause_length(begin, end, in_unit, calendar=calendar, office_hours=office_hours)
+
+    paused = sum(length(b, e, unit) for b, e in pauses)
+    sign_unit = TimeUnit(sign_limit.unit)
+    sign_pauses = [(b, e) for b, e in pauses if acknowledged_at is None or b < acknowledged_at]
+    sign_paused = sum(length(b, e, sign_unit) for b, e in sign_pauses)
+    running_pause = paused_since is not None
+    sign_due = None
+    if not (running_pause and acknowledged_at is None):
+        sign_due = due_after(
+            start.at,
+            sign_limit.amount,
+            sign_unit,
+            sign_paused,
+            calendar=calendar,
+            office_hours=office_hours,
+        )
+    reply_due = None
+    if not running_pause:
+        reply_due = due_after(
+            start.at,
+            reply_limit.amount + extension,
+            unit,
+            paused,
+            calendar=calendar,
+            office_hours=office_hours,
+        )
+    return TicketClock(
+        start_at=start.at,
+        start_on=deemed_received_on(start.at, calendar=calendar, office_hours=office_hours),
+        sign_limit=sign_limit,
+        reply_limit=reply_limit,
+        extension=extension,
+        paused=paused,
+        paused_since=paused_since,
+        acknowledged_at=acknowledged_at,
+        replied_at=replied_at,
+        sign_due_at=sign_due,
+        reply_due_at=reply_due,
+        pauses=tuple(pauses),
+    )
+
+
+def used_share(
+    start_at: dt.datetime,
+    total: int,
+    unit: TimeUnit,
+    paused: int,
+    now: dt.datetime,
+    *,
+    calendar: WorkdayCalendar,
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+) -> float:
+    """Share of the time limit used at ``now`` (0 at dispatch, 1 on the due day).
+
+    Working days count the working days after the deemed start day up to and including
+    today, minus the paused ones; natural days likewise; hours use minutes.
+
+    Examples:
+        >>> from qinqing.core.workdays.calendar import WorkdayCalendar
+        >>> from qinqing.core.workdays.data import package_years
+        >>> cal = WorkdayCalendar(package_years())
+        >>> at = lambda *a: dt.datetime(*a, tzinfo=DEFAULT_OFFICE_HOURS.tz)
+        >>> used_share(at(2025, 9, 29, 10), 10, TimeUnit.WORKDAYS, 0, at(2025, 10, 10, 9), calendar=cal)  # Sep 30, Oct 9, 10
+        0.3
+    """
+    unit = TimeUnit(unit)
+    if total <= 0:
+        return 1.0
+    if unit is TimeUnit.HOURS:
+        used = (now - start_at).total_seconds() / 60 - paused
+        return max(0.0, used / (total * 60))
+    start_on = deemed_received_on(start_at, calendar=calendar, office_hours=office_hours)
+    today = _local_date(now, office_hours)
+    if unit is TimeUnit.WORKDAYS:
+        used = calendar.workdays_between(start_on, today) - paused
+    else:
+        used = (today - start_on).days - paused
+    return max(0.0, used / total)
+
+
+def sla_status(
+    now: dt.datetime,
+    due_at: dt.datetime | None,
+    share: float,
+    *,
+    yellow_share: float = 0.8,
+    done: bool = False,
+) -> SlaStatus:
+    """Traffic light of a clock: red past the deadline, yellow from ``yellow_share`` used.
+
+    Examples:
+        >>> at = lambda *a: dt.datetime(*a, tzinfo=DEFAULT_OFFICE_HOURS.tz)
+        >>> sla_status(at(2025, 10, 1, 9), at(2025, 10, 9, 17, 30), 0.3).value
+        'green'
+        >>> sla_status(at(2025, 10, 9, 9), at(2025, 10, 9, 17, 30), 0.9).value
+        'yellow'
+        >>> sla_status(at(2025, 10, 9, 17, 31), at(2025, 10, 9, 17, 30), 1.0).value
+        'red'
+        >>> sla_status(at(2025, 10, 9, 17, 31), None, 1.0).value
+        'paused'
+    """
+    if done:
+        return SlaStatus.DONE
+    if due_at is None:
+        return SlaStatus.PAUSED
+    if now > due_at:
+        return SlaStatus.RED
+    if share >= yellow_share:
+        return SlaStatus.YELLOW
+    return SlaStatus.GREEN
+
+
+DEFAULT_REMINDER_SHARES: tuple[float, ...] = (0.5, 0.8)
+
+
+def reminder_level(share: float, shares: Sequence[float] = DEFAULT_REMINDER_SHARES) -> int:
+    """How many reminder thresholds (催办 at shares of time used) ``share`` has crossed.
+
+    Examples:
+        >>> [reminder_level(s) for s in (0.1, 0.5, 0.79, 0.8, 1.2)]
+        [0, 1, 1, 2, 2]
+    """
+    return sum(1 for threshold in sorted(shares) if share >= threshold)
+
+
+def parse_shares(text: str) -> tuple[float, ...]:
+    """Read reminder shares written as percentages or fractions: ``"50%, 80%"``.
+
+    Examples:
+        >>> parse_shares("50%，80%")
+        (0.5, 0.8)
+        >>> parse_shares("0.6")
+        (0.6,)
+        >>> parse_shares("120%")
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: 催办比例“120%”应在 1% 到 99% 之间（例如：50%，80%）。
+    """
+    out = []
+    for part in re.split(r"[,，、\s]+", text.strip()):
+        if not part:
+            continue
+        try:
+            value = float(part.rstrip("%％")) / (100 if part[-1] in "%％" else 1)
+        except ValueError:
+            raise InvalidInput(f"催办比例“{part}”不是数字（例如：50%，80%）。") from None
+        if not 0 < value < 1:
+            raise InvalidInput(f"催办比例“{part}”应在 1% 到 99% 之间（例如：50%，80%）。")
+        out.append(round(value, 4))
+    return tuple(sorted(set(out)))
+
+
+def is_quiet_day(
+    now: dt.datetime,
+    *,
+    calendar: WorkdayCalendar,
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+) -> bool:
+    """Reminders and 督办 never fire on a rest day (weekend or public holiday)."""
+    return not calendar.is_workday(_local_date(now, office_hours))
+
+
+# ---------------------------------------------------------------------------------------
+# Vectorised clocks for the sweep (working-day limits; other units go through the scalar)
+# ---------------------------------------------------------------------------------------
+
+
+def deemed_start_days_array(
+    start_local: np.ndarray,
+    *,
+    calendar: WorkdayCalendar,
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+) -> np.ndarray:
+    """Vectorised :func:`deemed_received_on` over local ``datetime64[m]`` instants.
+
+    Received on a working day before closing time → that day; otherwise the next working day.
+    """
+    days = start_local.astype("datetime64[D]")
+    minutes = (start_local - days).astype("timedelta64[m]").astype(np.int64)
+    close = office_hours.closes_at.hour * 60 + office_hours.closes_at.minute
+    same_day = calendar.is_workday_array(days) & (minutes < close)
+    return np.where(same_day, days, calendar.next_workday_array(days))
+
+
+def workday_clock_arrays(
+    start_on: np.ndarray,
+    total: np.ndarray,
+    paused: np.ndarray,
+    today: dt.date,
+    *,
+    calendar: WorkdayCalendar,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Due days and used shares for many working-day clocks at once.
+
+    ``start_on``: deemed start days (``datetime64[D]``); ``total``: limit plus extensions;
+    ``paused``: paused working days. Matches :func:`due_after` and :func:`used_share`.
+    """
+    due = calendar.add_workdays_array(start_on, total + paused)
+    used = calendar.workdays_between_array(start_on, np.datetime64(today, "D")) - paused
+    share = np.where(total > 0, np.maximum(used, 0) / np.maximum(total, 1), 1.0)
+    return due, share
+
+
+# ---------------------------------------------------------------------------------------
+# Callback outcome
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallbackOutcome:
+    close: bool
+    reopen: bool
+    escalate: bool
+
+
+def callback_outcome(satisfaction: str, previous_failures: int) -> CallbackOutcome:
+    """不满意 reopens the appeal to the same unit; the second failure also escalates (督办).
+
+    Examples:
+        >>> callback_outcome("satisfied", 0)
+        CallbackOutcome(close=True, reopen=False, escalate=False)
+        >>> callback_outcome("unsatisfied", 0)
+        CallbackOutcome(close=False, reopen=True, escalate=False)
+        >>> callback_outcome("unsatisfied", 1)
+        CallbackOutcome(close=False, reopen=True, escalate=True)
+    """
+    if Satisfaction(satisfaction) is Satisfaction.UNSATISFIED:
+        return CallbackOutcome(close=False, reopen=True, escalate=previous_failures >= 1)
+    return CallbackOutcome(close=True, reopen=False, escalate=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Figures (三率): formulas are configuration
+# ---------------------------------------------------------------------------------------
+
+DEFAULT_FIGURE_CONFIG: dict = {
+    # 满意率 = (满意 + 基本满意 × partly_weight) / 回访数
+    "partly_weight": 0.8,
+    # composite score = Σ weight × rate over the rates a unit has (re-normalised)
+    "weights": {
+        "response_rate": 0.2,
+        "resolution_rate": 0.3,
+        "satisfaction_rate": 0.3,
+        "on_time_rate": 0.2,
+    },
+}
+
+RATE_LABELS = {
+    "response_rate": "响应率",
+    "resolution_rate": "解决率",
+    "satisfaction_rate": "满意率",
+    "on_time_rate": "按时办结率",
+    "avg_reply_workdays": "平均答复用时（工作日）",
+    "score": "综合得分",
+}
+
+
+@dataclass(frozen=True)
+class FigureCounts:
+    """Counts behind one unit's figures for a period (all set-based in the database)."""
+
+    dispatched: int = 0
+    signed_on_time: int = 0
+    replied: int = 0
+    replied_on_time: int = 0
+    reply_workdays_sum: int = 0
+    callbacks: int = 0
+    resolved: int = 0
+    satisfied: int = 0
+    partly: int = 0
+    unsatisfied: int = 0
+
+
+def _ratio(num: float, den: int) -> float | None:
+    return None if den == 0 else num / den
+
+
+def figure_rates(counts: FigureCounts, config: Mapping | None = None) -> dict[str, float | None]:
+    """响应率, 解决率, 满意率, 按时办结率, 平均答复用时 and the weighted score.
+
+    Examples:
+        >>> c = FigureCounts(dispatched=10, signed_on_time=9, replied=8, replied_on_time=6,
+        ...                  reply_workdays_sum=24, callbacks=5, resolved=4, satisfied=3, partly=1, unsatisfied=1)
+        >>> r = figure_rates(c)
+        >>> r["response_rate"], r["resolution_rate"], round(r["satisfaction_rate"], 2), r["on_time_rate"], r["avg_reply_workdays"]
+        (0.9, 0.8, 0.76, 0.75, 3.0)
+        >>> round(r["score"], 3)
+        0.798
+        >>> figure_rates(FigureCounts())["score"] is None
+        True
+    """
+    cfg = {**DEFAULT_FIGURE_CONFIG, **(config or {})}
+    partly_weight = float(cfg.get("partly_weight", 0.8))
+    rates: dict[str, float | None] = {
+        "response_rate": _ratio(counts.signed_on_time, counts.dispatched),
+        "resolution_rate": _ratio(counts.resolved, counts.callbacks),
+        "satisfaction_rate": _ratio(
+            counts.satisfied + partly_weight * counts.partly, counts.callbacks
+        ),
+        "on_time_rate": _ratio(counts.replied_on_time, counts.replied),
+        "avg_reply_workdays": _ratio(counts.reply_workdays_sum, counts.replied),
+    }
+    weights = cfg.get("weights") or DEFAULT_FIGURE_CONFIG["weights"]
+    present = {k: float(w) for k, w in weights.items() if rates.get(k) is not None and w}
+    total = sum(present.values())
+    rates["score"] = (
+        sum(rates[k] * w for k, w in present.items()) / total if total > 0 else None  # type: ignore[operator]
+    )
+    return rates
+
+
+# ---------------------------------------------------------------------------------------
+# Duplicates, conduct complaints, masking
+# ---------------------------------------------------------------------------------------
+
+_NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def similarity_text(text: str) -> str:
+    """NFKC, lower case, letters and digits only (punctuation and spaces carry no meaning)."""
+    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def char_ngrams(text: str, n: int = 2) -> Counter:
+    """Character n-grams of the normalised text (bigrams by default).
+
+    Examples:
+        >>> sorted(char_ngrams("办证难！"))
+        ['办证', '证难']
+    """
+    clean = similarity_text(text)
+    if len(clean) < n:
+        return Counter([clean]) if clean else Counter()
+    return Counter(clean[i : i + n] for i in range(len(clean) - n + 1))
+
+
+def text_similarity(a: str, b: str, n: int = 2) -> float:
+    """Cosine similarity of character n-gram counts, in [0, 1].
+
+    Examples:
+        >>> text_similarity("厂区门口道路破损严重，货车无法通行", "厂区门口的道路破损严重，大货车没法通行") > 0.6
+        True
+        >>> text_similarity("申请稳岗补贴", "路灯不亮") == 0
+        True
+    """
+    ca, cb = char_ngrams(a, n), char_ngrams(b, n)
+    if not ca or not cb:
+        return 0.0
+    dot = sum(count * cb[gram] for gram, count in ca.items() if gram in cb)
+    norm = math.sqrt(sum(v * v for v in ca.values())) * math.sqrt(sum(v * v for v in cb.values()))
+    return dot / norm
+
+
+CONDUCT_TERMS: tuple[str, ...] = (
+    "吃拿卡要",
+    "损害营商环境",
+    "作风",
+    "索要",
+    "索贿",
+    "好处费",
+    "回扣",
+    "吃请",
+    "宴请",
+    "刁难",
+    "不作为",
+    "乱作为",
+    "慢作为",
+    "推诿扯皮",
+    "门难进",
+    "脸难看",
+    "事难办",
+    "收受",
+    "红包",
+)
+
+
+def conduct_terms(text: str) -> list[str]:
+    """Words that suggest a complaint about officials' conduct (作风, 吃拿卡要 …).
+
+    The dispatcher decides; this only flags the appeal for a second look.
+
+    Examples:
+        >>> conduct_terms("办理许可时工作人员故意刁难，还暗示要好处费")
+        ['好处费', '刁难']
+        >>> conduct_terms("咨询稳岗补贴申领条件")
+        []
+    """
+    clean = unicodedata.normalize("NFKC", text or "")
+    return [term for term in CONDUCT_TERMS if term in clean]
+
+
+def mask_phone(phone: str) -> str:
+    """Hide the middle of a phone number for everyone but the office.
+
+    Examples:
+        >>> mask_phone("13812345678")
+        '138****5678'
+        >>> mask_phone("0791-86001234")
+        '0791****1234'
+        >>> mask_phone("12345")
+        '1***5'
+        >>> mask_phone("")
+        ''
+    """
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if len(phone) <= 6:
+        return phone[0] + "*" * (len(phone) - 2) + phone[-1]
+    head = 3 if (len(phone) == 11 and phone.isdigit()) else max(0, min(4, len(phone) - 8))
+    return phone[:head] + "****" + phone[-4:]
+
+
+def normalize_issue(text: str) -> str:
+    """Group 共性问题 written slightly differently: NFKC, no spaces or punctuation.
+
+    Examples:
+        >>> normalize_issue(" 不动产 登记，材料重复提交 ") == normalize_issue("不动产登记材料重复提交")
+        True
+    """
+    return similarity_text(text)

@@ -1,0 +1,96 @@
+"""Appeals tests: private upload folder, a fixed clock, a demo routing model, a configured city."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Monday 9 March 2026, 10:00 in Shanghai: an ordinary working day, far from holidays.
+NOW = dt.datetime(2026, 3, 9, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "uploads")},
+        },
+    }
+    return tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class Clock:
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, *args) -> dt.datetime:
+        self.now = dt.datetime(*args, tzinfo=SHANGHAI)
+        return self.now
+
+    def advance(self, **kwargs) -> dt.datetime:
+        self.now = self.now + dt.timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Pages read ``timezone.now()``; this pins it (and lets a test move it)."""
+    from django.utils import timezone
+
+    c = Clock(NOW)
+    monkeypatch.setattr(timezone, "now", c)
+    return c
+
+
+@pytest.fixture(scope="session")
+def demo_model_path(tmp_path_factory):
+    from qinqing.appeals.seeds import train_demo_router
+
+    return train_demo_router(tmp_path_factory.mktemp("router") / "demo-router.npz")
+
+
+@pytest.fixture
+def appeals_world(world, settings, demo_model_path):
+    """The test world with 示例市 configured: settings, mapping to world units, articles."""
+    from qinqing.appeals import suggest
+    from qinqing.appeals.demo_data import DEMO_ARTICLES
+    from qinqing.appeals.models import AppealSettings, KnowledgeArticle, RoutingMapping
+
+    settings.QINQING_APPEALS_ROUTER_MODEL = str(demo_model_path)
+    suggest.forget_model()
+    AppealSettings.objects.create(locality=world.city, reminder_shares=[0.5, 0.8])
+    mapping = {
+        "商贸旅游": [world.market],
+        "交通运输": [world.tax],
+        "城乡建设": [world.county],
+        "劳动和社会保障": [world.ndrc],
+        "教育文体": [world.ndrc],
+        "卫生计生": [world.ndrc],
+        "环境保护": [world.ndrc],
+    }
+    for category, units in mapping.items():
+        for order, unit in enumerate(units):
+            RoutingMapping.objects.create(
+                locality=world.city, category=category, unit=unit, sort_order=order
+            )
+    for question, answer, _ in DEMO_ARTICLES:
+        KnowledgeArticle.objects.create(locality=world.city, question=question, answer=answer)
+    yield world
+    suggest.forget_model()
