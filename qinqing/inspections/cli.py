@@ -6,6 +6,10 @@ Stable contract (issue 8)::
     qinqing inspections draw   --entities E.csv --items I.csv --inspectors P.csv --seed SEED --out DRAW.json
     qinqing inspections verify DRAW.json --entities E.csv --items I.csv --inspectors P.csv
 
+``qinqing inspections verify-campaign CAMPAIGN_ID`` (needs the database) recomputes a
+stored campaign from its stored input files and seed, like ``verify`` on the downloaded
+files, and also compares the visits registered in the system with DRAW.json.
+
 Exit codes: 0 success / draw reproduced; 1 verify found a difference; 2 bad input
 (message on stderr, nothing written). No Django import: the handlers load only the
 ``qinqing.inspections.drawing`` package, and only when they run.
@@ -28,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_commit_parser(commands)
     add_draw_parser(commands)
     add_verify_parser(commands)
+    add_verify_campaign_parser(commands)
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:
@@ -192,4 +197,35 @@ def verify_command(args: argparse.Namespace) -> int:
         print(outcome.message)
         return 0
     print(f"核验不通过：{outcome.message}", file=sys.stderr)
+    return 1
+
+
+def add_verify_campaign_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "verify-campaign",
+        help="核验系统中已抽取的抽查计划（需要数据库）",
+        description="按抽查计划保存的输入文件和种子重新计算，核对 DRAW.json、承诺值和系统中登记的检查对象。",
+    )
+    parser.add_argument("campaign", metavar="CAMPAIGN_ID", type=int, help="抽查计划编号")
+    parser.set_defaults(func=verify_campaign_command)
+
+
+def verify_campaign_command(args: argparse.Namespace) -> int:
+    from qinqing.cli.main import setup_django
+
+    setup_django()
+    from qinqing.core.errors import InvalidInput
+    from qinqing.inspections.models import Campaign
+    from qinqing.inspections.service import verify_campaign
+
+    campaign = Campaign.objects.filter(pk=args.campaign).first()
+    if campaign is None:
+        raise InvalidInput(f"抽查计划 {args.campaign} 不存在。请在“抽查计划”页面核对编号。")
+    outcome = verify_campaign(campaign)
+    if outcome.ok:
+        print(f"抽查计划 {campaign.pk}“{campaign.name}”{outcome.message}")
+        return 0
+    print(
+        f"核验不通过：抽查计划 {campaign.pk}“{campaign.name}”：{outcome.message}", file=sys.stderr
+    )
     return 1

@@ -1,0 +1,351 @@
+"""Permission-checked reads of 双随机、一公开 and credit records.
+
+* Office and leader (jurisdiction roles with ``inspections.view``) see everything of their
+  area and the areas below it: items and inspectors of its departments, its campaigns and
+  all their visits, its credit records. Only the office writes (``inspections.manage``).
+* Unit staff see their own unit's items and inspectors, the campaigns that include one of
+  their items, and the visits where their unit has an item or an inspector; they record
+  results for their own items (``inspections.results``).
+* Enterprises and everyone else see nothing internal; the public page shows what may be
+  published.
+
+"Missing" and "not yours" raise the same :class:`NotFound`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from qinqing.core.accounts.access import (
+    has_capability,
+    profile_of,
+    require_capability,
+    scope_area,
+    user_unit,
+)
+from qinqing.core.accounts.models import Scope
+from qinqing.core.enterprises.models import Enterprise
+from qinqing.core.errors import NotFound
+from qinqing.core.orgs.models import AREA_KINDS, Unit
+from qinqing.inspections.models import (
+    Campaign,
+    CampaignState,
+    CreditListEntry,
+    CreditRepairRequest,
+    CreditTierChange,
+    InspectionItem,
+    Inspector,
+    LocalQuietDays,
+    QuietPeriod,
+    Visit,
+    VisitItem,
+)
+
+# ---------------------------------------------------------------- scope
+
+
+def _area(user) -> Unit | None:
+    """The area a jurisdiction role (office, leader) oversees, or ``None``."""
+    return scope_area(user)
+
+
+def _own_unit(user) -> Unit | None:
+    """The unit of a unit-scoped role (department staff), or ``None``."""
+    profile = profile_of(user)
+    if profile is None or profile.role.scope != Scope.UNIT:
+        return None
+    return user_unit(user)
+
+
+def can_manage(user) -> bool:
+    return has_capability(user, "inspections.manage") and _area(user) is not None
+
+
+def can_record_results(user) -> bool:
+    return has_capability(user, "inspections.results") and _own_unit(user) is not None
+
+
+def is_overseer(user) -> bool:
+    """Office or leader of an area: sees the whole campaign, may download its files."""
+    return has_capability(user, "inspections.view") and _area(user) is not None
+
+
+def department_units_for_user(user) -> QuerySet[Unit]:
+    """Departments of the office's area that may own items and inspectors."""
+    require_capability(user, "inspections.manage")
+    area = _area(user)
+    if area is None:
+        return Unit.objects.none()
+    return (
+        Unit.objects.filter(path__startswith=area.path, active=True)
+        .exclude(kind__in=AREA_KINDS)
+        .order_by("path", "sort_order", "name")
+    )
+
+
+def campaign_areas_for_user(user) -> QuerySet[Unit]:
+    """Areas the office may plan a campaign for: its own area and the areas below it."""
+    require_capability(user, "inspections.manage")
+    area = _area(user)
+    if area is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(path__startswith=area.path, kind__in=AREA_KINDS, active=True)
+
+
+# ---------------------------------------------------------------- 一单两库
+
+
+def visible_items_for_user(user) -> QuerySet[InspectionItem]:
+    require_capability(user, "inspections.view")
+    area = _area(user)
+    if area is not None:
+        return InspectionItem.objects.filter(unit__path__startswith=area.path)
+    unit = _own_unit(user)
+    if unit is not None:
+        return InspectionItem.objects.filter(unit=unit)
+    return InspectionItem.objects.none()
+
+
+def access_item_for_user(user, item_id: int) -> InspectionItem:
+    item = visible_items_for_user(user).filter(pk=item_id).select_related("unit").first()
+    if item is None:
+        raise NotFound("检查事项不存在，或不在您可查看的范围内。")
+    return item
+
+
+def access_item_for_edit(user, item_id: int) -> InspectionItem:
+    item = access_item_for_user(user, item_id)
+    require_capability(user, "inspections.manage")
+    return item
+
+
+def visible_inspectors_for_user(user) -> QuerySet[Inspector]:
+    require_capability(user, "inspections.view")
+    area = _area(user)
+    if area is not None:
+        return Inspector.objects.filter(unit__path__startswith=area.path)
+    unit = _own_unit(user)
+    if unit is not None:
+        return Inspector.objects.filter(unit=unit)
+    return Inspector.objects.none()
+
+
+def access_inspector_for_user(user, inspector_id: int) -> Inspector:
+    inspector = (
+        visible_inspectors_for_user(user).filter(pk=inspector_id).select_related("unit").first()
+    )
+    if inspector is None:
+        raise NotFound("执法检查人员不存在，或不在您可查看的范围内。")
+    return inspector
+
+
+def access_inspector_for_edit(user, inspector_id: int) -> Inspector:
+    inspector = access_inspector_for_user(user, inspector_id)
+    require_capability(user, "inspections.manage")
+    return inspector
+
+
+def visible_quiet_periods_for_user(user) -> QuerySet[QuietPeriod]:
+    """Enterprise quiet periods: the office and leaders of the area (unit staff: none)."""
+    require_capability(user, "inspections.view")
+    area = _area(user)
+    if area is None:
+        return QuietPeriod.objects.none()
+    return QuietPeriod.objects.filter(area__path__startswith=area.path)
+
+
+def access_quiet_period_for_edit(user, period_id: int) -> QuietPeriod:
+    period = visible_quiet_periods_for_user(user).filter(pk=period_id).first()
+    if period is None:
+        raise NotFound("宁静期记录不存在，或不在您可查看的范围内。")
+    require_capability(user, "inspections.manage")
+    return period
+
+
+def visible_local_quiet_days_for_user(user) -> QuerySet[LocalQuietDays]:
+    require_capability(user, "inspections.view")
+    area = _area(user)
+    if area is None:
+        return LocalQuietDays.objects.none()
+    return LocalQuietDays.objects.filter(area__path__startswith=area.path)
+
+
+def access_local_quiet_days_for_edit(user, rule_id: int) -> LocalQuietDays:
+    rule = visible_local_quiet_days_for_user(user).filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound("全域宁静日记录不存在，或不在您可查看的范围内。")
+    require_capability(user, "inspections.manage")
+    return rule
+
+
+def local_quiet_days_for_area(area: Unit) -> QuerySet[LocalQuietDays]:
+    """Active 宁静日 rules of an area and of the areas above it (a city's rule binds its counties)."""
+    ancestors = [int(pk) for pk in area.path.strip("/").split("/") if pk]
+    return LocalQuietDays.objects.filter(area_id__in=ancestors, active=True)
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+def visible_campaigns_for_user(user) -> QuerySet[Campaign]:
+    require_capability(user, "inspections.view")
+    area = _area(user)
+    if area is not None:
+        return Campaign.objects.filter(area__path__startswith=area.path)
+    unit = _own_unit(user)
+    if unit is not None:
+        return Campaign.objects.filter(items__unit=unit).distinct()
+    return Campaign.objects.none()
+
+
+def access_campaign_for_user(user, campaign_id: int) -> Campaign:
+    campaign = (
+        visible_campaigns_for_user(user).filter(pk=campaign_id).select_related("area").first()
+    )
+    if campaign is None:
+        raise NotFound("抽查计划不存在，或不在您可查看的范围内。")
+    return campaign
+
+
+def access_campaign_for_edit(user, campaign_id: int) -> Campaign:
+    """For the office's writes: 404 when not visible, then 403 without ``inspections.manage``."""
+    campaign = access_campaign_for_user(user, campaign_id)
+    require_capability(user, "inspections.manage")
+    return campaign
+
+
+def access_campaign_files_for_user(user, campaign_id: int) -> Campaign:
+    """The verification package (inputs + DRAW.json) is for the office and leaders.
+
+    The inspector table carries the officers' declared conflicts (回避关系), which are
+    never published; the public page shows the hashes of every file instead.
+    """
+    campaign = access_campaign_for_user(user, campaign_id)
+    if not is_overseer(user):
+        from qinqing.core.errors import PermissionDenied
+
+        raise PermissionDenied(
+            "核验文件包含执法检查人员的回避关系，只提供给营商办和领导。"
+            "如需核验，请联系营商办；公开页面列有各文件的 SHA-256。"
+        )
+    return campaign
+
+
+def visible_visits_for_user(user, campaign: Campaign | None = None) -> QuerySet[Visit]:
+    require_capability(user, "inspections.view")
+    visits = Visit.objects.all() if campaign is None else Visit.objects.filter(campaign=campaign)
+    area = _area(user)
+    if area is not None:
+        return visits.filter(campaign__area__path__startswith=area.path)
+    unit = _own_unit(user)
+    if unit is not None:
+        return visits.filter(Q(visit_items__item__unit=unit) | Q(inspectors__unit=unit)).distinct()
+    return visits.none()
+
+
+def access_visit_for_user(user, visit_id: int) -> Visit:
+    visit = (
+        visible_visits_for_user(user)
+        .filter(pk=visit_id)
+        .select_related("campaign", "campaign__area")
+        .first()
+    )
+    if visit is None:
+        raise NotFound("检查对象不存在，或不在您可查看的范围内。")
+    return visit
+
+
+def result_items_for_user(user, visit: Visit) -> QuerySet[VisitItem]:
+    """The items of a visit whose results this user may record (their own unit's)."""
+    if not can_record_results(user):
+        return VisitItem.objects.none()
+    return visit.visit_items.filter(item__unit=_own_unit(user))
+
+
+# ---------------------------------------------------------------- credit
+
+
+def _credit_scope(user, model):
+    require_capability(user, "inspections.view")
+    area = _area(user)
+    if area is None:
+        return model.objects.none()
+    return model.objects.filter(area__path__startswith=area.path)
+
+
+def can_view_credit(user) -> bool:
+    return is_overseer(user)
+
+
+def visible_tier_changes_for_user(user) -> QuerySet[CreditTierChange]:
+    return _credit_scope(user, CreditTierChange)
+
+
+def visible_list_entries_for_user(user) -> QuerySet[CreditListEntry]:
+    return _credit_scope(user, CreditListEntry)
+
+
+def visible_repairs_for_user(user) -> QuerySet[CreditRepairRequest]:
+    return _credit_scope(user, CreditRepairRequest)
+
+
+def access_credit_enterprise_for_user(user, uscc: str) -> Enterprise:
+    """An enterprise's credit page: the office and leaders (registry is city-wide)."""
+    require_capability(user, "inspections.view")
+    enterprise = Enterprise.objects.filter(uscc=uscc).first() if is_overseer(user) else None
+    if enterprise is None:
+        raise NotFound("企业不存在，或您没有查看其信用记录的权限。")
+    return enterprise
+
+
+def access_list_entry_for_edit(user, entry_id: int) -> CreditListEntry:
+    entry = visible_list_entries_for_user(user).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound("名单记录不存在，或不在您可查看的范围内。")
+    require_capability(user, "inspections.manage")
+    return entry
+
+
+def access_repair_for_user(user, repair_id: int) -> CreditRepairRequest:
+    repair = (
+        visible_repairs_for_user(user).filter(pk=repair_id).select_related("enterprise").first()
+    )
+    if repair is None:
+        raise NotFound("信用修复申请不存在，或不在您可查看的范围内。")
+    return repair
+
+
+def access_repair_for_edit(user, repair_id: int) -> CreditRepairRequest:
+    repair = access_repair_for_user(user, repair_id)
+    require_capability(user, "inspections.manage")
+    return repair
+
+
+# ---------------------------------------------------------------- public (一公开)
+
+
+PUBLIC_STATES = (CampaignState.COMMITTED, CampaignState.DRAWN, CampaignState.PUBLISHED)
+
+
+def public_campaigns() -> QuerySet[Campaign]:
+    """Campaigns with a published commitment (no login needed)."""
+    return Campaign.objects.filter(state__in=PUBLIC_STATES).select_related("area")
+
+
+def access_public_campaign(campaign_id: int) -> Campaign:
+    campaign = public_campaigns().filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound("抽查计划不存在或尚未公布。")
+    return campaign
+
+
+def public_results(campaign: Campaign) -> QuerySet[VisitItem]:
+    """Results that may be published: recorded and released, in a published campaign."""
+    if campaign.state != CampaignState.PUBLISHED:
+        return VisitItem.objects.none()
+    return (
+        VisitItem.objects.filter(visit__campaign=campaign, published_at__isnull=False)
+        .exclude(result="")
+        .select_related("visit", "item", "item__unit")
+        .order_by("visit__number", "item__code")
+    )
