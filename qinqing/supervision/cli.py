@@ -98,7 +98,9 @@ def _resolve_area(text: str | None):
         if not found:
             raise InvalidInput(f"地区“{text}”不存在：请填写机构库中的市或县（区）名称，或其编号。")
         raise InvalidInput(f"名为“{text}”的地区有 {len(found)} 个，请改用编号。")
-    area_ids = list(Task.objects.in_ledger().values_list("area_id", flat=True).distinct())
+    area_ids = list(
+        Task.objects.in_ledger().order_by().values_list("area_id", flat=True).distinct()
+    )
     if len(area_ids) == 1:
         return Unit.objects.get(pk=area_ids[0])
     names = "、".join(Unit.objects.filter(pk__in=area_ids).values_list("name", flat=True)[:10])

@@ -63,7 +63,7 @@ def find_reminders(now: datetime, *, window_workdays: int | None = None) -> Swee
     result = SweepResult(today=today.isoformat())
 
     # 1. every area with ledger tasks has a default cadence; every cadence its cycles
-    areas = set(Task.objects.in_ledger().values_list("area_id", flat=True).distinct())
+    areas = set(Task.objects.in_ledger().order_by().values_list("area_id", flat=True).distinct())
     have_default = set(
         ReviewCadence.objects.filter(plan=None, active=True).values_list("area_id", flat=True)
     )
@@ -209,6 +209,7 @@ def dispatch_reminders(now: datetime) -> notify.Delivery:
     total = notify.Delivery()
     unit_ids = list(
         Reminder.objects.filter(dispatched_at__isnull=True)
+        .order_by("unit_id")
         .values_list("unit_id", flat=True)
         .distinct()
     )
