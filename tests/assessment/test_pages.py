@@ -160,6 +160,7 @@ def test_unit_staff_see_the_ranking_and_only_their_own_details(world, feed, clie
     assert f"/assessment/runs/{result.pk}/units/{world.market.pk}/" in body
     assert f"/assessment/runs/{result.pk}/units/{world.tax.pk}/" not in body
     assert "导出 Excel" not in body
+    assert "进度报送退回率" not in body  # no per-item points of other units in the table
     assert client.get(f"/assessment/runs/{result.pk}/units/{world.market.pk}/").status_code == 200
     assert client.get(f"/assessment/runs/{result.pk}/units/{world.tax.pk}/").status_code == 404
     index = client.get("/assessment/").content.decode()
