@@ -1,0 +1,118 @@
+"""Scheduled jobs of policy delivery. Each takes ``now``, runs in one transaction and can
+be rerun: a second run on the same day creates nothing new.
+
+* :func:`sweep_fund_arrivals` — funds from above not passed down within 15 natural days of
+  arrival (002) are flagged overdue and the owning department is reminded (once a day).
+* :func:`sweep_service_target_lists` — every policy gets its 服务对象清单 row for the
+  current quarter; a pending one is reminded from 15 days before the quarter ends, weekly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from qinqing.core import audit
+from qinqing.policies import workflow
+from qinqing.policies.models import (
+    FundArrival,
+    Notification,
+    NotificationKind,
+    Policy,
+    ServiceTargetList,
+)
+
+ACTOR = "system:policies-sweep"
+
+
+@dataclass
+class SweepResult:
+    flagged_overdue: int = 0
+    fund_reminders: int = 0
+    lists_created: int = 0
+    list_reminders: int = 0
+
+
+@transaction.atomic
+def sweep_fund_arrivals(now: dt.datetime, result: SweepResult | None = None) -> SweepResult:
+    result = result or SweepResult()
+    today = timezone.localdate(now)
+    pending = FundArrival.objects.select_for_update().filter(disbursed_on__isnull=True)
+    for arrival in pending.select_related("budget__policy"):
+        if not workflow.fund_overdue(due=arrival.due_on, disbursed_on=None, today=today):
+            continue
+        policy = arrival.budget.policy
+        if not arrival.overdue:
+            arrival.overdue = True
+            arrival.save(update_fields=["overdue"])
+            result.flagged_overdue += 1
+            audit.record(ACTOR, "fund.overdue", arrival,
+                         after={"due_on": arrival.due_on, "today": today}, now=now)  # fmt: skip
+        if arrival.reminded_on != today:
+            arrival.reminded_on = today
+            arrival.save(update_fields=["reminded_on"])
+            days = (today - arrival.due_on).days
+            Notification.objects.create(
+                unit=policy.owner_unit, kind=NotificationKind.REMINDER, policy=policy,
+                title=f"上级资金逾期未下达：{policy.title}",
+                body=(f"{arrival.source}资金 {workflow.yuan(arrival.amount)} 于 {arrival.arrived_on} "
+                      f"到达本级，应于 {arrival.due_on} 前下达县（区）或直接拨付给企业，"
+                      f"已逾期 {days} 天。"),
+                link="/policies/funds/", created_at=now,
+            )  # fmt: skip
+            result.fund_reminders += 1
+    return result
+
+
+@transaction.atomic
+def sweep_service_target_lists(now: dt.datetime, result: SweepResult | None = None) -> SweepResult:
+    result = result or SweepResult()
+    today = timezone.localdate(now)
+    year, quarter = workflow.quarter_of(today)
+    due = workflow.target_list_due_on(year, quarter)
+    policies = Policy.objects.filter(is_public=True).select_related("owner_unit")
+    active = [
+        p for p in policies if (p.ends_on is None or p.ends_on >= workflow.quarter_bounds(year, quarter)[0])
+    ]  # fmt: skip
+    existing = set(
+        ServiceTargetList.objects.filter(year=year, quarter=quarter).values_list(
+            "policy_id", flat=True
+        )
+    )
+    new = [
+        ServiceTargetList(policy=p, year=year, quarter=quarter, unit=p.owner_unit, due_on=due)
+        for p in active
+        if p.pk not in existing
+    ]
+    ServiceTargetList.objects.bulk_create(new)
+    result.lists_created += len(new)
+    pending = ServiceTargetList.objects.select_for_update().filter(
+        year=year, quarter=quarter, refreshed_at__isnull=True
+    )
+    for target in pending.select_related("policy"):
+        if not workflow.target_list_needs_reminder(
+            today=today, due=target.due_on, refreshed=False, reminded_on=target.reminded_on
+        ):
+            continue
+        target.reminded_on = today
+        target.save(update_fields=["reminded_on"])
+        Notification.objects.create(
+            unit_id=target.unit_id, kind=NotificationKind.REMINDER, policy=target.policy,
+            title=f"请更新服务对象清单：{target.policy.title}",
+            body=(f"{year} 年第 {quarter} 季度服务对象清单尚未更新，请于 {target.due_on} 前更新"
+                  "（每季度更新政策和服务对象清单，并与企业对接）。"),
+            link=f"/policies/targets/{target.pk}/", created_at=now,
+        )  # fmt: skip
+        audit.record(ACTOR, "service_target_list.reminded", target,
+                     after={"due_on": target.due_on}, now=now)  # fmt: skip
+        result.list_reminders += 1
+    return result
+
+
+def run_sweeps(now: dt.datetime) -> SweepResult:
+    """Both sweeps (each in its own transaction)."""
+    result = sweep_fund_arrivals(now)
+    return sweep_service_target_lists(now, result)

@@ -1,0 +1,240 @@
+"""Pure rules of policy delivery: state machines, the budget check, quarters, clocks.
+
+No ORM, no clock, no I/O (STYLE.md §2): the service passes states, amounts and dates in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from qinqing.core.errors import IllegalTransition, InvalidInput
+from qinqing.core.workdays import TimeLimit, TimeUnit, WorkdayCalendar, due_on
+
+# 002 「属于上级给付的奖补资金，到达本级15日内，下达县(区)或直接足额拨付给企业」
+FUND_PASS_DOWN_LIMIT = TimeLimit(15, TimeUnit.NATURAL_DAYS)
+# how many days before the due date a pending 服务对象清单 is reminded (then again each week)
+TARGET_LIST_REMIND_DAYS = 15
+
+APPLICATION_LABELS = {
+    "submitted": "待审核",
+    "returned": "退回补正",
+    "approved": "审核通过",
+    "rejected": "不予兑现",
+    "paid": "已拨付",
+}
+APPLICATION_NEXT: dict[str, frozenset[str]] = {
+    "submitted": frozenset({"returned", "approved", "rejected"}),
+    "returned": frozenset({"submitted"}),
+    "approved": frozenset({"paid"}),
+    "rejected": frozenset(),
+    "paid": frozenset(),
+}
+APPLICATION_ACTIONS = {
+    "submitted": "重新提交",
+    "returned": "退回补正",
+    "approved": "审核通过",
+    "rejected": "不予兑现",
+    "paid": "登记拨付",
+}
+
+BATCH_LABELS = {"prepared": "待审批", "approved": "已审批", "paid": "已拨付", "cancelled": "已作废"}
+BATCH_NEXT: dict[str, frozenset[str]] = {
+    "prepared": frozenset({"approved", "cancelled"}),
+    "approved": frozenset({"paid"}),
+    "paid": frozenset(),
+    "cancelled": frozenset(),
+}
+BATCH_ACTIONS = {"approved": "审批", "cancelled": "作废", "paid": "登记拨付"}
+
+
+def check_application_transition(current: str, target: str) -> None:
+    """Refuse a change the application's state machine forbids.
+
+    Examples:
+        >>> check_application_transition("submitted", "approved")
+        >>> check_application_transition("paid", "returned")
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.IllegalTransition: 申报当前状态为“已拨付”，不能退回补正。
+    """
+    if target not in APPLICATION_NEXT[current]:
+        raise IllegalTransition(
+            f"申报当前状态为“{APPLICATION_LABELS[current]}”，不能{APPLICATION_ACTIONS[target]}。"
+        )
+
+
+def check_batch_transition(current: str, target: str) -> None:
+    """Refuse a change the grant batch's state machine forbids.
+
+    Examples:
+        >>> check_batch_transition("approved", "cancelled")
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.IllegalTransition: 发放批次当前状态为“已审批”，不能作废。
+    """
+    if target not in BATCH_NEXT[current]:
+        raise IllegalTransition(
+            f"发放批次当前状态为“{BATCH_LABELS[current]}”，不能{BATCH_ACTIONS[target]}。"
+        )
+
+
+def check_preparer_is_not_approver(preparer_id: int, approver_id: int) -> None:
+    """免申即享 batches need two people: whoever prepared one may not approve it.
+
+    Examples:
+        >>> check_preparer_is_not_approver(1, 2)
+        >>> check_preparer_is_not_approver(3, 3)
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.IllegalTransition: 发放批次须由制单人以外的另一名工作人员审批，您是本批次的制单人，不能审批。
+    """
+    if preparer_id == approver_id:
+        raise IllegalTransition(
+            "发放批次须由制单人以外的另一名工作人员审批，您是本批次的制单人，不能审批。"
+        )
+
+
+def yuan(amount: Decimal | int) -> str:
+    """Money as officials write it.
+
+    Examples:
+        >>> yuan(Decimal("1234567.50"))
+        '1,234,567.50 元'
+        >>> yuan(3000)
+        '3,000 元'
+    """
+    value = Decimal(amount)
+    if value == value.to_integral_value():
+        return f"{int(value):,} 元"
+    return f"{value:,.2f} 元"
+
+
+def check_budget(
+    *, policy_title: str, year: int, total: Decimal, committed: Decimal, paid: Decimal,
+    amount: Decimal, what: str,
+) -> None:  # fmt: skip
+    """Refuse to promise more than the 资金池 holds (committed + paid never exceeds total).
+
+    Examples:
+        >>> check_budget(policy_title="人才补贴", year=2025, total=Decimal(10000),
+        ...              committed=Decimal(6000), paid=Decimal(0), amount=Decimal(4000), what="本申报")
+        >>> check_budget(policy_title="人才补贴", year=2025, total=Decimal(10000),
+        ...              committed=Decimal(6000), paid=Decimal(1000), amount=Decimal(4000), what="本申报")
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: “人才补贴”2025 年度资金池余额不足：总额 10,000 元，已核定待拨付 6,000 元，已拨付 1,000 元，可用 3,000 元，本申报需要 4,000 元。请先追加资金（登记上级资金到达或调整资金总额）后再审批。
+    """
+    if amount <= 0:
+        raise InvalidInput(f"{what}的金额应大于 0 元，现为 {yuan(amount)}。")
+    available = total - committed - paid
+    if amount > available:
+        raise InvalidInput(
+            f"“{policy_title}”{year} 年度资金池余额不足：总额 {yuan(total)}，"
+            f"已核定待拨付 {yuan(committed)}，已拨付 {yuan(paid)}，可用 {yuan(available)}，"
+            f"{what}需要 {yuan(amount)}。请先追加资金（登记上级资金到达或调整资金总额）后再审批。"
+        )
+
+
+def quarter_of(day: dt.date) -> tuple[int, int]:
+    """(year, quarter) of a date.
+
+    Examples:
+        >>> quarter_of(dt.date(2025, 11, 23))
+        (2025, 4)
+    """
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a quarter.
+
+    Examples:
+        >>> quarter_bounds(2025, 1)
+        (datetime.date(2025, 1, 1), datetime.date(2025, 3, 31))
+        >>> quarter_bounds(2025, 4)
+        (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+    """
+    if quarter not in (1, 2, 3, 4):
+        raise InvalidInput(f"季度应为 1—4，现为 {quarter}。")
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = (
+        dt.date(year, 12, 31)
+        if quarter == 4
+        else dt.date(year, 3 * quarter + 1, 1) - dt.timedelta(days=1)
+    )
+    return start, end
+
+
+def target_list_due_on(year: int, quarter: int) -> dt.date:
+    """A quarter's 服务对象清单 must be refreshed by the quarter's last day."""
+    return quarter_bounds(year, quarter)[1]
+
+
+def target_list_needs_reminder(
+    *, today: dt.date, due: dt.date, refreshed: bool, reminded_on: dt.date | None
+) -> bool:
+    """Remind a pending list from 15 days before its due date, at most once a week.
+
+    Examples:
+        >>> due = dt.date(2025, 12, 31)
+        >>> target_list_needs_reminder(today=dt.date(2025, 12, 1), due=due, refreshed=False, reminded_on=None)
+        False
+        >>> target_list_needs_reminder(today=dt.date(2025, 12, 20), due=due, refreshed=False, reminded_on=None)
+        True
+        >>> target_list_needs_reminder(today=dt.date(2025, 12, 22), due=due, refreshed=False,
+        ...                            reminded_on=dt.date(2025, 12, 20))
+        False
+        >>> target_list_needs_reminder(today=dt.date(2025, 12, 20), due=due, refreshed=True, reminded_on=None)
+        False
+    """
+    if refreshed or (due - today).days > TARGET_LIST_REMIND_DAYS:
+        return False
+    return reminded_on is None or (today - reminded_on).days >= 7
+
+
+def fund_due_on(arrived_on: dt.date, *, calendar: WorkdayCalendar) -> dt.date:
+    """Last day to pass funds from above down or pay them out: 15 natural days after
+    arrival (the arrival day not counted; a rest day as last day moves to the next
+    working day, 《民法典》第二百零三条).
+
+    Examples:
+        >>> from qinqing.core.workdays.calendar import WorkdayCalendar
+        >>> from qinqing.core.workdays.data import package_years
+        >>> cal = WorkdayCalendar(package_years())
+        >>> fund_due_on(dt.date(2025, 3, 3), calendar=cal)   # Monday → Tuesday 18 March
+        datetime.date(2025, 3, 18)
+        >>> fund_due_on(dt.date(2025, 9, 16), calendar=cal)  # 1 October is 国庆节
+        datetime.date(2025, 10, 9)
+    """
+    return due_on(arrived_on, FUND_PASS_DOWN_LIMIT, calendar=calendar)
+
+
+def fund_overdue(*, due: dt.date, disbursed_on: dt.date | None, today: dt.date) -> bool:
+    """Funds are overdue when not passed down by the due day (or passed down after it).
+
+    Examples:
+        >>> fund_overdue(due=dt.date(2025, 3, 18), disbursed_on=None, today=dt.date(2025, 3, 18))
+        False
+        >>> fund_overdue(due=dt.date(2025, 3, 18), disbursed_on=None, today=dt.date(2025, 3, 19))
+        True
+        >>> fund_overdue(due=dt.date(2025, 3, 18), disbursed_on=dt.date(2025, 3, 20), today=dt.date(2025, 3, 21))
+        True
+    """
+    if disbursed_on is not None:
+        return disbursed_on > due
+    return today > due
+
+
+def satisfaction_rate(fits: int, partly: int, total: int) -> float | None:
+    """匹配满意率: share of answers saying the push fitted; 部分符合 counts half.
+
+    Examples:
+        >>> satisfaction_rate(6, 2, 10)
+        0.7
+        >>> satisfaction_rate(0, 0, 0) is None
+        True
+    """
+    if total == 0:
+        return None
+    return round((fits + 0.5 * partly) / total, 4)
