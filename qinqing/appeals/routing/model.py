@@ -36,7 +36,7 @@ from qinqing.core.errors import InvalidInput
 
 # Used when there are too few messages per label to fit a temperature out of fold; the
 # value is what the fit gives on the shared training set (docs/bench/router.md).
-DEFAULT_TEMPERATURE = 0.35
+DEFAULT_TEMPERATURE = 0.24
 CALIBRATION_FOLDS = 3
 # Out-of-fold calibration fits three extra models; past this many messages it runs on a
 # stratified sample, which keeps training on 10,000 messages well under two minutes.
