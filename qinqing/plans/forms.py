@@ -7,6 +7,14 @@ from django import forms
 from qinqing.plans.models import TaskOrigin
 
 
+class _Form(forms.Form):
+    """Labels without Django's trailing colon (screen readers and tests read the bare name)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="方案文件",
@@ -27,12 +35,12 @@ class UploadForm(forms.Form):
         self.fields["area"].choices = [(a.pk, a.name) for a in areas]
 
 
-class PlanDetailsForm(forms.Form):
+class PlanDetailsForm(_Form):
     title = forms.CharField(label="方案标题", max_length=300)
     year = forms.IntegerField(label="年度", required=False, min_value=1990, max_value=2100)
 
 
-class TaskForm(forms.Form):
+class TaskForm(_Form):
     label = forms.CharField(label="序号", max_length=30, required=False)
     title = forms.CharField(
         label="重点任务", widget=forms.Textarea(attrs={"rows": 2}),
@@ -57,7 +65,7 @@ class TaskForm(forms.Form):
         help_text="如“2025年6月底前”“长期坚持”；只改原文时，日期按原文重新识别",
     )  # fmt: skip
     due_on = forms.DateField(
-        label="完成日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="完成日期", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={"invalid": "请填写有效日期，例如 2025-06-30。"},
     )  # fmt: skip
     ongoing = forms.BooleanField(label="长期坚持", required=False)
@@ -73,7 +81,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(_Form):
     q = forms.CharField(label="关键词", required=False)
     unit = forms.TypedChoiceField(label="单位", coerce=int, required=False, empty_value=None)
     unit_role = forms.ChoiceField(
@@ -88,11 +96,11 @@ class LedgerFilterForm(forms.Form):
         label="来源", required=False, choices=[("", "全部"), *TaskOrigin.choices]
     )
     due_from = forms.DateField(
-        label="完成时限自", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="完成时限自", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={"invalid": "请填写有效日期，例如 2025-06-30。"},
     )  # fmt: skip
     due_to = forms.DateField(
-        label="完成时限至", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="完成时限至", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={"invalid": "请填写有效日期，例如 2025-12-31。"},
     )  # fmt: skip
     ongoing = forms.BooleanField(label="只看长期坚持", required=False)

@@ -51,6 +51,10 @@ def test_office_uploads_corrects_maps_and_confirms_a_plan(world, client_for):
     target = t1.targets.get()
     assert (target.value, target.unit, target.comparator) == (Decimal("1"), "个工作日", "≤")
 
+    # the edit form offers the parsed values (a date input needs ISO dates)
+    form = client.get(f"/plans/plans/{plan.pk}/tasks/{t1.pk}/edit/").content.decode()
+    assert 'value="2025-06-30"' in form and "市税务局、各县（区）人民政府" in form
+
     # correct task 2: a date instead of 长期坚持, and one more target
     r = client.post(
         f"/plans/plans/{plan.pk}/tasks/{t2.pk}/edit/",
