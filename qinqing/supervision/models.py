@@ -73,7 +73,7 @@ class ReviewCadence(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 
     class Meta:
-        ordering = ["area", "plan", "months", "label"]
+        ordering = ["area_id", "plan_id", "months", "label"]
         verbose_name = "调度机制"
         verbose_name_plural = "调度机制"
         constraints = [
@@ -105,7 +105,7 @@ class ReviewCycle(models.Model):
     opened_at = models.DateTimeField("开放报送时间", null=True, blank=True)
 
     class Meta:
-        ordering = ["-period_start", "cadence"]
+        ordering = ["-period_start", "cadence_id"]
         verbose_name = "调度周期"
         verbose_name_plural = "调度周期"
         constraints = [
@@ -180,7 +180,7 @@ class ProgressReport(models.Model):
     is_current = models.BooleanField("当前有效报送", default=False)
 
     class Meta:
-        ordering = ["-period_end", "task", "unit"]
+        ordering = ["-period_end", "task_id", "unit_id"]
         verbose_name = "进度报送"
         verbose_name_plural = "进度报送"
         constraints = [
@@ -245,7 +245,7 @@ class ReportVersion(models.Model):
     reason = models.TextField("退回理由", blank=True)
 
     class Meta:
-        ordering = ["report", "number"]
+        ordering = ["report_id", "number"]
         verbose_name = "报送版本"
         verbose_name_plural = "报送版本"
         constraints = [
@@ -274,7 +274,7 @@ class TargetValue(models.Model):
     value = models.DecimalField("当前值", max_digits=20, decimal_places=4)
 
     class Meta:
-        ordering = ["version", "target"]
+        ordering = ["version_id", "target_id"]
         verbose_name = "指标完成值"
         verbose_name_plural = "指标完成值"
         constraints = [
@@ -317,7 +317,7 @@ class ReportAttachment(models.Model):
     )
 
     class Meta:
-        ordering = ["report", "uploaded_at", "pk"]
+        ordering = ["report_id", "uploaded_at", "pk"]
         verbose_name = "报送附件"
         verbose_name_plural = "报送附件"
 
@@ -405,7 +405,7 @@ class Reminder(models.Model):
     error = models.TextField("发送错误", blank=True)
 
     class Meta:
-        ordering = ["-created_at", "unit", "task"]
+        ordering = ["-created_at", "unit_id", "task_id"]
         verbose_name = "催办提醒"
         verbose_name_plural = "催办提醒"
         constraints = [

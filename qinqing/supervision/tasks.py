@@ -224,8 +224,9 @@ def dispatch_reminders(now: datetime) -> notify.Delivery:
     for unit_id in unit_ids:
         with transaction.atomic():
             ids = list(
-                Reminder.objects.select_for_update()
+                Reminder.objects.select_for_update(of=("self",))
                 .filter(unit_id=unit_id, dispatched_at__isnull=True)
+                .order_by("pk")
                 .values_list("pk", flat=True)
             )
             claimed = Reminder.objects.filter(pk__in=ids, dispatched_at__isnull=True).update(
