@@ -10,6 +10,8 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Avg, Count, Max, Min
+
 from qinqing.assessment import queries, registry, rules
 from qinqing.assessment.models import (
     AssessmentRun,
@@ -164,19 +166,23 @@ def _score_rows(run: AssessmentRun, access: queries.Access) -> list[dict]:
 
 def _trend(scheme: AssessmentScheme, access: queries.Access) -> dict:
     runs = queries.history_runs(scheme, access)
-    periods, avg, best, worst = [], [], [], []
-    for run in runs:
-        totals = [s.total for s in run.scores.all() if s.total is not None]
-        periods.append(run.period_label)
-        if totals:
-            avg.append(float(rules.round2(sum(totals) / len(totals))))
-            best.append(float(max(totals)))
-            worst.append(float(min(totals)))
-        else:
-            avg.append(None)
-            best.append(None)
-            worst.append(None)
-    return {"periods": periods, "average": avg, "best": best, "worst": worst}
+    stats = {
+        row["run_id"]: row
+        for row in UnitScore.objects.filter(run__in=runs, total__isnull=False)
+        .values("run_id")
+        .annotate(average=Avg("total"), best=Max("total"), worst=Min("total"))
+    }
+
+    def number(run, key):
+        value = stats.get(run.pk, {}).get(key)
+        return None if value is None else float(rules.round2(Decimal(str(value))))
+
+    return {
+        "periods": [r.period_label for r in runs],
+        "average": [number(r, "average") for r in runs],
+        "best": [number(r, "best") for r in runs],
+        "worst": [number(r, "worst") for r in runs],
+    }
 
 
 def _year_of(label: str) -> int | None:
@@ -262,16 +268,24 @@ def unit_context(run: AssessmentRun, access: queries.Access, score: UnitScore) -
                 "source": ind.source if ind else "",
             }
         )
+    past_runs = queries.history_runs(run.scheme, access)
+    mine = {s.run_id: s for s in UnitScore.objects.filter(run__in=past_runs, unit=score.unit_id)}
+    ranked = dict(
+        UnitScore.objects.filter(run__in=past_runs, rank__isnull=False)
+        .values("run_id")
+        .annotate(n=Count("pk"))
+        .values_list("run_id", "n")
+    )
     history = []
-    for past in queries.history_runs(run.scheme, access):
-        mine = past.scores.filter(unit_id=score.unit_id).first()
+    for past in past_runs:
+        own = mine.get(past.pk)
         history.append(
             {
                 "run": past,
-                "total": mine.total if mine else None,
-                "rank": mine.rank if mine else None,
-                "ranked": past.scores.exclude(rank=None).count(),
-                "flagged": mine.flagged if mine else False,
+                "total": own.total if own else None,
+                "rank": own.rank if own else None,
+                "ranked": ranked.get(past.pk, 0),
+                "flagged": own.flagged if own else False,
                 "current": past.pk == run.pk,
             }
         )
