@@ -95,7 +95,7 @@ def route_command(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise InvalidInput(f"--top 应为不小于 1 的整数，现在是 {args.top}。")
     router = load_router(args.model)
-    rows = read_messages(args.test_csv)
+    rows = read_messages(args.test_csv, allow_empty=True)
     ranked = router.route([message_text(row.title, row.body) for row in rows], k=args.top)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     header = ["id", "label", "confidence"]

@@ -232,6 +232,18 @@ def test_empty_file_and_missing_model_are_refused(split, capsys, tmp_path):
     assert code == 2 and "不是可用的诉求分类模型文件" in err
 
 
+def test_a_file_with_only_the_header_prints_only_the_header(split, capsys, tmp_path):
+    header_only = tmp_path / "none.csv"
+    header_only.write_text("id,title,body\n", encoding="utf-8")
+    code, out, _ = run(capsys, "route", header_only, "--model", split["model"])
+    assert code == 0
+    assert parse_output(out) == [["id", "label", "confidence"]]
+    no_training = tmp_path / "train.csv"
+    no_training.write_text("id,title,body,label\n", encoding="utf-8")
+    code, _, err = run(capsys, "train-router", no_training, "--out", tmp_path / "m.npz")
+    assert code == 2 and "只有列名，没有留言" in err
+
+
 def test_model_file_round_trip_keeps_labels_metadata_and_predictions(router, tmp_path):
     assert router.metadata["messages"] == 2220
     assert router.metadata["source"] == "train.csv"
@@ -286,6 +298,14 @@ def test_retraining_from_a_localitys_closed_appeals():
         "人社",
         "市场监管",
     ]
+
+
+def test_too_few_appeals_per_category_use_the_default_confidence_scale():
+    router = train_from_records(DEMO_RECORDS[::2])  # two appeals per category
+    assert router.metadata["calibration"] == "default"
+    ranked = router.top_labels("增值税发票申领", k=3)
+    assert ranked[0].label == "税务"
+    assert 1 / 3 < ranked[0].confidence <= 1.0
 
 
 def test_training_needs_two_categories():

@@ -48,8 +48,13 @@ def decode_csv_bytes(raw: bytes, name: str) -> str:
     )
 
 
-def read_messages(path: str | os.PathLike, *, require_label: bool = False) -> list[MessageRow]:
-    """Read a message CSV; a file that cannot be used raises InvalidInput in Chinese."""
+def read_messages(
+    path: str | os.PathLike, *, require_label: bool = False, allow_empty: bool = False
+) -> list[MessageRow]:
+    """Read a message CSV; a file that cannot be used raises InvalidInput in Chinese.
+
+    ``allow_empty`` accepts a file with the header row and no message.
+    """
     path = Path(path)
     required = ("id", "title", "body", "label") if require_label else ("id", "title", "body")
     expected = ",".join(required)
@@ -101,6 +106,6 @@ def read_messages(path: str | os.PathLike, *, require_label: bool = False) -> li
         raise InvalidInput(
             f"文件“{path}”第 {line} 行不是有效的 CSV：{exc}。请检查引号是否成对。"
         ) from exc
-    if not rows:
+    if not rows and not allow_empty:
         raise InvalidInput(f"文件“{path}”只有列名，没有留言。")
     return rows
