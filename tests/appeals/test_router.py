@@ -313,3 +313,5 @@ def test_training_needs_two_categories():
         train_router(["甲", "乙"], ["税务", "税务"])
     with pytest.raises(InvalidInput, match="没有可用于训练"):
         train_from_records([])
+    with pytest.raises(InvalidInput, match="全部为空"):
+        train_from_records([(" ", "税务"), ("", "人社")])

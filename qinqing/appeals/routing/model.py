@@ -327,6 +327,8 @@ def train_router(
     label_names = tuple(sorted(set(labels)))
     targets = np.searchsorted(np.array(label_names), np.array(labels))
     prepared = PreparedTexts.of(texts, params)
+    if not any(prepared.normalized):
+        raise InvalidInput("训练数据中的留言标题和内容全部为空，无法训练分类模型。")
     blocks, features = _fit_blocks(prepared, range(len(texts)), params)
     weights, intercepts = _fit_nbsvm(features, targets, len(label_names), params)
 
