@@ -40,6 +40,7 @@ from qinqing.inspections.models import (
     Visit,
     VisitItem,
 )
+from qinqing.inspections.rules import region_prefix
 
 # ---------------------------------------------------------------- scope
 
@@ -289,10 +290,22 @@ def visible_repairs_for_user(user) -> QuerySet[CreditRepairRequest]:
     return _credit_scope(user, CreditRepairRequest)
 
 
-def access_credit_enterprise_for_user(user, uscc: str) -> Enterprise:
-    """An enterprise's credit page: the office and leaders (registry is city-wide)."""
+def credit_enterprises_for_user(user) -> QuerySet[Enterprise]:
+    """Enterprises whose credit the office and leaders handle (registry is city-wide).
+
+    An area with a 行政区划代码 (``Unit.code``) sees only the enterprises registered there.
+    """
     require_capability(user, "inspections.view")
-    enterprise = Enterprise.objects.filter(uscc=uscc).first() if is_overseer(user) else None
+    if not is_overseer(user):
+        return Enterprise.objects.none()
+    prefix = region_prefix(_area(user).code)
+    if prefix:
+        return Enterprise.objects.filter(region_code__startswith=prefix)
+    return Enterprise.objects.all()
+
+
+def access_credit_enterprise_for_user(user, uscc: str) -> Enterprise:
+    enterprise = credit_enterprises_for_user(user).filter(uscc=uscc).first()
     if enterprise is None:
         raise NotFound("企业不存在，或您没有查看其信用记录的权限。")
     return enterprise
@@ -328,8 +341,18 @@ PUBLIC_STATES = (CampaignState.COMMITTED, CampaignState.DRAWN, CampaignState.PUB
 
 
 def public_campaigns() -> QuerySet[Campaign]:
-    """Campaigns with a published commitment (no login needed)."""
-    return Campaign.objects.filter(state__in=PUBLIC_STATES).select_related("area")
+    """Campaigns with a published commitment (no login needed), cancelled ones included.
+
+    A commitment once published stays public with the reason for a cancellation, so that
+    committing, looking and re-committing with another seed would show.
+    """
+    return (
+        Campaign.objects.filter(
+            Q(state__in=PUBLIC_STATES) | Q(state=CampaignState.CANCELLED, committed_at__isnull=False)
+        )
+        .select_related("area")
+        .order_by("-committed_at", "-id")
+    )
 
 
 def access_public_campaign(campaign_id: int) -> Campaign:

@@ -238,3 +238,18 @@ def monthly_quiet_text(windows: list) -> str:
     '1-20'
     """
     return "; ".join(f"{a}-{b}" for a, b in windows)
+
+
+def region_prefix(code: str) -> str:
+    """The registry prefix of an area's 行政区划代码 ('' when the area has none).
+
+    Examples:
+        >>> region_prefix("420600"), region_prefix("420602"), region_prefix("420000"), region_prefix("")
+        ('4206', '420602', '42', '')
+    """
+    code = (code or "").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        return ""
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code

@@ -416,6 +416,8 @@ def plan_campaign(*, actor, area: Unit, now: datetime, **fields) -> Campaign:
             {(r.first_day, r.last_day) for r in local_quiet_days_for_area(area)}
         )
     fields.setdefault("publish_within_workdays", publish_workdays_default())
+    if not (fields.get("region_codes") or "").strip():
+        fields["region_codes"] = rules.region_prefix(area.code)  # the area's own enterprises
     campaign = Campaign(area=area, created_at=now, created_by=_user(actor))
     items = _apply_campaign_fields(campaign, fields, _today(now))
     _check_items_in_area(items, area)

@@ -676,7 +676,9 @@ def credit(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     found = []
     if q:
-        found = Enterprise.objects.filter(Q(name__contains=q) | Q(uscc__startswith=q.upper()))[:20]
+        found = queries.credit_enterprises_for_user(request.user).filter(
+            Q(name__contains=q) | Q(uscc__startswith=q.upper())
+        )[:20]
     today = timezone.localdate()
     repairs = queries.visible_repairs_for_user(request.user).select_related("enterprise")
     open_repairs = [

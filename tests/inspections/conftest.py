@@ -98,8 +98,13 @@ def build_inspection_world(world, *, n_enterprises: int = 40) -> InspectionWorld
         now=NOW,
     )
     for unit, prefix, people, bucket in (
-        (world.market, "SJ", ["陈立明", "黄晓燕", "赵国庆"], iw.market_inspectors),
-        (world.tax, "SW", ["吴海涛", "郑雪梅", "王志强"], iw.tax_inspectors),
+        (
+            world.market,
+            "SJ",
+            ["陈立明", "黄晓燕", "赵国庆", "孙丽娟", "周建华"],
+            iw.market_inspectors,
+        ),
+        (world.tax, "SW", ["吴海涛", "郑雪梅", "王志强", "冯小兰", "何文斌"], iw.tax_inspectors),
     ):
         for k, name in enumerate(people, 1):
             bucket.append(
