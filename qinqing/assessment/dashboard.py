@@ -46,6 +46,26 @@ def fmt_number(value: float | Decimal | None, unit_label: str = "") -> str:
     return f"{text}{unit_label}"
 
 
+def source_label(source: str) -> str:
+    """The Chinese name of the module an indicator comes from (its app's verbose name)."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_app_config(source).verbose_name)
+    except LookupError:
+        return source
+
+
+def fmt2(value: float | None) -> str:
+    """A score with two decimals, as in the ranking table.
+
+    Examples:
+        >>> fmt2(59.0), fmt2(None)
+        ('59.00', '—')
+    """
+    return "—" if value is None else str(rules.round2(value))
+
+
 def method_text(method: str, floor, ceiling, thresholds, higher_is_better: bool = True) -> str:
     """How an item scores, in one line.
 
@@ -84,7 +104,7 @@ def item_rows(items: list[SchemeItem]) -> list[dict]:
                 ),
                 "thresholds_text": rules.format_thresholds(item.thresholds),
                 "unit_label": ind.unit_label if ind else "",
-                "source": ind.source if ind else "",
+                "source": source_label(ind.source) if ind else "",
             }
         )
     return rows
@@ -229,7 +249,7 @@ def run_context(run: AssessmentRun, access: queries.Access) -> dict:
         "chart": chart,
         "trend": trend,
         "trend_rows": [
-            {"period": p, "average": a, "best": b, "worst": w}
+            {"period": p, "average": fmt2(a), "best": fmt2(b), "worst": fmt2(w)}
             for p, a, b, w in zip(
                 trend["periods"], trend["average"], trend["best"], trend["worst"], strict=True
             )

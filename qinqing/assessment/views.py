@@ -124,7 +124,11 @@ def _render_scheme(
         context.update(
             {
                 "item_form": item_form or ItemForm(initial={"method": "linear"}),
-                "indicators": [i for i in registry.all_indicators() if i.code not in used],
+                "indicators": [
+                    (i, dashboard.source_label(i.source))
+                    for i in registry.all_indicators()
+                    if i.code not in used
+                ],
                 "edit_form": SchemeEditForm(
                     initial={
                         "name": scheme.name,

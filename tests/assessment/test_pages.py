@@ -43,7 +43,7 @@ def test_office_builds_a_scheme_through_the_pages(world, feed, client_for):
     assert r.status_code == 302 and r["Location"] == f"/assessment/schemes/{scheme.pk}/"
     url = f"/assessment/schemes/{scheme.pk}/"
     body = client.get(url).content.decode()
-    assert "任务按时完成率（supervision，越高越好）" in body
+    assert "任务按时完成率（调度督办，越高越好）" in body
     assert f'id="target-{world.market.pk}" checked' in body
 
     client.post(url + "items/", {"indicator_code": ON_TIME, "weight": "50", "method": "linear",
