@@ -458,9 +458,21 @@ def is_due_soon(
         >>> is_due_soon(TaskStatus.COMPLETED, date(2025, 10, 10), date(2025, 9, 30), 3, cal)
         False
     """
+    from qinqing.core.workdays import MissingCalendarYear
+
     if status not in OPEN_STATUSES or due_on is None or due_on < today:
         return False
-    return calendar.workdays_between(today, due_on) <= window_workdays
+    days = (due_on - today).days
+    if days <= window_workdays:  # working days never outnumber calendar days
+        return True
+    if days > 2 * window_workdays + 14:
+        # N working days never span more than 2N + 14 calendar days: the longest span in
+        # the official calendars 2004–2026 is 15 days for 5 working days, 52 for 30
+        return False
+    try:
+        return calendar.workdays_between(today, due_on) <= window_workdays
+    except MissingCalendarYear:
+        return True  # the next year's holidays are not in yet: remind rather than stay silent
 
 
 # ---------------------------------------------------------------------------------------------

@@ -252,3 +252,26 @@ def test_attachments(name, size, head, ok):
     else:
         with pytest.raises(InvalidInput, match=name.split("/")[-1]):
             rules.check_attachment(name, size, head)
+
+
+def test_due_soon_near_an_uncovered_year_reminds_instead_of_failing():
+    last = max(CAL.years)
+    # far beyond the window: no calendar needed
+    assert not rules.is_due_soon(
+        TaskStatus.IN_PROGRESS, date(last + 1, 6, 30), date(last, 11, 23), 5, CAL
+    )
+    # within reach but in a year without data: reminded
+    assert rules.is_due_soon(
+        TaskStatus.IN_PROGRESS, date(last + 1, 1, 7), date(last, 12, 28), 5, CAL
+    )
+
+
+@pytest.mark.parametrize("window", [1, 3, 5, 10, 20, 30])
+def test_due_soon_bound_holds_in_every_covered_year(window):
+    """The shortcut in is_due_soon: N working days never span more than 2N + 14 days."""
+    import numpy as np
+
+    years = sorted(CAL.years)
+    days = np.arange(np.datetime64(f"{years[0]}-01-01"), np.datetime64(f"{years[-1]}-11-01"))
+    spans = CAL.add_workdays_array(days, window) - days
+    assert spans.max().astype(int) <= 2 * window + 14
