@@ -103,10 +103,12 @@ class LedgerFilterForm(_Form):
         label="完成时限至", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={"invalid": "请填写有效日期，例如 2025-12-31。"},
     )  # fmt: skip
+    status = forms.ChoiceField(label="状态", required=False)
     ongoing = forms.BooleanField(label="只看长期坚持", required=False)
 
-    def __init__(self, *args, units=(), plans=(), sections=(), **kwargs):
+    def __init__(self, *args, units=(), plans=(), sections=(), statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "全部状态"), *statuses]
         self.fields["unit"].choices = [("", "全部单位")] + [(u.pk, u.name) for u in units]
         self.fields["plan"].choices = [("", "全部方案")] + [(p.pk, str(p)) for p in plans]
         self.fields["section"].choices = [("", "全部章节")] + [

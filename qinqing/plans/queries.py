@@ -141,6 +141,8 @@ class LedgerFilters:
     due_to: date | None = None
     ongoing: bool = False
     q: str = ""
+    status: str = ""
+    today: date | None = None  # the day statuses are derived for (with ``status``)
 
 
 def filter_ledger(tasks: QuerySet[Task], f: LedgerFilters) -> QuerySet[Task]:
@@ -172,7 +174,12 @@ def filter_ledger(tasks: QuerySet[Task], f: LedgerFilters) -> QuerySet[Task]:
     if f.q:
         for word in f.q.split():
             tasks = tasks.filter(Q(title__icontains=word) | Q(body__icontains=word) | Q(label=word))
-    return tasks.distinct()
+    tasks = tasks.distinct()
+    if f.status and f.today is not None:
+        ids = list(tasks.values_list("pk", flat=True))
+        statuses = _status_provider()(ids, f.today) if ids else {}
+        tasks = tasks.filter(pk__in=[pk for pk, s in statuses.items() if s.value == f.status])
+    return tasks
 
 
 def ledger_units_for_user(user) -> QuerySet[Unit]:
@@ -204,6 +211,7 @@ def ledger_plans_for_user(user) -> QuerySet[Plan]:
 #     task_statuses(task_ids: list[int], today: date) -> dict[int, TaskStatus]
 # where TaskStatus is a TextChoices (``.value`` English, ``.label`` Chinese).
 STATUS_PROVIDER = "qinqing.supervision.queries.task_statuses"
+STATUS_CHOICES = "qinqing.supervision.rules.TaskStatus"
 STATUS_BADGES = {
     "overdue": "red",
     "not_started": "yellow",
@@ -212,15 +220,30 @@ STATUS_BADGES = {
 }
 
 
+def _no_statuses(task_ids, today) -> dict:
+    return {}
+
+
+def _status_provider():
+    try:
+        return import_string(STATUS_PROVIDER)
+    except ImportError:
+        return _no_statuses
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """The statuses the ledger can be filtered by (none without the supervision app)."""
+    try:
+        return list(import_string(STATUS_CHOICES).choices)
+    except ImportError:
+        return []
+
+
 def task_status_labels(tasks: list[Task], *, today: date) -> dict[int, tuple[str, str]]:
     """(Chinese label, badge colour) of each task's status; empty without a provider."""
     if not tasks:
         return {}
-    try:
-        provider = import_string(STATUS_PROVIDER)
-    except ImportError:
-        return {}
-    statuses = provider([t.pk for t in tasks], today)
+    statuses = _status_provider()([t.pk for t in tasks], today)
     return {
         pk: (status.label, STATUS_BADGES.get(status.value, "")) for pk, status in statuses.items()
     }

@@ -59,6 +59,7 @@ def _ledger_form(request: HttpRequest) -> tuple[LedgerFilterForm, queries.Ledger
         units=queries.ledger_units_for_user(request.user),
         plans=plans,
         sections=sections,
+        statuses=queries.status_choices(),
     )
     filters = queries.LedgerFilters()
     if form.is_valid():
@@ -73,6 +74,8 @@ def _ledger_form(request: HttpRequest) -> tuple[LedgerFilterForm, queries.Ledger
             due_to=data["due_to"],
             ongoing=data["ongoing"],
             q=data["q"].strip(),
+            status=data["status"],
+            today=timezone.localdate(),
         )
     return form, filters
 

@@ -253,3 +253,18 @@ def test_task_titles_are_escaped_on_every_page(world, client_for):
     for url in ["/plans/", f"/plans/tasks/{t1.pk}/"]:
         body = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+
+
+def test_sixty_megabyte_file_is_refused_with_the_limit(world):
+    from django.utils import timezone
+
+    from qinqing.core.errors import InvalidInput
+    from qinqing.plans import service
+
+    before = state()
+    with pytest.raises(InvalidInput, match="超过 50 MB 的上限"):
+        service.import_document(
+            b"a" * (60 * 1024 * 1024), "大文件.txt", area=world.city,
+            actor=world.office_admin, now=timezone.now(),
+        )  # fmt: skip
+    assert state() == before

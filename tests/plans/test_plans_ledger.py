@@ -136,12 +136,20 @@ def test_status_column_comes_from_the_supervision_app(world, plan, client_for, m
     def provider(task_ids, today):
         return {pk: Status.OVERDUE for pk in task_ids if pk == task(plan, "1").pk}
 
-    monkeypatch.setattr(queries, "import_string", lambda _path: provider)
+    monkeypatch.setattr(queries, "_status_provider", lambda: provider)
     body = client_for(world.office_admin).get("/plans/").content.decode()
     assert '<span class="badge red">已逾期</span>' in body
     rows = _read_xlsx(client_for(world.office_admin).get("/plans/ledger.xlsx").content)
     status = {r[0]: r[-1] for r in rows[1:]}
     assert status["1"] == "已逾期" and status["2"] is None
+    # and the ledger filters on it
+    monkeypatch.setattr(queries, "STATUS_CHOICES", "tests.plans.test_plans_ledger.FakeStatus")
+    r = client_for(world.office_admin).get("/plans/", {"status": "overdue"})
+    assert _titles(r) == {"压缩企业开办时间"}
+
+
+class FakeStatus:
+    choices = [("overdue", "已逾期")]
 
 
 GOOD_LEDGER = [
