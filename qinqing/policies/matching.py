@@ -87,6 +87,11 @@ def run_matching(*, actor, year: int, area: Unit, now) -> MatchRun:
     Replaces the previous results of the same policies and year as the current ones (the
     old rows stay, with the run and rule version they came from).
     """
+    from qinqing.core.accounts.access import require_capability, visible_units
+
+    require_capability(actor, "policies.manage")
+    if not visible_units(actor).filter(pk=area.pk).exists():
+        raise InvalidInput(f"“{area.name}”不在您所在地区，不能为它运行政策匹配。")
     if not 2000 <= year <= 2100:
         raise InvalidInput(f"政策年度应为 2000—2100 之间的年份，现为 {year}。")
     rules = active_rules(area_policies(area))

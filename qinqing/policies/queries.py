@@ -95,6 +95,12 @@ def is_owner_department(user, policy: Policy) -> bool:
     )
 
 
+def require_policy_in_scope(user, policy: Policy) -> None:
+    """Write actions of the office stay inside its area (defence in depth for services)."""
+    if not visible_units(user).filter(pk=policy.owner_unit_id).exists():
+        raise PermissionDenied(f"“{policy.title}”不属于您所在地区，您不能办理。")
+
+
 def can_manage_delivery(user, policy: Policy) -> bool:
     """Budgets, funds from above and 服务对象清单: the owning department or the office."""
     if is_owner_department(user, policy):

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from qinqing.core import audit
 from qinqing.core.accounts.access import (
-    has_capability,
     require_capability,
     user_uscc,
     visible_units,
@@ -187,6 +186,7 @@ def save_policy_rule(
     Old versions stay (every stored decision points at the version it used).
     """
     require_capability(actor, "policies.manage")
+    queries.require_policy_in_scope(actor, policy)
     Policy.objects.select_for_update().filter(pk=policy.pk).first()
     problems = check_rule_text(policy, text)
     if problems:
@@ -226,6 +226,7 @@ def push_policy(policy: Policy, *, actor, now: dt.datetime) -> PolicyPush:
     """精准推送: notify every enterprise on the policy's current list (eligible and near
     misses), once per matching run."""
     require_capability(actor, "policies.manage")
+    queries.require_policy_in_scope(actor, policy)
     results = MatchResult.objects.filter(policy=policy, current=True)
     run_id = results.order_by("-run_id").values_list("run_id", flat=True).first()
     if run_id is None:
@@ -788,6 +789,7 @@ def prepare_grant_batch(policy: Policy, *, actor, now: dt.datetime) -> GrantBatc
     (same snapshot digest), so what is frozen is exactly what the rule says.
     """
     require_capability(actor, "policies.manage")
+    queries.require_policy_in_scope(actor, policy)
     Policy.objects.select_for_update().filter(pk=policy.pk).first()
     if policy.delivery != Delivery.AUTO_GRANT:
         raise InvalidInput(f"“{policy.title}”为依申请兑现政策，不能生成免申即享发放批次。")
@@ -861,6 +863,7 @@ def approve_grant_batch(batch: GrantBatch, *, actor, now: dt.datetime) -> GrantB
     """审批: another officer approves; the total is committed from the 资金池, the batch is
     frozen and every enterprise on it is notified."""
     require_capability(actor, "policies.approve")
+    queries.require_policy_in_scope(actor, batch.policy)
     batch = GrantBatch.objects.select_for_update().select_related("policy").get(pk=batch.pk)
     workflow.check_batch_transition(batch.state, GrantBatchState.APPROVED)
     workflow.check_preparer_is_not_approver(batch.prepared_by_id, actor.pk)
@@ -912,6 +915,7 @@ def approve_grant_batch(batch: GrantBatch, *, actor, now: dt.datetime) -> GrantB
 def cancel_grant_batch(batch: GrantBatch, *, actor, reason: str, now: dt.datetime) -> GrantBatch:
     """作废 a batch not yet approved (e.g. to prepare it again after a rule change)."""
     require_capability(actor, "policies.manage")
+    queries.require_policy_in_scope(actor, batch.policy)
     batch = GrantBatch.objects.select_for_update().get(pk=batch.pk)
     workflow.check_batch_transition(batch.state, GrantBatchState.CANCELLED)
     reason = (reason or "").strip()
@@ -929,8 +933,8 @@ def record_grant_payment(
     batch: GrantBatch, *, actor, paid_on: dt.date, payment_ref: str, now: dt.datetime
 ) -> GrantBatch:
     """登记拨付 of an approved batch: committed moves to paid in the 资金池."""
-    if not (has_capability(actor, "policies.manage") or has_capability(actor, "policies.approve")):
-        require_capability(actor, "policies.manage")
+    require_capability(actor, "policies.manage")
+    queries.require_policy_in_scope(actor, batch.policy)
     batch = GrantBatch.objects.select_for_update().get(pk=batch.pk)
     workflow.check_batch_transition(batch.state, GrantBatchState.PAID)
     if paid_on > _today(now) or paid_on < timezone.localdate(batch.approved_at):
@@ -955,6 +959,8 @@ def export_grant_batch(batch: GrantBatch, *, actor, now: dt.datetime) -> bytes:
     """The payment list (.xlsx) of an approved batch; the export itself is audited."""
     from qinqing.core.files.xlsx import write_workbook
 
+    require_capability(actor, "policies.view")
+    queries.require_policy_in_scope(actor, batch.policy)
     if batch.state not in (GrantBatchState.APPROVED, GrantBatchState.PAID):
         raise IllegalTransition(
             f"发放批次当前状态为“{batch.get_state_display()}”，审批通过后才能导出拨付名单。"

@@ -1,0 +1,166 @@
+"""Funds from above on the 15-natural-day clock of 002 and the quarterly 服务对象清单."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from qinqing.core.audit.models import AuditEvent
+from qinqing.core.errors import IllegalTransition, InvalidInput, PermissionDenied
+from qinqing.policies import service, tasks
+from qinqing.policies.models import (
+    Budget,
+    FundArrival,
+    Notification,
+    ServiceTargetList,
+)
+from tests.policies.conftest import NOW, USCC_C, USCC_E
+
+
+def at(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=dt.UTC)  # 10:00 Shanghai
+
+
+def arrive(pw, day: dt.date, amount="800000", actor=None):
+    return service.record_fund_arrival(
+        pw.art3, year=2025, amount=amount, source="省财政厅", document_number="示省财〔2025〕1号",
+        arrived_on=day, actor=actor or pw.world.office_admin, now=at(day),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arrived", "due"),
+    [
+        (dt.date(2025, 3, 3), dt.date(2025, 3, 18)),  # plain 15 natural days
+        (dt.date(2025, 9, 16), dt.date(2025, 10, 9)),  # 1 October falls in 国庆 → 9 October
+        (dt.date(2025, 9, 12), dt.date(2025, 9, 28)),  # 27th is Saturday; 28th a make-up Sunday
+    ],
+)
+def test_funds_from_above_are_due_fifteen_natural_days_after_arrival(pw, arrived, due):
+    arrival = arrive(pw, arrived)
+    assert arrival.due_on == due
+    assert Budget.objects.get(policy=pw.art3, year=2025).total == Decimal(800000)
+
+
+def test_disbursed_in_time_is_not_overdue_late_is(pw):
+    first = arrive(pw, dt.date(2025, 3, 3))
+    service.record_fund_disbursement(
+        first, disbursed_on=dt.date(2025, 3, 18), note="下达示例县财政局",
+        actor=pw.world.office_admin, now=at(dt.date(2025, 3, 18)),
+    )  # fmt: skip
+    first.refresh_from_db()
+    assert not first.overdue
+    second = arrive(pw, dt.date(2025, 4, 1))
+    service.record_fund_disbursement(
+        second, disbursed_on=dt.date(2025, 4, 20), note="直接拨付企业",
+        actor=pw.world.office_admin, now=at(dt.date(2025, 4, 21)),
+    )  # fmt: skip
+    second.refresh_from_db()
+    assert second.overdue
+    with pytest.raises(IllegalTransition, match="不能重复登记"):
+        service.record_fund_disbursement(
+            second, disbursed_on=dt.date(2025, 4, 20), note="x", actor=pw.world.office_admin,
+            now=at(dt.date(2025, 4, 21)),
+        )  # fmt: skip
+
+
+def test_sweep_flags_overdue_funds_once_and_reminds_once_a_day(pw):
+    arrival = arrive(pw, dt.date(2025, 3, 3))  # due 18 March
+    on_due = tasks.sweep_fund_arrivals(at(dt.date(2025, 3, 18)))
+    assert on_due.flagged_overdue == 0
+    late = tasks.sweep_fund_arrivals(at(dt.date(2025, 3, 19)))
+    assert (late.flagged_overdue, late.fund_reminders) == (1, 1)
+    again = tasks.sweep_fund_arrivals(at(dt.date(2025, 3, 19)) + dt.timedelta(hours=3))
+    assert (again.flagged_overdue, again.fund_reminders) == (0, 0)
+    arrival.refresh_from_db()
+    assert arrival.overdue
+    note = Notification.objects.get(unit=pw.world.ndrc, kind="reminder")
+    assert "逾期 1 天" in note.body
+    assert AuditEvent.objects.filter(verb="fund.overdue").count() == 1
+    tasks.sweep_fund_arrivals(at(dt.date(2025, 3, 20)))
+    assert Notification.objects.filter(unit=pw.world.ndrc, kind="reminder").count() == 2
+
+
+def test_arrival_refuses_future_dates_and_zero(pw):
+    with pytest.raises(InvalidInput, match="晚于今天"):
+        service.record_fund_arrival(
+            pw.art3, year=2025, amount="1", source="省", document_number="",
+            arrived_on=dt.date(2025, 12, 1), actor=pw.world.office_admin, now=NOW,
+        )  # fmt: skip
+    with pytest.raises(InvalidInput, match="大于 0"):
+        arrive(pw, dt.date(2025, 3, 3), amount="0")
+    assert not FundArrival.objects.exists()
+
+
+def test_owning_department_may_record_funds_other_departments_may_not(pw):
+    with pytest.raises(PermissionDenied):
+        arrive(pw, dt.date(2025, 3, 3), actor=pw.world.tax_clerk)
+    with pytest.raises(PermissionDenied):
+        arrive(pw, dt.date(2025, 3, 3), actor=pw.world.leader)
+    assert not FundArrival.objects.exists()
+    # 市发改委 owns art3 in the test world; its staff may (world has no ndrc clerk: use office)
+    arrive(pw, dt.date(2025, 3, 3))
+    assert FundArrival.objects.count() == 1
+
+
+def test_funds_page_denials_change_nothing(pw, client_for):
+    arrival = arrive(pw, dt.date(2025, 3, 3))
+    events = AuditEvent.objects.count()
+    for user in (pw.world.tax_clerk, pw.world.leader, pw.world.enterprise_a):
+        client = client_for(user)
+        client.post("/policies/funds/budget/", {"policy": pw.art3.pk, "year": 2025, "total": "1"})
+        client.post(
+            f"/policies/funds/arrivals/{arrival.pk}/disburse/",
+            {"disbursed_on": "2025-03-10", "note": "x"},
+        )
+        client.post(
+            "/policies/funds/arrivals/",
+            {"policy": pw.art3.pk, "year": 2025, "amount": "5", "source": "x",
+             "arrived_on": "2025-03-01"},
+        )  # fmt: skip
+    arrival.refresh_from_db()
+    assert arrival.disbursed_on is None
+    assert Budget.objects.get(policy=pw.art3).total == Decimal(800000)
+    assert FundArrival.objects.count() == 1
+    assert AuditEvent.objects.count() == events
+    assert client_for(pw.world.enterprise_a).get("/policies/funds/").status_code == 403
+
+
+# ---------------------------------------------------------------- 服务对象清单
+
+
+def test_refresh_takes_the_current_results_for_this_quarter(pw, matched):
+    target = service.refresh_service_target_list(pw.grad, actor=pw.world.market_clerk, now=NOW)
+    assert (target.year, target.quarter, target.due_on) == (2025, 4, dt.date(2025, 12, 31))
+    entries = {e.uscc: e for e in target.entries.all()}
+    assert entries[USCC_C].eligible and entries[USCC_C].amount == Decimal(3000)
+    assert target.entry_count == 4  # 2 eligible + 2 near misses
+    again = service.refresh_service_target_list(pw.grad, actor=pw.world.market_clerk, now=NOW)
+    assert again.pk == target.pk and again.entries.count() == 4
+    assert USCC_E in entries
+
+
+def test_refresh_needs_results_and_the_owning_department(pw):
+    with pytest.raises(InvalidInput, match="请先运行政策匹配"):
+        service.refresh_service_target_list(pw.grad, actor=pw.world.market_clerk, now=NOW)
+    with pytest.raises(PermissionDenied):
+        service.refresh_service_target_list(pw.grad, actor=pw.world.tax_clerk, now=NOW)
+
+
+def test_sweep_creates_each_quarters_lists_and_reminds_pending_ones_weekly(pw, matched):
+    early = tasks.sweep_service_target_lists(at(dt.date(2025, 10, 2)))
+    assert early.lists_created == 4 and early.list_reminders == 0
+    assert ServiceTargetList.objects.filter(year=2025, quarter=4).count() == 4
+    service.refresh_service_target_list(pw.grad, actor=pw.world.market_clerk, now=NOW)
+    near = tasks.sweep_service_target_lists(at(dt.date(2025, 12, 18)))
+    assert (near.lists_created, near.list_reminders) == (0, 3)  # the refreshed one is not
+    same_day = tasks.sweep_service_target_lists(at(dt.date(2025, 12, 18)))
+    assert same_day.list_reminders == 0
+    next_week = tasks.sweep_service_target_lists(at(dt.date(2025, 12, 25)))
+    assert next_week.list_reminders == 3
+    note = Notification.objects.filter(unit=pw.world.market, kind="reminder").first()
+    assert "服务对象清单" in note.title and "2025-12-31" in note.body
+    q1 = tasks.sweep_service_target_lists(at(dt.date(2026, 1, 5)))
+    assert q1.lists_created == 4
