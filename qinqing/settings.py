@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -155,6 +156,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("QINQING_STATIC_ROOT", VAR_DIR / "static"))
+# Hashed, compressed files once `collectstatic` has run (the demo and production do); plain
+# files served from the apps otherwise, and always under pytest, so a collected var/ from a
+# demo run never hides a static file a test needs.
+STATIC_MANIFEST = (STATIC_ROOT / "staticfiles.json").exists() and "pytest" not in sys.modules
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -163,16 +168,14 @@ STORAGES = {
         "OPTIONS": {"location": str(VAR_DIR / "uploads")},
     },
     "staticfiles": {
-        # hashed, compressed files once `collectstatic` has run (the demo and production
-        # do); plain files served from the apps otherwise (tests, development)
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if (STATIC_ROOT / "staticfiles.json").exists() and not DEBUG
+            if STATIC_MANIFEST and not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 QINQING_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
