@@ -232,7 +232,7 @@ def load_demo(*, city: Unit, users: dict, log) -> None:
         service.plan_campaign(
             actor=office,
             area=city,
-            now=now,
+            now=_at(anchor),
             name=DRAFT_NAME,
             items=[InspectionItem.objects.get(code="YJ-001")],
             window_start_on=start,

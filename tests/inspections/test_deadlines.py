@@ -1,0 +1,70 @@
+"""Result publication deadlines: working days after the visit, flagged once when missed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import reverse
+
+from qinqing.core.audit.models import AuditEvent
+from qinqing.inspections import service, tasks
+from qinqing.inspections.models import VisitItem
+from tests.inspections.conftest import NOW, at, drawn_campaign
+
+
+def test_publication_is_due_twenty_working_days_after_the_planned_visit(iw):
+    campaign = drawn_campaign(iw)
+    for vi in VisitItem.objects.filter(visit__campaign=campaign).select_related("visit"):
+        planned = vi.visit.planned_on
+        # June 22–30 + 20 working days (no holiday in July 2026): 4 weeks later
+        assert (vi.publish_due_on - planned).days == 28, planned
+
+
+def test_sweep_flags_unpublished_results_once_and_spares_published_ones(iw):
+    campaign = drawn_campaign(iw, publish=True)
+    items = list(VisitItem.objects.filter(visit__campaign=campaign).order_by("pk"))
+    service.record_result(
+        items[0],
+        actor=iw.market_clerk,
+        result="no_issue",
+        checked_on=date(2026, 6, 1),
+        note="",
+        now=NOW,
+    )
+    before_due = at(date(2026, 7, 20))
+    assert tasks.flag_overdue(before_due)["results"] == 0
+    late = at(date(2026, 8, 10))
+    assert tasks.flag_overdue(late)["results"] == len(items) - 1
+    events = AuditEvent.objects.count()
+    assert tasks.flag_overdue(late)["results"] == 0
+    assert AuditEvent.objects.count() == events
+    items[0].refresh_from_db()
+    assert items[0].overdue_flagged_at is None
+
+
+def test_a_visit_in_a_year_without_calendar_data_gets_its_due_date_later(
+    iw, client_for, monkeypatch
+):
+    campaign = drawn_campaign(
+        iw, window_start_on=date(2026, 12, 1), window_end_on=date(2026, 12, 31)
+    )
+    late = VisitItem.objects.filter(visit__campaign=campaign, publish_due_on__isnull=True)
+    assert late.exists()  # 20 working days after late December 2026 fall in 2027
+    page = client_for(iw.office_admin).get(
+        reverse("inspections:visit", args=[late.first().visit_id])
+    )
+    assert "公示截止日待节假日数据发布后确定" in page.content.decode()
+    # once 2027 is known (here: a stand-in calendar), the sweep fills the dates in
+    from qinqing.core import workdays
+
+    class Weekdays:
+        def add_workdays(self, day, n):
+            import numpy as np
+
+            return np.busday_offset(day, n, roll="forward").astype(object)
+
+    monkeypatch.setattr(workdays, "get_calendar", lambda: Weekdays())
+    tasks.flag_overdue(at(date(2026, 12, 31)))
+    assert not VisitItem.objects.filter(
+        visit__campaign=campaign, publish_due_on__isnull=True
+    ).exists()
