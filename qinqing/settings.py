@@ -156,6 +156,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("QINQING_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Hashed, compressed files once `collectstatic` has run (the demo and production do); plain
 # files served from the apps otherwise, and always under pytest, so a collected var/ from a
 # demo run never hides a static file a test needs.
