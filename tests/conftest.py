@@ -45,3 +45,22 @@ def client_for(client):
 def pytest_report_header(config):
     url = os.environ.get("DATABASE_URL", "sqlite (default)")
     return [f"qinqing database: {url.split('@')[-1]}"]
+
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "client", "admin_client"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With QINQING_DB_TESTS_ONLY=1 (the PostgreSQL run of scripts/test.sh), keep only tests
+    that touch the database: the others already ran on SQLite and prove nothing new."""
+    if os.environ.get("QINQING_DB_TESTS_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or bool(
+            DB_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        )
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
