@@ -348,7 +348,8 @@ def public_campaigns() -> QuerySet[Campaign]:
     """
     return (
         Campaign.objects.filter(
-            Q(state__in=PUBLIC_STATES) | Q(state=CampaignState.CANCELLED, committed_at__isnull=False)
+            Q(state__in=PUBLIC_STATES)
+            | Q(state=CampaignState.CANCELLED, committed_at__isnull=False)
         )
         .select_related("area")
         .order_by("-committed_at", "-id")
