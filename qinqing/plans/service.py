@@ -265,9 +265,14 @@ class _Resolver:
 
     def mention(self, task: Task, role: str, name: str, order: int) -> UnitMention:
         res = self.resolve(name)
+        group = res.group
+        proposal = res.proposal
+        # a collective name answered earlier is no alias: the proposal remembers it
+        if group is None and proposal is not None and proposal.status == ProposalStatus.GROUPED:
+            group = proposal.resolved_group
         return UnitMention(
             task=task, role=role, raw_name=name[:200], order=order, unit=res.unit,
-            group=res.group, proposal=res.proposal,
+            group=group, proposal=res.proposal,
         )  # fmt: skip
 
     @staticmethod

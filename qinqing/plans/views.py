@@ -127,12 +127,14 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = queries.access_task_for_user(request.user, task_id)
     task = _task_prefetch(Task.objects.filter(pk=task.pk)).get()
     statuses = queries.task_status_labels([task], today=timezone.localdate())
-    related = (
-        queries.visible_articles_for_user(request.user)
-        .filter(task_links__task=task)
-        .select_related("plan")
-        .order_by("-task_links__score")
-    )
+    related = [
+        link.article
+        for link in ArticleTask.objects.filter(
+            task=task, article__in=queries.visible_articles_for_user(request.user)
+        )
+        .select_related("article__plan")
+        .order_by("-score")
+    ]
     can_see_plan = (
         task.plan_id is not None
         and queries.visible_plans_for_user(request.user).filter(pk=task.plan_id).exists()
@@ -464,12 +466,14 @@ def library(request: HttpRequest) -> HttpResponse:
 @login_required
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     article = queries.access_article_for_user(request.user, article_id)
-    tasks = (
-        queries.visible_tasks_for_user(request.user)
-        .filter(article_links__article=article)
-        .select_related("plan")
-        .order_by("-article_links__score")
-    )
+    tasks = [
+        link.task
+        for link in ArticleTask.objects.filter(
+            article=article, task__in=queries.visible_tasks_for_user(request.user)
+        )
+        .select_related("task__plan")
+        .order_by("-score")
+    ]
     return render(
         request,
         "plans/article_detail.html",

@@ -122,6 +122,22 @@ def test_mapping_an_unknown_name_to_a_unit_makes_it_an_alias(world, client_for):
     assert UnitNameProposal.objects.filter(status=ProposalStatus.PENDING).count() == 0
 
 
+def test_a_name_mapped_to_a_group_is_remembered_for_the_next_plan(world, client_for):
+    from qinqing.core.orgs.models import UnitGroup
+
+    plan = import_plan(world)
+    proposal = UnitNameProposal.objects.get(raw_name="市数据资源局")
+    group = UnitGroup.objects.get(name="市政府各部门")
+    client = client_for(world.office_admin)
+    client.post(
+        f"/plans/plans/{plan.pk}/names/{proposal.pk}/", {"action": "group", "group": group.pk}
+    )
+    expected = {world.market, world.tax, world.ndrc}
+    assert set(task(plan, "2").responsible_units.all()) == expected
+    again = import_plan(world, PLAN_TEXT_V2.replace("示例市2025年", "示例市2026年"), "二.txt")
+    assert set(task(again, "2").responsible_units.all()) == expected
+
+
 def test_rejected_name_counts_for_no_unit_and_allows_confirmation(world, client_for):
     plan = import_plan(world)
     proposal = UnitNameProposal.objects.get(raw_name="市数据资源局")
