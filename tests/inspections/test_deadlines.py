@@ -68,3 +68,25 @@ def test_a_visit_in_a_year_without_calendar_data_gets_its_due_date_later(
     assert not VisitItem.objects.filter(
         visit__campaign=campaign, publish_due_on__isnull=True
     ).exists()
+
+
+def test_on_time_publication_indicator_per_department(iw):
+    from qinqing.assessment.registry import Period, get_indicator
+
+    campaign = drawn_campaign(iw, publish=True)
+    market = VisitItem.objects.filter(visit__campaign=campaign, item=iw.market_item)
+    first = market.order_by("pk").first()
+    service.record_result(
+        first,
+        actor=iw.market_clerk,
+        result="no_issue",
+        checked_on=date(2026, 6, 1),
+        note="",
+        now=NOW,
+    )
+    indicator = get_indicator("inspections.results_published_on_time")
+    values = indicator.compute(
+        Period(date(2026, 7, 1), date(2026, 8, 31)), [iw.market.pk, iw.tax.pk, iw.ndrc.pk]
+    )
+    assert values[iw.market.pk] == round(100 / market.count(), 1)
+    assert values[iw.tax.pk] == 0.0 and values[iw.ndrc.pk] is None
