@@ -465,9 +465,11 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 def _cn_number(n: int) -> str:
     """Examples:
-    >>> _cn_number(3), _cn_number(10), _cn_number(12), _cn_number(25)
-    ('三', '十', '十二', '二十五')
+    >>> _cn_number(3), _cn_number(10), _cn_number(12), _cn_number(25), _cn_number(99), _cn_number(120)
+    ('三', '十', '十二', '二十五', '九十九', '120')
     """
+    if n >= 100:
+        return str(n)
     if n < 10:
         return _CN_DIGITS[n]
     tens, ones = divmod(n, 10)
