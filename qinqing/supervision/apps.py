@@ -12,7 +12,7 @@ class SupervisionConfig(AppConfig):
     demo_seed = "qinqing.supervision.seeds.load_demo"
     nav_items = [
         NavItem("本单位调度任务", "supervision:my_tasks", "plans.report", SECTION),
-        NavItem("调度总览", "supervision:overview", "plans.view", SECTION),
+        NavItem("调度总览", "supervision:overview", "supervision.overview", SECTION),
         NavItem("报送审核", "supervision:review_queue", "plans.review", SECTION),
         NavItem("逾期督办", "supervision:overdue", "plans.review", SECTION),
         NavItem("督办单", "supervision:notices", "plans.view", SECTION),
@@ -27,7 +27,12 @@ class SupervisionConfig(AppConfig):
         from qinqing.core.audit.verbs import register_verbs
         from qinqing.supervision import indicators  # noqa: F401  (registers the indicators)
 
-        register_capabilities({"supervision.referrals": "查看移送纪检监察的问责事项"})
+        register_capabilities(
+            {
+                "supervision.referrals": "查看移送纪检监察的问责事项",
+                "supervision.overview": "查看调度总览",
+            }
+        )
         register_verbs(
             {
                 "review_cadence.configured": "设置调度机制",

@@ -207,7 +207,7 @@ def return_report(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, "plans.view")
+    require_capability(request.user, "supervision.overview")
     area = _area_for(request)
     today = _today()
     figures = queries.area_figures(area, today)

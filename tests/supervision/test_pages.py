@@ -416,3 +416,37 @@ def test_bulletin_page_generates_and_downloads(world, client_for, scene):
     assert client_for(world.enterprise_a).get(
         f"/supervision/bulletins/{bulletin.pk}/pdf/"
     ).status_code in (403, 404)
+
+
+def test_navigation_offers_each_role_its_pages(world, client_for):
+    def nav(user):
+        html = client_for(user).get("/").content.decode()
+        return {
+            label
+            for label in (
+                "本单位调度任务",
+                "调度总览",
+                "报送审核",
+                "逾期督办",
+                "督办单",
+                "交办事项",
+                "调度机制",
+                "工作通报",
+                "问责移送",
+            )
+            if f">{label}<" in html
+        }
+
+    assert nav(world.market_clerk) == {"本单位调度任务", "督办单", "工作通报"}
+    assert nav(world.office_admin) == {
+        "调度总览",
+        "报送审核",
+        "逾期督办",
+        "督办单",
+        "交办事项",
+        "调度机制",
+        "工作通报",
+    }
+    assert nav(world.leader) == {"调度总览", "督办单", "工作通报"}
+    assert nav(world.discipline) == {"问责移送"}
+    assert nav(world.enterprise_a) == set()

@@ -50,6 +50,7 @@ OFFICE_CAPABILITIES = [
     "policies.view", "policies.manage", "policies.approve",
     "inspections.view", "inspections.manage",
     "assessment.view", "assessment.manage",
+    "supervision.overview",
 ]  # fmt: skip
 UNIT_STAFF_CAPABILITIES = [
     "directory.view", "enterprises.view",
@@ -62,6 +63,7 @@ UNIT_STAFF_CAPABILITIES = [
 LEADER_CAPABILITIES = [
     "directory.view", "audit.view", "enterprises.view", "plans.view", "appeals.view",
     "policies.view", "inspections.view", "assessment.view",
+    "supervision.overview",
 ]  # fmt: skip
 ENTERPRISE_CAPABILITIES = ["appeals.submit", "policies.mine"]
 SITE_ADMIN_CAPABILITIES = [
