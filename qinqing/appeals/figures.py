@@ -4,8 +4,8 @@ Two grouped queries answer any period and any list of units: one over tickets (b
 they were dispatched), one over callbacks (by the day of the call). The formulas are
 ``rules.figure_rates`` with the locality's configuration (docs/appeals.md):
 
-* 响应率 = 按时签收的工单 / 派出的工单（不含已同意退单、已撤销的工单）;
-* 按时办结率 = 在答复时限内答复的工单 / 已答复的工单;
+* 响应率 = 按时签收的工单 / 已签收或已过签收时限的工单（不含已同意退单、已撤销的工单）;
+* 按时办结率 = 在答复时限内答复的工单 / 已答复或已过答复时限的工单（不含已转办的工单）;
 * 平均答复用时 = 已答复工单从派单到答复的工作日数（扣除挂起）之和 / 已答复的工单;
 * 解决率 = 回访“已解决” / 回访次数; 满意率 = (满意 + 基本满意 × 权重) / 回访次数.
 """
@@ -54,9 +54,16 @@ def unit_counts(
     unit_ids: list[int] | None = None,
     area_path: str | None = None,
     by_month: bool = False,
+    as_of: dt.datetime | None = None,
 ) -> dict[tuple[int, str], rules.FigureCounts]:
-    """Counts per (unit id, month or "") for tickets dispatched and callbacks made in the period."""
+    """Counts per (unit id, month or "") for tickets dispatched and callbacks made in the period.
+
+    A ticket counts for 响应率 once signed or once its sign deadline has passed by ``as_of``
+    (the end of the period, or now if earlier); likewise for 按时办结率 with the reply
+    deadline. Transferred tickets do not count for the reply (the new unit's ticket does).
+    """
     lo, hi = period_bounds(start, end)
+    as_of = min(as_of, hi) if as_of else hi
     tickets = Ticket.objects.filter(dispatched_at__gte=lo, dispatched_at__lt=hi).exclude(
         state__in=NOT_COUNTED
     )
@@ -74,9 +81,15 @@ def unit_counts(
         callbacks = callbacks.annotate(month=TruncMonth("called_at", tzinfo=tz))
         t_keys.append("month")
         c_keys.append("month")
+    sign_counted = Q(acknowledged_at__isnull=False) | Q(sign_due_at__lt=as_of)
+    reply_counted = (Q(replied_at__isnull=False) | Q(reply_due_at__lt=as_of)) & ~Q(
+        state=TicketState.TRANSFERRED
+    )
     ticket_rows = tickets.values(*t_keys).annotate(
         dispatched=Count("id"),
+        sign_counted=Count("id", filter=sign_counted),
         signed_on_time=Count("id", filter=Q(signed_on_time=True)),
+        reply_counted=Count("id", filter=reply_counted),
         replied=Count("id", filter=Q(replied_at__isnull=False)),
         replied_on_time=Count("id", filter=Q(replied_on_time=True)),
         reply_workdays_sum=Sum("reply_workdays"),
@@ -93,7 +106,9 @@ def unit_counts(
         key = (row["unit_id"], _month_key(row.get("month")) if by_month else "")
         merged[key].update(
             dispatched=row["dispatched"],
+            sign_counted=row["sign_counted"],
             signed_on_time=row["signed_on_time"],
+            reply_counted=row["reply_counted"],
             replied=row["replied"],
             replied_on_time=row["replied_on_time"],
             reply_workdays_sum=row["reply_workdays_sum"] or 0,
@@ -152,9 +167,10 @@ def ranking(
     area: Unit,
     level: str = "unit",
     config: dict | None = None,
+    as_of: dt.datetime | None = None,
 ) -> list[FigureRow]:
     """Units (or counties) of ``area`` ranked by the weighted score, best first."""
-    counts = unit_counts(start, end, area_path=area.path)
+    counts = unit_counts(start, end, area_path=area.path, as_of=as_of)
     units = {u.pk: u for u in Unit.objects.filter(path__startswith=area.path)}
     grouped: dict[int, rules.FigureCounts] = {}
     for (unit_id, _), c in counts.items():
@@ -174,10 +190,15 @@ def ranking(
 
 
 def monthly_series(
-    start: dt.date, end: dt.date, *, area: Unit, config: dict | None = None
+    start: dt.date,
+    end: dt.date,
+    *,
+    area: Unit,
+    config: dict | None = None,
+    as_of: dt.datetime | None = None,
 ) -> dict[str, dict]:
     """The area's 三率 month by month (for the chart)."""
-    counts = unit_counts(start, end, area_path=area.path, by_month=True)
+    counts = unit_counts(start, end, area_path=area.path, by_month=True, as_of=as_of)
     months: dict[str, rules.FigureCounts] = {}
     for (_, month), c in counts.items():
         months[month] = add_counts(months[month], c) if month in months else c

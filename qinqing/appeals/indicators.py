@@ -14,9 +14,14 @@ SOURCE = "appeals"
 
 
 def _values(period: Period, unit_ids: list[int], name: str, *, percent: bool = True):
+    from django.utils import timezone
+
     from qinqing.appeals import figures, rules
 
-    counts = figures.unit_counts(period.start, period.end, unit_ids=list(unit_ids))
+    # a running period is measured as of now: a deadline still ahead counts neither way
+    counts = figures.unit_counts(
+        period.start, period.end, unit_ids=list(unit_ids), as_of=timezone.now()
+    )
     out: dict[int, float | None] = {}
     for unit_id in unit_ids:
         c = counts.get((unit_id, ""))
@@ -31,7 +36,7 @@ def _values(period: Period, unit_ids: list[int], name: str, *, percent: bool = T
     "appeals.response_rate",
     "诉求响应率",
     source=SOURCE,
-    description="期间内派给本单位的工单中，在签收时限内签收的比例（不含已同意退单、已撤销的工单）。",
+    description="期间内派给本单位、已签收或已过签收时限的工单中，在签收时限内签收的比例（不含已同意退单、已撤销的工单）。",
 )
 def response_rate(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
     return _values(period, unit_ids, "response_rate")
@@ -61,7 +66,7 @@ def satisfaction_rate(period: Period, unit_ids: list[int]) -> dict[int, float | 
     "appeals.on_time_rate",
     "诉求按时办结率",
     source=SOURCE,
-    description="期间内派出并已答复的工单中，在答复时限（含批准的延期、扣除挂起）内答复的比例。",
+    description="期间内派出、已答复或已过答复时限的工单中，在答复时限（含批准的延期、扣除挂起）内答复的比例。",
 )
 def on_time_rate(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
     return _values(period, unit_ids, "on_time_rate")

@@ -609,7 +609,9 @@ class FigureCounts:
     """Counts behind one unit's figures for a period (all set-based in the database)."""
 
     dispatched: int = 0
+    sign_counted: int = 0  # signed, or unsigned past the sign deadline
     signed_on_time: int = 0
+    reply_counted: int = 0  # replied, or unreplied past the reply deadline
     replied: int = 0
     replied_on_time: int = 0
     reply_workdays_sum: int = 0
@@ -628,8 +630,9 @@ def figure_rates(counts: FigureCounts, config: Mapping | None = None) -> dict[st
     """响应率, 解决率, 满意率, 按时办结率, 平均答复用时 and the weighted score.
 
     Examples:
-        >>> c = FigureCounts(dispatched=10, signed_on_time=9, replied=8, replied_on_time=6,
-        ...                  reply_workdays_sum=24, callbacks=5, resolved=4, satisfied=3, partly=1, unsatisfied=1)
+        >>> c = FigureCounts(dispatched=11, sign_counted=10, signed_on_time=9, reply_counted=8, replied=8,
+        ...                  replied_on_time=6, reply_workdays_sum=24, callbacks=5, resolved=4,
+        ...                  satisfied=3, partly=1, unsatisfied=1)
         >>> r = figure_rates(c)
         >>> r["response_rate"], r["resolution_rate"], round(r["satisfaction_rate"], 2), r["on_time_rate"], r["avg_reply_workdays"]
         (0.9, 0.8, 0.76, 0.75, 3.0)
@@ -641,12 +644,12 @@ def figure_rates(counts: FigureCounts, config: Mapping | None = None) -> dict[st
     cfg = {**DEFAULT_FIGURE_CONFIG, **(config or {})}
     partly_weight = float(cfg.get("partly_weight", 0.8))
     rates: dict[str, float | None] = {
-        "response_rate": _ratio(counts.signed_on_time, counts.dispatched),
+        "response_rate": _ratio(counts.signed_on_time, counts.sign_counted),
         "resolution_rate": _ratio(counts.resolved, counts.callbacks),
         "satisfaction_rate": _ratio(
             counts.satisfied + partly_weight * counts.partly, counts.callbacks
         ),
-        "on_time_rate": _ratio(counts.replied_on_time, counts.replied),
+        "on_time_rate": _ratio(counts.replied_on_time, counts.reply_counted),
         "avg_reply_workdays": _ratio(counts.reply_workdays_sum, counts.replied),
     }
     weights = cfg.get("weights") or DEFAULT_FIGURE_CONFIG["weights"]

@@ -685,7 +685,8 @@ def rate(request: HttpRequest, appeal_id: int) -> HttpResponse:
 
 @login_required
 def ratings(request: HttpRequest) -> HttpResponse:
-    queries.require_appeals_access(request.user)
+    if not has_capability(request.user, "appeals.submit"):
+        require_capability(request.user, "appeals.view")
     rows = queries.visible_ratings_for_user(request.user).select_related(
         "unit", "rectification", "appeal"
     )[:300]
@@ -858,7 +859,7 @@ def _figures_context(request):
         raise InvalidInput(f"结束日期 {end} 早于开始日期 {start}，请调整统计期间。")
     level = "county" if request.GET.get("level") == "county" else "unit"
     config = service.settings_for(area).figure_config or None
-    rows = figures.ranking(start, end, area=area, level=level, config=config)
+    rows = figures.ranking(start, end, area=area, level=level, config=config, as_of=timezone.now())
     return area, start, end, level, rows, config
 
 
@@ -872,7 +873,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "resolution": [r.percent("resolution_rate") for r in rows],
         "satisfaction": [r.percent("satisfaction_rate") for r in rows],
     }
-    monthly = figures.monthly_series(start, end, area=area, config=config)
+    monthly = figures.monthly_series(start, end, area=area, config=config, as_of=timezone.now())
     trend = {
         "months": list(monthly),
         "response": [None if v["response_rate"] is None else round(100 * v["response_rate"], 1) for v in monthly.values()],

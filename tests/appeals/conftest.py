@@ -20,6 +20,8 @@ def _private_storage(settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "uploads")},
         },
+        # plain files from the apps, whether or not someone ran collectstatic in var/
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     return tmp_path / "uploads"
 
@@ -94,3 +96,16 @@ def appeals_world(world, settings, demo_model_path):
         KnowledgeArticle.objects.create(locality=world.city, question=question, answer=answer)
     yield world
     suggest.forget_model()
+
+
+@pytest.fixture
+def as_user(db):
+    """``as_user(user)``: a fresh test client logged in as ``user`` (several at once)."""
+    from django.test import Client
+
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login

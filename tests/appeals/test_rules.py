@@ -267,19 +267,22 @@ def test_second_unsatisfied_callback_escalates():
 
 def test_figure_formulas_and_configurable_weights():
     counts = rules.FigureCounts(
-        dispatched=4, signed_on_time=3, replied=2, replied_on_time=1, reply_workdays_sum=7,
+        dispatched=5, sign_counted=4, signed_on_time=3, reply_counted=3, replied=2, replied_on_time=1,
+        reply_workdays_sum=7,
         callbacks=4, resolved=2, satisfied=2, partly=1, unsatisfied=1,
     )  # fmt: skip
     default = rules.figure_rates(counts)
     assert default["response_rate"] == 0.75
     assert default["resolution_rate"] == 0.5
     assert default["satisfaction_rate"] == pytest.approx((2 + 0.8) / 4)
-    assert default["on_time_rate"] == 0.5
+    assert default["on_time_rate"] == pytest.approx(1 / 3)
     assert default["avg_reply_workdays"] == 3.5
     strict = rules.figure_rates(counts, {"partly_weight": 0, "weights": {"satisfaction_rate": 1}})
     assert strict["satisfaction_rate"] == 0.5 and strict["score"] == 0.5
     # a unit without callbacks is scored on what it has
-    only_sign = rules.figure_rates(rules.FigureCounts(dispatched=2, signed_on_time=1))
+    only_sign = rules.figure_rates(
+        rules.FigureCounts(dispatched=2, sign_counted=2, signed_on_time=1)
+    )
     assert only_sign["satisfaction_rate"] is None and only_sign["score"] == 0.5
 
 

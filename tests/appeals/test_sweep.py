@@ -1,0 +1,95 @@
+"""催办 at shares of time used, 督办 when overdue; idempotent; silent on rest days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from qinqing.appeals import service
+from qinqing.appeals.choices import EventKind
+from qinqing.appeals.models import AppealEvent, Ticket
+from qinqing.appeals.tasks import sweep_tickets
+from qinqing.core.audit.models import AuditEvent
+from tests.appeals.conftest import NOW, SHANGHAI
+from tests.appeals.factories import acknowledged, dispatched
+
+
+def at(*args):
+    return dt.datetime(*args, tzinfo=SHANGHAI)
+
+
+def reminders(ticket):
+    return AppealEvent.objects.filter(ticket=ticket, kind=EventKind.REMINDED).count()
+
+
+def test_reminders_at_half_and_eighty_percent_then_supervision(appeals_world):
+    w = appeals_world
+    _, ticket = acknowledged(w, NOW)  # complaint: 10 working days, due 23 March 17:30
+    assert sweep_tickets(at(2026, 3, 12, 9)).reminded == 0  # 30 % used
+    result = sweep_tickets(at(2026, 3, 16, 9))  # 50 %
+    assert result.reminded == 1 and result.supervised == 0
+    ticket.refresh_from_db()
+    assert ticket.reminder_level == 1 and reminders(ticket) == 1
+    sweep_tickets(at(2026, 3, 19, 9))  # 80 %
+    ticket.refresh_from_db()
+    assert ticket.reminder_level == 2 and reminders(ticket) == 2
+    assert sweep_tickets(at(2026, 3, 23, 17, 0)).supervised == 0  # due day, not yet past
+    result = sweep_tickets(at(2026, 3, 23, 17, 31))
+    assert result.supervised == 1
+    ticket.refresh_from_db()
+    assert ticket.supervised and ticket.supervised_at == at(2026, 3, 23, 17, 31)
+    assert AppealEvent.objects.filter(ticket=ticket, kind=EventKind.SUPERVISED).count() == 1
+
+
+def test_sweep_is_idempotent(appeals_world):
+    w = appeals_world
+    acknowledged(w, NOW)
+    first = sweep_tickets(at(2026, 3, 24, 9))
+    assert first.supervised == 1
+    events, audits = AppealEvent.objects.count(), AuditEvent.objects.count()
+    tickets = list(Ticket.objects.values_list("pk", "reminder_level", "supervised"))
+    second = sweep_tickets(at(2026, 3, 24, 9))
+    assert (second.reminded, second.supervised) == (0, 0)
+    assert AppealEvent.objects.count() == events and AuditEvent.objects.count() == audits
+    assert list(Ticket.objects.values_list("pk", "reminder_level", "supervised")) == tickets
+
+
+def test_nothing_fires_on_a_rest_day(appeals_world):
+    w = appeals_world
+    acknowledged(w, NOW)
+    result = sweep_tickets(at(2026, 3, 28, 10))  # Saturday, long overdue
+    assert result.skipped_rest_day and result.checked == 0
+    assert not Ticket.objects.filter(supervised=True).exists()
+    assert sweep_tickets(at(2026, 3, 30, 9)).supervised == 1  # Monday
+
+
+def test_unsigned_ticket_past_the_sign_window_is_supervised(appeals_world):
+    w = appeals_world
+    _, ticket = dispatched(w, NOW)  # sign by Tuesday 17:30
+    assert sweep_tickets(at(2026, 3, 10, 17, 0)).supervised == 0
+    assert sweep_tickets(at(2026, 3, 11, 9)).supervised == 1
+    event = AppealEvent.objects.get(ticket=ticket, kind=EventKind.SUPERVISED)
+    assert "签收" in event.note
+
+
+def test_suspended_tickets_are_not_chased(appeals_world):
+    w = appeals_world
+    _, ticket = acknowledged(w, NOW)
+    service.request_suspension(
+        ticket, actor=w.market_clerk, now=at(2026, 3, 9, 12), reason="等企业材料"
+    )
+    service.review_suspension(ticket, actor=w.office_admin, now=at(2026, 3, 9, 13), approve=True)
+    assert sweep_tickets(at(2026, 4, 20, 9)).checked == 0
+
+
+def test_sweep_uses_the_same_deadline_as_the_ticket_clock(appeals_world):
+    w = appeals_world
+    _, ticket = acknowledged(w, NOW)
+    service.request_extension(
+        ticket, actor=w.market_clerk, now=at(2026, 3, 10, 9), amount=2, reason="需会商"
+    )
+    service.review_extension(ticket, actor=w.office_admin, now=at(2026, 3, 10, 10), approve=True)
+    ticket.refresh_from_db()
+    due = ticket.reply_due_at
+    assert due == at(2026, 3, 25, 17, 30)
+    assert sweep_tickets(due - dt.timedelta(minutes=1)).supervised == 0
+    assert sweep_tickets(due + dt.timedelta(minutes=1)).supervised == 1
