@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from qinqing.core.enterprises.models import CreditTier
+from qinqing.core.errors import InvalidInput
 from qinqing.inspections import rules
 from qinqing.inspections.models import CreditListKind, Frequency, Result
 
@@ -105,7 +106,7 @@ class CampaignForm(forms.Form):
         label="全域宁静日（每月）",
         max_length=100,
         required=False,
-        help_text="如 1-20 表示每月上、中旬不入企检查；留空为本地区登记的宁静日制度",
+        help_text="如 1-20 表示每月上、中旬不入企检查；填“无”表示不设；新建计划留空时采用本地区登记的宁静日制度",
     )
     cap_a = forms.IntegerField(label="A 类企业年度检查上限", min_value=0, max_value=20, initial=1)
     cap_b = forms.IntegerField(label="B 类企业年度检查上限", min_value=0, max_value=20, initial=2)
@@ -128,9 +129,11 @@ class CampaignForm(forms.Form):
 
     def clean_monthly_quiet(self):
         text = self.cleaned_data.get("monthly_quiet", "")
+        if text.strip() in ("无", "不设", "0"):
+            return []
         try:
             return rules.parse_monthly_quiet(text) if text.strip() else None
-        except rules.InvalidInput as exc:
+        except InvalidInput as exc:
             raise forms.ValidationError(exc.message) from None
 
     def campaign_fields(self) -> dict:

@@ -411,7 +411,7 @@ def plan_campaign(*, actor, area: Unit, now: datetime, **fields) -> Campaign:
     """
     from qinqing.inspections.queries import local_quiet_days_for_area
 
-    if "monthly_quiet" not in fields or fields["monthly_quiet"] is None:
+    if fields.get("monthly_quiet") is None:
         fields["monthly_quiet"] = sorted(
             {(r.first_day, r.last_day) for r in local_quiet_days_for_area(area)}
         )

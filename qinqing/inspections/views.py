@@ -66,6 +66,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "units": units,
             "unit_id": unit_id,
             "can_manage": queries.can_manage(request.user),
+            "is_overseer": queries.is_overseer(request.user),
         },
     )
 
@@ -157,7 +158,11 @@ def inspector_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inspections/inspector_list.html",
-        {"inspectors": inspectors, "can_manage": queries.can_manage(request.user)},
+        {
+            "inspectors": inspectors,
+            "can_manage": queries.can_manage(request.user),
+            "is_overseer": queries.is_overseer(request.user),
+        },
     )
 
 
@@ -246,6 +251,7 @@ def _quiet_page(request, *, period_form=None, local_form=None, error="", status=
                 "area"
             ),
             "can_manage": can_manage,
+            "is_overseer": True,
             "period_form": period_form or forms.QuietPeriodForm(),
             "local_form": local_form or forms.LocalQuietDaysForm(),
             "error": error,
@@ -714,6 +720,7 @@ def credit(request: HttpRequest) -> HttpResponse:
             "changes": queries.visible_tier_changes_for_user(request.user).select_related(
                 "enterprise"
             )[:20],
+            "is_overseer": True,
         },
     )
 

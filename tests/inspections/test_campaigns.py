@@ -10,6 +10,7 @@ import pytest
 
 from qinqing.core.audit.models import AuditEvent
 from qinqing.core.errors import IllegalTransition, InvalidInput
+from qinqing.core.workdays import get_calendar
 from qinqing.inspections import pools, service
 from qinqing.inspections.drawing import draw_commitment
 from qinqing.inspections.models import (
@@ -36,11 +37,13 @@ def test_full_flow_commits_draws_and_verifies(iw):
     assert campaign.state == CampaignState.DRAWN
     document = json.loads(campaign.files.get(name="DRAW.json").content)
     visits = list(campaign.visits.order_by("number"))
+    calendar = get_calendar()
     assert len(visits) == len(document["visits"]) > 0
     for visit, drawn in zip(visits, document["visits"], strict=True):
         assert visit.uscc == drawn["uscc"]
         assert visit.planned_on.isoformat() == drawn["visit_on"]
         assert visit.planned_on.day >= 21  # 上、中旬宁静日
+        assert calendar.is_workday(visit.planned_on)
         team = sorted(visit.inspectors.values_list("certificate_number", flat=True))
         assert team == drawn["inspectors"] and len(team) >= 2
     outcome = service.verify_campaign(campaign)

@@ -535,3 +535,51 @@ def test_engine_message_is_shown_on_the_page_and_nothing_is_written(iw, client_f
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.DRAFT and not campaign.commitment
     assert not campaign.files.exists() and AuditEvent.objects.count() == events
+
+
+def test_public_pages_show_only_what_is_published(scene, client):
+    draft, committed = scene["draft"], scene["committed"]
+    assert client.get(reverse("inspections:public_campaign", args=[draft.pk])).status_code == 404
+    listing = client.get(reverse("inspections:public")).content.decode()
+    assert draft.name not in listing and committed.name in listing
+    page = client.get(reverse("inspections:public_campaign", args=[committed.pk])).content.decode()
+    assert committed.commitment in page and committed.seed not in page
+    published = scene["published"]
+    vi = VisitItem.objects.filter(visit__campaign=published).first()
+    service.record_result(
+        vi,
+        actor=scene["iw"].office_admin,
+        result="no_issue",
+        checked_on=TODAY,
+        note="内部备注不公开",
+        now=NOW,
+    )
+    page = client.get(reverse("inspections:public_campaign", args=[published.pk])).content.decode()
+    assert published.seed in page and "未发现问题" in page and "内部备注不公开" not in page
+    for inspector in Inspector.objects.all():
+        assert inspector.name not in page and inspector.certificate_number not in page
+
+
+def test_office_can_clear_the_monthly_quiet_days_of_a_draft(scene, client_for):
+    draft = scene["draft"]
+    client = client_for(scene["iw"].office_admin)
+    response = client.post(
+        reverse("inspections:campaign_edit", args=[draft.pk]),
+        {
+            "name": draft.name,
+            "items": [scene["iw"].tax_item.pk],
+            "window_start_on": "2026-06-01",
+            "window_end_on": "2026-06-30",
+            "monthly_quiet": "无",
+            "cap_a": 1,
+            "cap_b": 2,
+            "cap_c": 3,
+            "cap_d": 4,
+            "publish_within_workdays": 15,
+        },
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.monthly_quiet == [] and draft.publish_within_workdays == 15
+    event = AuditEvent.objects.filter(verb="campaign.updated").get()
+    assert event.before["monthly_quiet"] == [[1, 20]] and event.after["monthly_quiet"] == []
