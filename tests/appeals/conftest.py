@@ -72,28 +72,11 @@ def demo_model_path(tmp_path_factory):
 def appeals_world(world, settings, demo_model_path):
     """The test world with 示例市 configured: settings, mapping to world units, articles."""
     from qinqing.appeals import suggest
-    from qinqing.appeals.demo_data import DEMO_ARTICLES
-    from qinqing.appeals.models import AppealSettings, KnowledgeArticle, RoutingMapping
+    from tests.appeals.factories import configure_city
 
     settings.QINQING_APPEALS_ROUTER_MODEL = str(demo_model_path)
     suggest.forget_model()
-    AppealSettings.objects.create(locality=world.city, reminder_shares=[0.5, 0.8])
-    mapping = {
-        "商贸旅游": [world.market],
-        "交通运输": [world.tax],
-        "城乡建设": [world.county],
-        "劳动和社会保障": [world.ndrc],
-        "教育文体": [world.ndrc],
-        "卫生计生": [world.ndrc],
-        "环境保护": [world.ndrc],
-    }
-    for category, units in mapping.items():
-        for order, unit in enumerate(units):
-            RoutingMapping.objects.create(
-                locality=world.city, category=category, unit=unit, sort_order=order
-            )
-    for question, answer, _ in DEMO_ARTICLES:
-        KnowledgeArticle.objects.create(locality=world.city, question=question, answer=answer)
+    configure_city(world, demo_model_path)
     yield world
     suggest.forget_model()
 

@@ -77,3 +77,24 @@ def replied(world, now: dt.datetime, **kw):
     appeal.refresh_from_db()
     ticket.refresh_from_db()
     return appeal, ticket
+
+
+def configure_city(world, model_path) -> None:
+    """示例市 settings, the router mapping onto the world's units and the demo articles."""
+    from qinqing.appeals.demo_data import DEMO_ARTICLES
+    from qinqing.appeals.models import AppealSettings, KnowledgeArticle, RoutingMapping
+
+    AppealSettings.objects.create(locality=world.city, reminder_shares=[0.5, 0.8])
+    mapping = {
+        "商贸旅游": world.market,
+        "交通运输": world.tax,
+        "城乡建设": world.county,
+        "劳动和社会保障": world.ndrc,
+        "教育文体": world.ndrc,
+        "卫生计生": world.ndrc,
+        "环境保护": world.ndrc,
+    }
+    for category, unit in mapping.items():
+        RoutingMapping.objects.create(locality=world.city, category=category, unit=unit)
+    for question, answer, _ in DEMO_ARTICLES:
+        KnowledgeArticle.objects.create(locality=world.city, question=question, answer=answer)
