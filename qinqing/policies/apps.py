@@ -21,6 +21,7 @@ VERB_LABELS = {
     "fund.arrived": "登记上级资金到达",
     "fund.disbursed": "登记上级资金下达或拨付",
     "fund.overdue": "上级资金超过15日未下达",
+    "application.review_overdue": "政策申报超过审核时限",
     "service_target_list.refreshed": "更新服务对象清单",
     "service_target_list.reminded": "提醒更新服务对象清单",
     "grant_batch.prepared": "生成免申即享发放批次",
@@ -47,5 +48,6 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from qinqing.core.audit.verbs import register_verbs
+        from qinqing.policies import indicators  # noqa: F401  (registers the indicators)
 
         register_verbs(VERB_LABELS)

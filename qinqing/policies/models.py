@@ -341,6 +341,7 @@ class Application(models.Model):
     registry_snapshot = models.JSONField("企业库信息（申报时）", default=dict)
     submitted_at = models.DateTimeField("提交时间")
     review_due_at = models.DateTimeField("审核时限")
+    overdue_reminded_on = models.DateField("超时提醒日期", null=True, blank=True)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     reviewed_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

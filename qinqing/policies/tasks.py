@@ -3,6 +3,8 @@ be rerun: a second run on the same day creates nothing new.
 
 * :func:`sweep_fund_arrivals` — funds from above not passed down within 15 natural days of
   arrival (002) are flagged overdue and the owning department is reminded (once a day).
+* :func:`sweep_review_deadlines` — an application still waiting after its review time
+  limit (working days) is reminded to the owning department once a day.
 * :func:`sweep_service_target_lists` — every policy gets its 服务对象清单 row for the
   current quarter; a pending one is reminded from 15 days before the quarter ends, weekly.
 """
@@ -18,6 +20,8 @@ from django.utils import timezone
 from qinqing.core import audit
 from qinqing.policies import workflow
 from qinqing.policies.models import (
+    Application,
+    ApplicationState,
     FundArrival,
     Notification,
     NotificationKind,
@@ -32,6 +36,7 @@ ACTOR = "system:policies-sweep"
 class SweepResult:
     flagged_overdue: int = 0
     fund_reminders: int = 0
+    review_reminders: int = 0
     lists_created: int = 0
     list_reminders: int = 0
 
@@ -112,7 +117,37 @@ def sweep_service_target_lists(now: dt.datetime, result: SweepResult | None = No
     return result
 
 
+@transaction.atomic
+def sweep_review_deadlines(now: dt.datetime, result: SweepResult | None = None) -> SweepResult:
+    result = result or SweepResult()
+    today = timezone.localdate(now)
+    late = Application.objects.select_for_update().filter(
+        state=ApplicationState.SUBMITTED, review_due_at__lt=now
+    )
+    for application in late.select_related("policy"):
+        if application.overdue_reminded_on == today:
+            continue
+        first = application.overdue_reminded_on is None
+        application.overdue_reminded_on = today
+        application.save(update_fields=["overdue_reminded_on"])
+        due = timezone.localtime(application.review_due_at)
+        Notification.objects.create(
+            unit_id=application.policy.owner_unit_id, kind=NotificationKind.REMINDER,
+            policy=application.policy,
+            title=f"政策申报超过审核时限：{application.enterprise_name}",
+            body=(f"“{application.policy.title}”申报（编号 {application.number}）应于 "
+                  f"{due:%Y-%m-%d %H:%M} 前审核，请尽快办理。"),
+            link=application.get_absolute_url(), created_at=now,
+        )  # fmt: skip
+        if first:
+            audit.record(ACTOR, "application.review_overdue", application,
+                         after={"due_at": application.review_due_at}, now=now)  # fmt: skip
+        result.review_reminders += 1
+    return result
+
+
 def run_sweeps(now: dt.datetime) -> SweepResult:
-    """Both sweeps (each in its own transaction)."""
+    """All sweeps (each in its own transaction)."""
     result = sweep_fund_arrivals(now)
+    result = sweep_review_deadlines(now, result)
     return sweep_service_target_lists(now, result)

@@ -223,3 +223,39 @@ def test_staff_cannot_apply(pw, client_for):
     response = client_for(pw.world.market_clerk).post(f"/policies/p/{pw.sme.code}/apply/", DATA)
     assert response.status_code == 403
     assert not Application.objects.exists()
+
+
+def test_sweep_reminds_the_department_of_late_reviews_once_a_day(pw):
+    from qinqing.policies import tasks
+
+    application = submit(pw)  # due Thursday 2025-12-04 17:30
+    before_due = tasks.sweep_review_deadlines(dt.datetime(2025, 12, 4, 9, 0, tzinfo=dt.UTC))
+    assert before_due.review_reminders == 0  # 17:00 in Shanghai: still in time
+    late = dt.datetime(2025, 12, 4, 10, 0, tzinfo=dt.UTC)  # 18:00 in Shanghai
+    assert tasks.sweep_review_deadlines(late).review_reminders == 1
+    assert tasks.sweep_review_deadlines(late + dt.timedelta(hours=1)).review_reminders == 0
+    assert tasks.sweep_review_deadlines(late + dt.timedelta(days=1)).review_reminders == 1
+    notes = Notification.objects.filter(unit=pw.world.market, kind="reminder")
+    assert notes.count() == 2 and application.number in notes.first().body
+    assert AuditEvent.objects.filter(verb="application.review_overdue").count() == 1
+    service.return_application(application, actor=pw.world.market_clerk, comment="补材料",
+                               now=late + dt.timedelta(days=2))  # fmt: skip
+    assert tasks.sweep_review_deadlines(late + dt.timedelta(days=3)).review_reminders == 0
+
+
+def test_review_on_time_indicator(pw):
+    from qinqing.assessment.registry import Period
+    from qinqing.policies.indicators import review_on_time
+
+    set_budget(pw.sme, 100000, actor=pw.world.office_admin)
+    first = submit(pw)
+    service.approve_application(first, actor=pw.world.market_clerk, amount="1000", comment="",
+                                now=NOW + dt.timedelta(days=1))  # fmt: skip
+    service.record_application_payment(first, actor=pw.world.market_clerk,
+                                       paid_on=dt.date(2025, 11, 21), payment_ref="",
+                                       now=NOW + dt.timedelta(days=1))  # fmt: skip
+    second = submit(pw)
+    service.reject_application(second, actor=pw.world.market_clerk, comment="不符合条件",
+                               now=NOW + dt.timedelta(days=30))  # fmt: skip
+    values = review_on_time(Period.quarter(2025, 4), [pw.world.market.pk, pw.world.tax.pk])
+    assert values == {pw.world.market.pk: 50.0, pw.world.tax.pk: None}

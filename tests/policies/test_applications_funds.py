@@ -164,3 +164,25 @@ def test_sweep_creates_each_quarters_lists_and_reminds_pending_ones_weekly(pw, m
     assert "服务对象清单" in note.title and "2025-12-31" in note.body
     q1 = tasks.sweep_service_target_lists(at(dt.date(2026, 1, 5)))
     assert q1.lists_created == 4
+
+
+def test_funds_and_satisfaction_indicators(pw, matched):
+    from qinqing.assessment.registry import Period
+    from qinqing.policies.indicators import funds_passed_on_time, match_satisfaction
+    from qinqing.policies.models import MatchResult
+
+    first = arrive(pw, dt.date(2025, 3, 3))  # due 18 March
+    service.record_fund_disbursement(first, disbursed_on=dt.date(2025, 3, 10), note="下达示例县",
+                                     actor=pw.world.office_admin, now=NOW)  # fmt: skip
+    arrive(pw, dt.date(2025, 3, 20))  # never passed down: overdue
+    q1 = Period.quarter(2025, 1)
+    assert funds_passed_on_time(q1, [pw.world.ndrc.pk, pw.world.market.pk]) == {
+        pw.world.ndrc.pk: 50.0,
+        pw.world.market.pk: None,
+    }
+    result = MatchResult.objects.get(policy=pw.art3, current=True, eligible=True)
+    service.record_push_feedback(result, actor=pw.world.enterprise_a, answer="fits", comment="",
+                                 now=NOW)  # fmt: skip
+    assert match_satisfaction(Period.quarter(2025, 4), [pw.world.ndrc.pk]) == {
+        pw.world.ndrc.pk: 100.0
+    }
