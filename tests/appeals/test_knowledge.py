@@ -98,7 +98,9 @@ def test_an_empty_knowledge_base_answers_nothing():
 
 def test_real_messages_find_their_own_reply_from_the_title_alone():
     """On real 问政 messages with published replies, the title alone finds the message."""
-    assert REPLIES_CSV.is_file(), f"{REPLIES_CSV} is missing: ../shared must sit next to the repository"
+    assert REPLIES_CSV.is_file(), (
+        f"{REPLIES_CSV} is missing: ../shared must sit next to the repository"
+    )
     with REPLIES_CSV.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     rows = random.Random(0).sample(rows, 600)
