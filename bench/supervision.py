@@ -551,7 +551,7 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=20)
     parser.add_argument("--tasks", type=int, default=40)
     parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--responsible", type=int, default=17)
+    parser.add_argument("--responsible", type=int, default=23)
     parser.add_argument("--baseline-tasks", type=int, default=80)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()

@@ -301,9 +301,31 @@ REQUIREMENTS = (
 )
 
 
+# paragraph styles of the Word file: (name, font, size pt, first-line indent, alignment, colour)
+_DOCX_STYLES = (
+    ("公文正文", "仿宋_GB2312", 16, True, None, None),
+    ("公文无缩进", "仿宋_GB2312", 16, False, None, None),
+    ("公文落款", "仿宋_GB2312", 16, False, "right", None),
+    ("公文居中", "仿宋_GB2312", 16, False, "center", None),
+    ("公文一级标题", "黑体", 16, True, None, None),
+    ("公文二级标题", "楷体_GB2312", 16, True, None, None),
+    ("公文标题", "方正小标宋简体", 22, False, "center", None),
+    ("公文版头", "方正小标宋简体", 26, False, "center", "C00000"),
+    ("表格文字", "仿宋_GB2312", 12, False, None, None),
+    ("表格表头", "黑体", 12, False, None, None),
+)
+
+
 def render_docx(data: BulletinData, chart_png: bytes) -> bytes:
-    """The bulletin as a Word file in official layout."""
+    """The bulletin as a Word file in official layout.
+
+    Formatting lives in paragraph styles and each table's rows are copied from one
+    formatted row, so a bulletin listing hundreds of units stays fast to build.
+    """
+    from copy import deepcopy
+
     from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -316,49 +338,63 @@ def render_docx(data: BulletinData, chart_png: bytes) -> bytes:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
 
-    def font(run, name: str, size: float, *, bold: bool = False, colour=None):
-        run.font.name = name
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-        if colour is not None:
-            run.font.color.rgb = colour
+    def east_asian(style, name: str) -> None:
+        style.font.name = name
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
 
-    def para(
-        text: str = "",
-        *,
-        name="仿宋_GB2312",
-        size=16.0,
-        align=None,
-        indent=True,
-        bold=False,
-        colour=None,
-    ):
-        p = doc.add_paragraph()
-        p.paragraph_format.line_spacing = Pt(28)
-        p.paragraph_format.space_after = Pt(0)
+    normal = doc.styles["Normal"]
+    east_asian(normal, "仿宋_GB2312")
+    normal.font.size = Pt(16)
+    normal.paragraph_format.space_after = Pt(0)
+    aligns = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
+    for name, font_name, size, indent, align, colour in _DOCX_STYLES:
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        east_asian(style, font_name)
+        style.font.size = Pt(size)
+        fmt = style.paragraph_format
+        fmt.space_after = Pt(0)
+        if size >= 16:
+            fmt.line_spacing = Pt(28 if size == 16 else size * 1.5)
         if indent:
-            p.paragraph_format.first_line_indent = Pt(size * 2)
-        if align is not None:
-            p.alignment = align
-        if text:
-            font(p.add_run(text), name, size, bold=bold, colour=colour)
+            fmt.first_line_indent = Pt(size * 2)
+        if align:
+            fmt.alignment = aligns[align]
+        if colour:
+            style.font.color.rgb = RGBColor.from_string(colour)
+
+    # style ids looked up once: python-docx resolves a style name by scanning every style
+    ids = {name: doc.styles[name].style_id for name, *_ in _DOCX_STYLES}
+
+    def para(text: str = "", style: str = "公文正文"):
+        p = doc.add_paragraph(text)
+        p._p.style = ids[style]
         return p
 
-    red = RGBColor(0xC0, 0x00, 0x00)
-    style = doc.styles["Normal"]
-    style.font.name = "仿宋_GB2312"
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋_GB2312")
+    def table(headers: list[str], rows: list[list[str]], widths: list[float]):
+        t = doc.add_table(rows=2, cols=len(headers))
+        t.style = "Table Grid"
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for i, (cell, text) in enumerate(zip(t.rows[0].cells, headers, strict=True)):
+            cell.text = text
+            cell.paragraphs[0]._p.style = ids["表格表头"]
+            cell.width = Mm(widths[i])
+        template = t.rows[1]
+        for i, cell in enumerate(template.cells):
+            cell.text = "-"
+            cell.paragraphs[0]._p.style = ids["表格文字"]
+            cell.width = Mm(widths[i])
+        tbl, tr = t._tbl, template._tr
+        for row in rows:
+            copy = deepcopy(tr)
+            for node, text in zip(copy.iter(qn("w:t")), row, strict=True):
+                node.text = text
+            tbl.append(copy)
+        tbl.remove(tr)
+        return t
 
-    para(
-        f"{data.area}优化营商环境工作通报",
-        name="方正小标宋简体",
-        size=26,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False,
-        colour=red,
-    )
-    number = para(data.number_line, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    para(f"{data.area}优化营商环境工作通报", "公文版头")
+    number = para(data.number_line, "公文居中")
     # the red rule under the masthead (版头分隔线)
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -372,33 +408,12 @@ def render_docx(data: BulletinData, chart_png: bytes) -> bytes:
     border.append(bottom)
     number._p.get_or_add_pPr().append(border)
     para()
-    para(data.title, name="方正小标宋简体", size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    para(data.title, "公文标题")
     para()
-    para(data.addressees, indent=False)
+    para(data.addressees, "公文无缩进")
     para(f"现将{data.period}{data.area}优化营商环境重点任务推进、进度报送和督办情况通报如下。")
 
-    def heading(text: str):
-        para(text, name="黑体", size=16)
-
-    def table(headers: list[str], rows: list[list[str]], widths: list[float] | None = None):
-        t = doc.add_table(rows=1, cols=len(headers))
-        t.style = "Table Grid"
-        t.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, text in zip(t.rows[0].cells, headers, strict=True):
-            cell.text = ""
-            font(cell.paragraphs[0].add_run(text), "黑体", 12)
-        for row in rows:
-            cells = t.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                cell.text = ""
-                font(cell.paragraphs[0].add_run(text), "仿宋_GB2312", 12)
-        if widths:
-            for row in t.rows:
-                for cell, w in zip(row.cells, widths, strict=True):
-                    cell.width = Mm(w)
-        return t
-
-    heading("一、总体情况")
+    para("一、总体情况", "公文一级标题")
     para(summary_sentence(data))
     table(
         ["任务状态", "任务数（项）", "占比"],
@@ -409,24 +424,25 @@ def render_docx(data: BulletinData, chart_png: bytes) -> bytes:
     doc.add_picture(io.BytesIO(chart_png), width=Mm(150))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    heading("二、逾期任务情况")
+    para("二、逾期任务情况", "公文一级标题")
     if not data.overdue_by_unit:
         para("截至统计日，无逾期任务。")
     else:
         para(
-            f"截至{cn_date(data.as_of)}，共有{data.overdue_total}项任务超过完成时限仍未完成，按牵头单位列示如下："
+            f"截至{cn_date(data.as_of)}，共有{data.overdue_total}项任务超过完成时限仍未完成，"
+            "按牵头单位列示如下："
         )
         for i, (unit, tasks) in enumerate(data.overdue_by_unit, start=1):
-            para(f"（{_cn_number(i)}）{unit}（{len(tasks)}项）", name="楷体_GB2312")
+            para(f"（{_cn_number(i)}）{unit}（{len(tasks)}项）", "公文二级标题")
             for j, task in enumerate(tasks, start=1):
                 due = cn_date(task.due_on) if task.due_on else "未定"
                 label = f"{task.label} " if task.label else ""
                 para(f"{j}. {label}{task.title}（完成时限：{due}）")
 
-    heading("三、进度报送情况")
+    para("三、进度报送情况", "公文一级标题")
     para(reports_sentence(data))
 
-    heading("四、单位排名")
+    para("四、单位排名", "公文一级标题")
     para("按进度报送按时率从高到低排名，按时率相同的，逾期任务少者在前，再按退回率从低到高。")
     table(
         ["排名", "单位", "应报（份）", "按时（份）", "按时率", "退回率", "逾期任务（项）"],
@@ -442,18 +458,19 @@ def render_docx(data: BulletinData, chart_png: bytes) -> bytes:
             ]
             for r in data.ranking
         ],
+        [12, 50, 18, 18, 20, 20, 20],
     )
 
-    heading("五、督办情况")
+    para("五、督办情况", "公文一级标题")
     para(notices_sentence(data))
 
-    heading("六、有关要求")
+    para("六、有关要求", "公文一级标题")
     for i, text in enumerate(REQUIREMENTS, start=1):
         para(f"{i}. {text.format(issuer=data.issuer)}")
 
     para()
-    para(data.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    para(cn_date(data.as_of), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    para(data.issuer, "公文落款")
+    para(cn_date(data.as_of), "公文落款")
 
     buf = io.BytesIO()
     doc.save(buf)
@@ -523,15 +540,19 @@ def render_pdf(data: BulletinData, chart_png: bytes) -> bytes:
     def p(text: str, style=body):
         return Paragraph(escape(text), style)
 
-    def table(headers, rows, widths):
+    def table(headers, rows, widths, wrap=frozenset({0, 1})):
+        # short figures are plain strings (fast); names may wrap, so they are paragraphs
+        body = [[p(c, cell) if i in wrap else c for i, c in enumerate(row)] for row in rows]
         t = Table(
-            [[p(h, cell) for h in headers]] + [[p(c, cell) for c in row] for row in rows],
+            [[p(h, cell) for h in headers], *body],
             colWidths=[w * mm for w in widths],
             repeatRows=1,
         )
         t.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), font),
+                    ("FONTSIZE", (0, 0), (-1, -1), 10.5),
                     ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F0F2F5")),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

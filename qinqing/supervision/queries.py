@@ -72,12 +72,33 @@ def _task_ids_filter(tasks) -> Q:
     return Q(task_id__in=list(tasks))
 
 
-def task_facts(tasks) -> dict[int, tuple[TaskFacts, tuple[int, ...]]]:
-    """The facts each task's status is derived from, in four set-based queries."""
+@dataclass
+class LedgerFacts:
+    """What statuses are derived from, for many tasks, with the task–unit pairs."""
+
+    facts: dict[int, TaskFacts]
+    leads: dict[int, list[int]]
+    responsible: dict[int, list[int]]
+
+    def units(self, pk: int) -> tuple[int, ...]:
+        """The task's reporting units: owners first, then the other responsible units."""
+        owners = self.facts[pk].owners
+        others = set(self.leads.get(pk, ())) | set(self.responsible.get(pk, ()))
+        return tuple(sorted(owners)) + tuple(sorted(others - owners))
+
+
+_STAGES = {stage.value: stage for stage in rules.Stage}
+
+
+def load_facts(tasks) -> LedgerFacts:
+    """The facts of many tasks (a queryset or ids) in four set-based queries."""
+    from django.db.models import Case, DateField, Value, When
+    from django.db.models.functions import TruncDate
+
     from qinqing.plans.models import Task
 
     task_q = tasks.values("pk") if isinstance(tasks, QuerySet) else list(tasks)
-    rows = Task.objects.filter(pk__in=task_q).values_list("pk", "due_on", "ongoing")
+    rows = Task.objects.filter(pk__in=task_q).order_by().values_list("pk", "due_on", "ongoing")
     by_task = {pk: (due_on, ongoing) for pk, due_on, ongoing in rows}
     where = _task_ids_filter(tasks)
     leads: dict[int, list[int]] = defaultdict(list)
@@ -91,31 +112,49 @@ def task_facts(tasks) -> dict[int, tuple[TaskFacts, tuple[int, ...]]]:
     ):
         responsible[task_id].append(unit_id)
     standing: dict[int, dict[int, StandingReport]] = defaultdict(dict)
-    tz = timezone.get_current_timezone()
-    for task_id, unit_id, stage, state, submitted_at in (
+    # the local day of submission matters only for completion claims: computed in SQL, and
+    # only there (parsing thousands of timestamps would dominate the ledger's status)
+    claimed_on = Case(
+        When(
+            stage=rules.Stage.COMPLETED,
+            then=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()),
+        ),
+        default=Value(None),
+        output_field=DateField(),
+    )
+    accepted = ReportState.ACCEPTED.value
+    for task_id, unit_id, stage, state, submitted_on in (
         ProgressReport.objects.filter(where, is_current=True)
-        .values_list("task_id", "unit_id", "stage", "state", "submitted_at")
-        .iterator(chunk_size=5000)
+        .order_by()
+        .annotate(claimed_on=claimed_on)
+        .values_list("task_id", "unit_id", "stage", "state", "claimed_on")
     ):
-        standing[task_id][unit_id] = StandingReport(
-            stage=rules.Stage(stage),
-            accepted=state == ReportState.ACCEPTED,
-            submitted_on=submitted_at.astimezone(tz).date(),
+        standing[task_id][unit_id] = StandingReport(_STAGES[stage], state == accepted, submitted_on)
+    facts = {
+        pk: TaskFacts(
+            due_on,
+            ongoing,
+            rules.owner_units(leads.get(pk, ()), responsible.get(pk, ())),
+            standing.get(pk, {}),
         )
-    out = {}
-    for pk, (due_on, ongoing) in by_task.items():
-        owners = rules.owner_units(leads.get(pk, ()), responsible.get(pk, ()))
-        units = tuple(sorted(owners)) + tuple(
-            sorted(
-                u for u in set(leads.get(pk, ())) | set(responsible.get(pk, ())) if u not in owners
-            )
-        )
-        out[pk] = (TaskFacts(due_on, ongoing, owners, standing.get(pk, {})), units)
-    return out
+        for pk, (due_on, ongoing) in by_task.items()
+    }
+    return LedgerFacts(facts, leads, responsible)
+
+
+def task_facts(tasks) -> dict[int, tuple[TaskFacts, tuple[int, ...]]]:
+    """Each task's facts and its reporting units (owners first)."""
+    loaded = load_facts(tasks)
+    return {pk: (facts, loaded.units(pk)) for pk, facts in loaded.facts.items()}
 
 
 def status_details(
-    tasks, today: date, *, calendar=None, window_workdays: int | None = None
+    tasks,
+    today: date,
+    *,
+    calendar=None,
+    window_workdays: int | None = None,
+    facts: LedgerFacts | None = None,
 ) -> dict[int, StatusDetail]:
     """Status, due-soon flag and completion claim of many tasks at once."""
     if calendar is None:
@@ -123,23 +162,24 @@ def status_details(
 
         calendar = get_calendar()
     window = due_soon_workdays() if window_workdays is None else window_workdays
+    loaded = facts if facts is not None else load_facts(tasks)
     out = {}
-    for pk, (facts, units) in task_facts(tasks).items():
-        status = rules.derive_task_status(facts, today)
+    for pk, task in loaded.facts.items():
+        status = rules.derive_task_status(task, today)
         out[pk] = StatusDetail(
             status=status,
-            due_soon=rules.is_due_soon(status, facts.due_on, today, window, calendar),
-            claimed_on=rules.completion_claimed_on(facts),
-            due_on=facts.due_on,
-            owners=facts.owners,
-            units=units,
+            due_soon=rules.is_due_soon(status, task.due_on, today, window, calendar),
+            claimed_on=rules.completion_claimed_on(task),
+            due_on=task.due_on,
+            owners=task.owners,
+            units=loaded.units(pk),
         )
     return out
 
 
 def task_statuses(tasks, today: date) -> dict[int, TaskStatus]:
     """The derived status of many tasks (a queryset or ids), for the ledger."""
-    return {pk: rules.derive_task_status(f, today) for pk, (f, _) in task_facts(tasks).items()}
+    return {pk: rules.derive_task_status(f, today) for pk, f in load_facts(tasks).facts.items()}
 
 
 def task_status(task, today: date) -> TaskStatus:

@@ -336,7 +336,7 @@ class StandingReport:
 
     stage: Stage
     accepted: bool
-    submitted_on: date
+    submitted_on: date | None  # the local day of the submission; needed for 已完成 only
 
 
 @dataclass(frozen=True)
@@ -537,12 +537,18 @@ def plan_reminders(
         7 2 task_overdue 2025-06-30
     """
     out: set[ReminderKey] = set()
+    kinds: dict[date, str | None] = {}  # slots share a few due days: decide each once
     for slot in open_reports:
-        if slot.report_due_on < today:
-            kind = ReminderKind.REPORT_OVERDUE
-        elif calendar.workdays_between(today, slot.report_due_on) <= window_workdays:
-            kind = ReminderKind.REPORT_DUE_SOON
-        else:
+        kind = kinds.get(slot.report_due_on, "")
+        if kind == "":
+            if slot.report_due_on < today:
+                kind = ReminderKind.REPORT_OVERDUE
+            elif calendar.workdays_between(today, slot.report_due_on) <= window_workdays:
+                kind = ReminderKind.REPORT_DUE_SOON
+            else:
+                kind = None
+            kinds[slot.report_due_on] = kind
+        if kind is None:
             continue
         out.add(
             ReminderKey(

@@ -130,6 +130,96 @@ def open_cycle(cycle: ReviewCycle, *, now: datetime) -> int:
     return len(new)
 
 
+def ensure_all_cycles(today: date, *, calendar, problems: list[str]) -> int:
+    """Every active cadence's missing cycles up to today, in two queries (the sweep)."""
+    from collections import defaultdict
+
+    existing: dict[int, set[date]] = defaultdict(set)
+    for cadence_id, start in ReviewCycle.objects.filter(cadence__active=True).values_list(
+        "cadence_id", "period_start"
+    ):
+        existing[cadence_id].add(start)
+    from qinqing.core.workdays import MissingCalendarYear
+
+    new = []
+    for cadence in ReviewCadence.objects.filter(active=True):
+        for start, end in rules.cycle_periods(cadence.starts_on, cadence.months, today):
+            if start in existing[cadence.pk]:
+                continue
+            try:
+                due = rules.report_due_on(end, cadence.report_lag_workdays, calendar)
+            except MissingCalendarYear as exc:
+                problems.append(f"“{cadence.label}”{rules.period_label(start, end)}：{exc.message}")
+                break
+            new.append(
+                ReviewCycle(cadence=cadence, period_start=start, period_end=end, report_due_on=due)
+            )
+    ReviewCycle.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def open_collecting_cycles(today: date, *, now: datetime, leads, responsible) -> int:
+    """Create the missing report slots of every cycle collecting reports today, at once.
+
+    ``leads`` and ``responsible`` map each ledger task to its units (the sweep has loaded
+    them for the statuses already). Same rules as :func:`open_cycle`; idempotent.
+    """
+    from collections import defaultdict
+
+    from qinqing.plans.models import Task
+
+    cycles = list(collecting_cycles(today))
+    if not cycles:
+        return 0
+    own = set(
+        ReviewCadence.objects.filter(active=True, plan__isnull=False).values_list(
+            "plan_id", flat=True
+        )
+    )
+    by_plan: dict[int, list] = defaultdict(list)
+    by_area: dict[int, list] = defaultdict(list)
+    for pk, plan_id, area_id, created_at, verified_at in (
+        Task.objects.in_ledger()
+        .order_by()
+        .values_list("pk", "plan_id", "area_id", "created_at", "completion__verified_at")
+    ):
+        info = (pk, created_at, verified_at)
+        if plan_id is not None:
+            by_plan[plan_id].append(info)
+        if plan_id is None or plan_id not in own:
+            by_area[area_id].append(info)
+    existing = set(
+        ProgressReport.objects.filter(cycle__in=cycles)
+        .order_by()
+        .values_list("cycle_id", "task_id", "unit_id")
+    )
+    new = []
+    for cycle in cycles:
+        cadence = cycle.cadence
+        start_at = timezone.make_aware(datetime.combine(cycle.period_start, datetime.min.time()))
+        end_at = timezone.make_aware(datetime.combine(cycle.period_end, datetime.max.time()))
+        infos = by_plan[cadence.plan_id] if cadence.plan_id else by_area[cadence.area_id]
+        for pk, created_at, verified_at in infos:
+            if created_at > end_at or (verified_at is not None and verified_at < start_at):
+                continue
+            for unit_id in sorted(set(leads.get(pk, ())) | set(responsible.get(pk, ()))):
+                if (cycle.pk, pk, unit_id) not in existing:
+                    new.append(
+                        ProgressReport(
+                            task_id=pk,
+                            unit_id=unit_id,
+                            cycle=cycle,
+                            period_end=cycle.period_end,
+                            report_due_on=cycle.report_due_on,
+                        )
+                    )
+    ProgressReport.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    unopened = [c.pk for c in cycles if c.opened_at is None]
+    if unopened:
+        ReviewCycle.objects.filter(pk__in=unopened).update(opened_at=now)
+    return len(new)
+
+
 def collecting_cycles(today: date):
     """Cycles whose reports are being collected on ``today``: begun, not yet past due."""
     return ReviewCycle.objects.filter(

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from qinqing.core import audit
@@ -53,38 +52,38 @@ def _checkpoint(stage: str) -> None:
 @transaction.atomic
 def find_reminders(now: datetime, *, window_workdays: int | None = None) -> SweepResult:
     """The transactional part of the sweep: cycles, report slots, statuses, reminders."""
+    from qinqing.core.orgs.models import Unit
     from qinqing.core.workdays import get_calendar
     from qinqing.plans.models import Task
-    from qinqing.supervision.queries import due_soon_workdays, status_details
+    from qinqing.supervision.queries import due_soon_workdays, load_facts, status_details
 
     calendar = get_calendar()
     today = timezone.localdate(now)
     window = due_soon_workdays() if window_workdays is None else window_workdays
     result = SweepResult(today=today.isoformat())
+    ledger = Task.objects.in_ledger()
 
     # 1. every area with ledger tasks has a default cadence; every cadence its cycles
-    areas = set(Task.objects.in_ledger().order_by().values_list("area_id", flat=True).distinct())
+    areas = set(ledger.order_by().values_list("area_id", flat=True).distinct())
     have_default = set(
         ReviewCadence.objects.filter(plan=None, active=True).values_list("area_id", flat=True)
     )
-    from qinqing.core.orgs.models import Unit
-
     for area in Unit.objects.filter(pk__in=areas - have_default):
         service.ensure_default_cadence(area, now=now)
-    for cadence in ReviewCadence.objects.filter(active=True):
-        result.cycles_created += len(
-            service.ensure_cycles(cadence, today, calendar=calendar, problems=result.problems)
-        )
+    result.cycles_created = service.ensure_all_cycles(
+        today, calendar=calendar, problems=result.problems
+    )
     _checkpoint("cycles")
 
-    # 2. open the cycles collecting reports today (new tasks get their slots)
-    for cycle in service.collecting_cycles(today):
-        result.slots_opened += service.open_cycle(cycle, now=now)
+    # 2. the ledger's facts; the cycles collecting reports today get their missing slots
+    facts = load_facts(ledger)
+    result.slots_opened = service.open_collecting_cycles(
+        today, now=now, leads=facts.leads, responsible=facts.responsible
+    )
     _checkpoint("slots")
 
     # 3. statuses of the whole ledger, and the reminders owed
-    ledger = Task.objects.in_ledger()
-    details = status_details(ledger, today, calendar=calendar, window_workdays=window)
+    details = status_details(ledger, today, calendar=calendar, window_workdays=window, facts=facts)
     result.counts = {
         str(s): sum(1 for d in details.values() if d.status == s) for s in rules.STATUS_ORDER
     }
@@ -94,34 +93,32 @@ def find_reminders(now: datetime, *, window_workdays: int | None = None) -> Swee
         if d.status == TaskStatus.OVERDUE or d.due_soon
     ]
     # open report slots: cycles now collecting, and each cadence's latest cycle past due
-    last_due = (
-        ReviewCycle.objects.filter(cadence__active=True, report_due_on__lt=today)
-        .values("cadence_id")
-        .annotate(m=Max("report_due_on"))
-    )
+    latest_past: dict[int, tuple] = {}
+    for cadence_id, cycle_id, due in ReviewCycle.objects.filter(
+        cadence__active=True, report_due_on__lt=today
+    ).values_list("cadence_id", "pk", "report_due_on"):
+        if cadence_id not in latest_past or due > latest_past[cadence_id][1]:
+            latest_past[cadence_id] = (cycle_id, due)
     cycle_ids = set(service.collecting_cycles(today).values_list("pk", flat=True))
-    for row in last_due:
-        cycle_ids |= set(
-            ReviewCycle.objects.filter(
-                cadence_id=row["cadence_id"], report_due_on=row["m"]
-            ).values_list("pk", flat=True)
-        )
+    cycle_ids |= {cycle_id for cycle_id, _ in latest_past.values()}
     open_reports = [
         rules.OpenReport(task_id, unit_id, cycle_id, due)
         for task_id, unit_id, cycle_id, due in ProgressReport.objects.filter(
             cycle_id__in=cycle_ids,
             state__in=[ReportState.PENDING, ReportState.RETURNED],
             task__in=ledger.values("pk"),
-        ).values_list("task_id", "unit_id", "cycle_id", "report_due_on")
+        )
+        .order_by()
+        .values_list("task_id", "unit_id", "cycle_id", "report_due_on")
     ]
     keys = rules.plan_reminders(
         task_rows, open_reports, today=today, window_workdays=window, calendar=calendar
     )
     _checkpoint("reminders")
     existing = set(
-        Reminder.objects.filter(task_id__in={k.task_id for k in keys}).values_list(
-            "task_id", "unit_id", "kind", "key"
-        )
+        Reminder.objects.filter(key__in={k.key for k in keys})
+        .order_by()
+        .values_list("task_id", "unit_id", "kind", "key")
     )
     new = [
         Reminder(
@@ -200,46 +197,50 @@ def _reminder_text(unit_name: str, reminders: list[Reminder]) -> tuple[str, str,
     return subject, "\n".join(lines), sms
 
 
+def _chunks(ids: list[int], size: int = 2000):
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
 def dispatch_reminders(now: datetime) -> notify.Delivery:
     """Send every stored, unsent reminder: one e-mail and SMS per unit, each reminder once.
 
-    A unit's reminders are claimed (``dispatched_at`` set) in one statement before sending;
-    if sending fails they are released with the error, to be retried by the next run.
+    All unsent reminders are claimed (``dispatched_at`` set, rows locked, others' claims
+    skipped) and committed before anything is sent; a unit whose sending fails has its
+    reminders released with the error, to be retried by the next run. A process killed
+    between claim and send loses those reminders rather than sending them twice.
     """
     total = notify.Delivery()
-    unit_ids = list(
-        Reminder.objects.filter(dispatched_at__isnull=True)
-        .order_by("unit_id")
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
-    if not unit_ids:
+    with transaction.atomic():
+        ids = list(
+            Reminder.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(dispatched_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for chunk in _chunks(ids):
+            Reminder.objects.filter(pk__in=chunk).update(dispatched_at=now)
+    if not ids:
         return total
-    recipients = notify.unit_recipients(unit_ids)
+    by_unit: dict[int, list[Reminder]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for r in (
+            Reminder.objects.filter(pk__in=chunk)
+            .select_related("task", "cycle")
+            .order_by("unit_id", "kind", "task_id")
+        ):
+            by_unit[r.unit_id].append(r)
     from qinqing.core.orgs.models import Unit
 
-    names = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
+    recipients = notify.unit_recipients(list(by_unit))
+    names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
     connection = notify.open_connection()
     sms = notify.get_sms_sender()
-    for unit_id in unit_ids:
-        with transaction.atomic():
-            ids = list(
-                Reminder.objects.select_for_update(of=("self",))
-                .filter(unit_id=unit_id, dispatched_at__isnull=True)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-            claimed = Reminder.objects.filter(pk__in=ids, dispatched_at__isnull=True).update(
-                dispatched_at=now
-            )
-        if not claimed:
-            continue
-        reminders = list(
-            Reminder.objects.filter(pk__in=ids)
-            .select_related("task", "cycle")
-            .order_by("kind", "task_id")
-        )
+    outcome: dict[tuple[int, int], list[int]] = defaultdict(list)  # (emails, sms) → ids
+    failed: dict[str, list[int]] = defaultdict(list)  # error → ids
+    for unit_id, reminders in by_unit.items():
         subject, body, sms_text = _reminder_text(names.get(unit_id, ""), reminders)
+        unit_ids = [r.pk for r in reminders]
         try:
             delivered = notify.deliver(
                 recipients.get(unit_id, []),
@@ -252,15 +253,17 @@ def dispatch_reminders(now: datetime) -> notify.Delivery:
             )
         except Exception as exc:  # SMTP down: release the claim, keep the error, retry later
             log.warning("reminder delivery to unit %s failed: %s", unit_id, exc)
-            Reminder.objects.filter(pk__in=ids).update(
-                dispatched_at=None, error=f"{type(exc).__name__}: {exc}"[:500]
-            )
+            failed[f"{type(exc).__name__}: {exc}"[:500]] += unit_ids
             continue
-        Reminder.objects.filter(pk__in=ids).update(
-            emails=delivered.emails, sms=delivered.sms, error=""
-        )
+        outcome[(delivered.emails, delivered.sms)] += unit_ids
         total.emails += delivered.emails
         total.sms += delivered.sms
+    for (emails, sms_count), done in outcome.items():
+        for chunk in _chunks(done):
+            Reminder.objects.filter(pk__in=chunk).update(emails=emails, sms=sms_count, error="")
+    for error, undone in failed.items():
+        for chunk in _chunks(undone):
+            Reminder.objects.filter(pk__in=chunk).update(dispatched_at=None, error=error)
     return total
 
 
