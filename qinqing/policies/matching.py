@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+import pyarrow as pa
 from django.db import transaction
 from django.db.models import Max, Q, Sum
 
@@ -131,62 +132,36 @@ def run_matching(*, actor, year: int, area: Unit, now) -> MatchRun:
     total = 0
 
     def rows_of(result_rows):
-        import pyarrow as pa
-
         index = pa.array(result_rows)
         return uscc.take(index).to_pylist(), names.take(index).to_pylist()
 
-    for result in evaluation.results:
-        if not len(result.rows):
-            continue
-        rule = by_code[result.policy.id]
-        codes, titles = rows_of(result.rows)
-        objs = [
-            MatchResult(
-                run=run,
-                policy_id=rule.policy_id,
-                rule=rule,
-                year=year,
-                uscc=code,
-                enterprise_name=name[:200],
-                eligible=True,
-                amount=Decimal(amount),
-            )  # fmt: skip
-            for code, name, amount in zip(codes, titles, result.amounts.tolist(), strict=True)
-        ]
-        MatchResult.objects.bulk_create(objs, batch_size=BULK_BATCH)
-        eligible_count += len(objs)
-        total += result.total
-    for near in near_misses:
-        if not len(near.rows):
-            continue
-        rule = by_code[near.policy.id]
-        codes, titles = rows_of(near.rows)
-        reasons: dict[tuple[int, int], str] = {}
-        for i, key in enumerate(zip(near.items.tolist(), near.failed.tolist(), strict=True)):
-            if key not in reasons:
-                reasons[key] = near.reason(i, year)[:500]
-        objs = [
-            MatchResult(
-                run=run,
-                policy_id=rule.policy_id,
-                rule=rule,
-                year=year,
-                uscc=code,
-                enterprise_name=name[:200],
-                eligible=False,
-                near_miss=True,
-                reason=reasons[key],
-            )  # fmt: skip
-            for code, name, key in zip(
-                codes,
-                titles,
-                zip(near.items.tolist(), near.failed.tolist(), strict=True),
-                strict=True,
-            )
-        ]
-        MatchResult.objects.bulk_create(objs, batch_size=BULK_BATCH)
-        near_count += len(objs)
+    def result_rows():
+        """(policy_id, rule_id, uscc, name, eligible, near_miss, amount, reason) tuples."""
+        nonlocal eligible_count, near_count, total
+        for result in evaluation.results:
+            if not len(result.rows):
+                continue
+            rule = by_code[result.policy.id]
+            codes, titles = rows_of(result.rows)
+            eligible_count += len(codes)
+            total += result.total
+            for code, name, amount in zip(codes, titles, result.amounts.tolist(), strict=True):
+                yield rule.policy_id, rule.pk, code, name[:200], True, False, amount, ""
+        for near in near_misses:
+            if not len(near.rows):
+                continue
+            rule = by_code[near.policy.id]
+            codes, titles = rows_of(near.rows)
+            keys = list(zip(near.items.tolist(), near.failed.tolist(), strict=True))
+            reasons: dict[tuple[int, int], str] = {}
+            for i, key in enumerate(keys):
+                if key not in reasons:
+                    reasons[key] = near.reason(i, year)[:500]
+            near_count += len(codes)
+            for code, name, key in zip(codes, titles, keys, strict=True):
+                yield rule.policy_id, rule.pk, code, name[:200], False, True, 0, reasons[key]
+
+    store_results(run, year, result_rows())
     timings["store"] = round(time.perf_counter() - mark, 3)
     run.eligible_count, run.near_miss_count = eligible_count, near_count
     run.total_amount = Decimal(total)
@@ -209,6 +184,48 @@ def run_matching(*, actor, year: int, area: Unit, now) -> MatchRun:
         now=now,
     )
     return run
+
+
+RESULT_COLUMNS = (
+    "run_id", "year", "policy_id", "rule_id", "uscc", "enterprise_name", "eligible",
+    "near_miss", "amount", "reason", "current",
+)  # fmt: skip
+
+
+def store_results(run: MatchRun, year: int, rows) -> None:
+    """Insert the run's results set-based: ``COPY … FROM STDIN`` on PostgreSQL (one stream,
+    no per-row statement), ``bulk_create`` in batches elsewhere."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(MatchResult._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(c) for c in RESULT_COLUMNS)
+        sql = f"COPY {table} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for policy_id, rule_id, code, name, eligible, near, amount, reason in rows:
+                row = (run.pk, year, policy_id, rule_id, code, name, eligible, near, amount)
+                copy.write_row((*row, reason, True))
+        return
+    batch: list[MatchResult] = []
+    for policy_id, rule_id, code, name, eligible, near, amount, reason in rows:
+        batch.append(
+            MatchResult(
+                run=run,
+                year=year,
+                policy_id=policy_id,
+                rule_id=rule_id,
+                uscc=code,
+                enterprise_name=name,
+                eligible=eligible,
+                near_miss=near,
+                amount=Decimal(amount),
+                reason=reason,
+            )
+        )
+        if len(batch) >= BULK_BATCH:
+            MatchResult.objects.bulk_create(batch)
+            batch = []
+    MatchResult.objects.bulk_create(batch)
 
 
 @dataclass

@@ -161,3 +161,16 @@ def test_feedback_on_another_enterprises_result_is_refused(pw, matched):
             result_c, actor=pw.world.enterprise_a, answer="fits", comment="", now=NOW
         )
     assert not PushFeedback.objects.exists()
+
+
+def test_matching_command_for_large_registries(pw):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("policies_match", year=2025, area="示例市", user="office_admin", stdout=out)
+    assert "符合条件 5 户次" in out.getvalue()
+    assert MatchResult.objects.filter(eligible=True, current=True).count() == 5
+    with pytest.raises(CommandError, match="政策与规则"):
+        call_command("policies_match", year=2025, area="示例市", user="leader")
