@@ -11,8 +11,6 @@ import shutil
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
 CHROMIUM = os.environ.get("QINQING_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "Qinqing-test-2026"
 
@@ -26,6 +24,10 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def _playwright():
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+    # inside one unless told this is deliberate (tests only, never in deployment)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
     assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), (
         f"Chromium not found at {CHROMIUM}: run scripts/ensure-chromium.sh"

@@ -86,7 +86,7 @@ def test_unknown_page_is_a_chinese_404(world, client_for):
 
 
 def test_deploy_check_is_clean_in_production_settings(tmp_path):
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         QINQING_HTTPS="1",
         QINQING_SECRET_KEY="x" * 20 + "production-secret-key-with-enough-entropy-2026!",
