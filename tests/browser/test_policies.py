@@ -124,3 +124,80 @@ def test_rule_edit_matching_two_person_grant_and_my_policies(tab, policy_world):
     assert "感谢反馈" in page.locator(".messages").inner_text()
     tab.assert_accessible()
     tab.assert_no_js_errors()
+
+
+def test_application_returned_resubmitted_and_approved(tab, policy_world, tmp_path, settings):
+    from decimal import Decimal
+
+    from qinqing.policies import service
+    from tests.policies.conftest import make_application_policy
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "uploads")},
+        },
+    }
+    world = policy_world
+    policy = make_application_policy(world)
+    service.set_budget(policy, year=dt.date.today().year, total=Decimal(100000),
+                       actor=world.office_admin, now=NOW)  # fmt: skip
+    contract = tmp_path / "劳动合同.pdf"
+    contract.write_bytes(b"%PDF-1.4 contract")
+    insurance = tmp_path / "社保明细.pdf"
+    insurance.write_bytes(b"%PDF-1.4 insurance")
+    page = tab.page
+
+    # --- the enterprise applies online; its registry data is already there
+    tab.login("enterprise_a")
+    tab.visit(f"/policies/p/{policy.code}/")
+    page.get_by_role("link", name="在线申报").click()
+    assert "小型" in page.get_by_role("region", name="企业信息（来自企业库，已预填）").inner_text()
+    tab.assert_accessible()
+    page.get_by_label("联系人").fill("钱经理")
+    page.get_by_label("联系电话").fill("13800000000")
+    page.get_by_label("收款账户（开户行及账号）").fill("示例银行 6222")
+    page.get_by_label("申请金额（元）").fill("30000")
+    page.get_by_label("劳动合同复印件").set_input_files(str(contract))
+    page.get_by_label("社会保险缴费明细").set_input_files(str(insurance))
+    page.get_by_role("button", name="提交申报").click()
+    assert "申报已提交" in page.locator(".messages").inner_text()
+    application_url = page.url
+    tab.assert_accessible()
+    _logout(tab)
+
+    # --- the owning department returns it for correction
+    tab.login("market_clerk")
+    page.get_by_role("navigation", name="功能导航").get_by_role("link", name="申报审核").click()
+    tab.assert_accessible()
+    page.goto(application_url)
+    page.get_by_label("退回补正").check()
+    page.get_by_label("审核意见").fill("社保缴费明细缺少 10 月")
+    page.get_by_role("button", name="提交审核结论").click()
+    assert "退回补正" in page.locator("#application-state").inner_text()
+    tab.assert_accessible()
+    _logout(tab)
+
+    # --- the enterprise corrects and resubmits
+    tab.login("enterprise_a")
+    page.goto(application_url)
+    assert "社保缴费明细缺少 10 月" in page.locator("main").inner_text()
+    page.get_by_label("社会保险缴费明细").set_input_files(str(insurance))
+    page.get_by_label("申报说明").fill("已补充 10 月明细")
+    page.get_by_role("button", name="重新提交").click()
+    assert "待审核" in page.locator("#application-state").inner_text()
+    tab.assert_accessible()
+    _logout(tab)
+
+    # --- the department approves from the 资金池
+    tab.login("market_clerk")
+    page.goto(application_url)
+    page.get_by_label("审核通过").check()
+    page.get_by_label("核定金额（元）").fill("28000")
+    page.get_by_role("button", name="提交审核结论").click()
+    assert "审核通过" in page.locator("#application-state").inner_text()
+    page.get_by_role("navigation", name="功能导航").get_by_role("link", name="资金与清单").click()
+    assert "28,000 元" in page.get_by_role("region", name="资金池").inner_text()
+    tab.assert_accessible()
+    tab.assert_no_js_errors()
