@@ -151,3 +151,86 @@ def test_anonymous_users_are_sent_to_login_for_everything_but_the_library(pw, cl
     response = client.post("/policies/matching/run/", {"year": 2025})
     assert response.status_code == 302
     assert not MatchRun.objects.exists()
+
+
+def test_rule_versions_are_for_staff_who_see_the_policy(pw, client_for):
+    url = f"/policies/p/{pw.grad.code}/rule/1/"
+    assert client_for(pw.world.market_clerk).get(url).status_code == 200
+    for who, status in (("tax_clerk", 404), ("other_officer", 404), ("enterprise_a", 403)):
+        response = client_for(getattr(pw.world, who)).get(url)
+        assert response.status_code == status, who
+        assert "graduate_hires" not in response.content.decode()
+
+
+def _application(pw):
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    files = {
+        n: SimpleUploadedFile(f"{n}.pdf", b"%PDF-1.4", "application/pdf")
+        for n in ("劳动合同复印件", "社会保险缴费明细")
+    }
+    data = {"contact_name": "钱", "contact_phone": "1", "bank_account": "1",
+            "requested_amount": "1000"}  # fmt: skip
+    return service.submit_application(
+        pw.sme, actor=pw.world.enterprise_a, data=data, files=files,
+        now=dt.datetime(2025, 11, 20, 2, 0, tzinfo=dt.UTC),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "who", ["tax_clerk", "office_admin", "leader", "enterprise_a", "enterprise_b"]
+)
+def test_who_may_not_record_an_application_payment(pw, client_for, who):
+    from qinqing.policies.models import ApplicationState
+
+    set_budget(pw.sme, 10000, actor=pw.world.office_admin)
+    application = _application(pw)
+    service.approve_application(application, actor=pw.world.market_clerk, amount="1000",
+                                comment="", now=NOW)  # fmt: skip
+    events = AuditEvent.objects.count()
+    response = client_for(getattr(pw.world, who)).post(
+        f"/policies/applications/{application.pk}/pay/", {"paid_on": "2025-11-20"}
+    )
+    assert response.status_code in (403, 404)
+    application.refresh_from_db()
+    assert application.state == ApplicationState.APPROVED and application.paid_on is None
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("who", ["enterprise_b", "market_clerk", "office_admin", "leader"])
+def test_only_the_applicant_resubmits(pw, client_for, who):
+    from qinqing.policies.models import ApplicationState
+
+    application = _application(pw)
+    service.return_application(application, actor=pw.world.market_clerk, comment="补材料", now=NOW)
+    events = AuditEvent.objects.count()
+    response = client_for(getattr(pw.world, who)).post(
+        f"/policies/applications/{application.pk}/resubmit/", {"statement": "改了"}
+    )
+    assert response.status_code in (403, 404)
+    application.refresh_from_db()
+    assert application.state == ApplicationState.RETURNED and application.statement == ""
+    assert AuditEvent.objects.count() == events
+
+
+def test_enterprise_cannot_export_pay_or_read_batches(pw, matched, client_for):
+    from qinqing.policies.models import GrantBatchState
+
+    set_budget(pw.art3, 1_000_000, actor=pw.world.office_admin)
+    batch = service.prepare_grant_batch(pw.art3, actor=pw.world.office_admin, now=NOW)
+    service.approve_grant_batch(batch, actor=pw.world.office_checker, now=NOW)
+    client = client_for(pw.world.enterprise_a)
+    events = AuditEvent.objects.count()
+    assert client.get("/policies/grants/").status_code == 403
+    assert client.get(f"/policies/grants/{batch.pk}/").status_code == 403
+    assert client.get(f"/policies/grants/{batch.pk}/export.xlsx").status_code == 403
+    response = client.post(f"/policies/grants/{batch.pk}/paid/", {"paid_on": "2025-11-20"})
+    assert response.status_code == 403
+    other = client_for(pw.world.other_officer)
+    response = other.post(f"/policies/grants/{batch.pk}/paid/", {"paid_on": "2025-11-20"})
+    assert response.status_code == 404
+    batch.refresh_from_db()
+    assert batch.state == GrantBatchState.APPROVED
+    assert AuditEvent.objects.count() == events
