@@ -27,8 +27,8 @@ class PolicyForm(forms.ModelForm):
             "industry_tags", "size_tags", "region_tags", "is_public", "review_limit_workdays",
         ]  # fmt: skip
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "ends_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "beneficiaries": forms.Textarea(attrs={"rows": 2}),
             "conditions_text": forms.Textarea(attrs={"rows": 4}),
             "materials": forms.Textarea(attrs={"rows": 4}),
@@ -110,7 +110,9 @@ class ReviewForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    paid_on = forms.DateField(label="拨付日期", widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(
+        label="拨付日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     payment_ref = forms.CharField(label="拨付凭证号", required=False, max_length=100)
 
 
@@ -132,7 +134,7 @@ class ArrivalForm(forms.Form):
     source = forms.CharField(label="上级来源", max_length=200)
     document_number = forms.CharField(label="文号", required=False, max_length=100)
     arrived_on = forms.DateField(
-        label="到达本级日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="到达本级日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
     def __init__(self, *args, policies=None, **kwargs):
@@ -143,7 +145,7 @@ class ArrivalForm(forms.Form):
 
 class DisbursementForm(forms.Form):
     disbursed_on = forms.DateField(
-        label="下达或拨付日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="下达或拨付日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     note = forms.CharField(label="资金去向", max_length=300)
 

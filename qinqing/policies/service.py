@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
@@ -105,6 +106,11 @@ def create_policy(*, actor, data: dict, now: dt.datetime) -> Policy:
     """录入政策: a new policy in the library (its rule is saved separately)."""
     require_capability(actor, "policies.manage")
     code = (data.get("code") or "").strip()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", code):
+        raise InvalidInput(
+            f"政策编号“{code}”不符合要求：只能用小写字母、数字和连字符，以字母或数字开头，"
+            "如 grad-hiring-subsidy。"
+        )
     if Policy.objects.filter(code=code).exists():
         raise InvalidInput(f"政策编号“{code}”已被使用，请换一个编号。")
     policy = Policy(code=code, created_at=now, updated_at=now, created_by=_user(actor))
@@ -114,7 +120,9 @@ def create_policy(*, actor, data: dict, now: dt.datetime) -> Policy:
     _check_policy(policy, actor)
     _index(policy)
     policy.save()
-    audit.record(actor, "policy.created", policy, after={"code": code, "title": policy.title})
+    audit.record(
+        actor, "policy.created", policy, after={"code": code, "title": policy.title}, now=now
+    )
     return policy
 
 
@@ -122,6 +130,7 @@ def create_policy(*, actor, data: dict, now: dt.datetime) -> Policy:
 def update_policy(policy: Policy, *, actor, data: dict, now: dt.datetime) -> Policy:
     """修改政策信息 (library fields; the code and the rules are not changed here)."""
     require_capability(actor, "policies.manage")
+    queries.require_policy_in_scope(actor, policy)
     before = {n: str(getattr(policy, n)) for n in POLICY_FIELDS}
     for name in POLICY_FIELDS:
         if name in data:
@@ -133,8 +142,9 @@ def update_policy(policy: Policy, *, actor, data: dict, now: dt.datetime) -> Pol
     after = {n: str(getattr(policy, n)) for n in POLICY_FIELDS}
     changed = {n: after[n] for n in POLICY_FIELDS if before[n] != after[n]}
     audit.record(
-        actor, "policy.updated", policy, before={n: before[n] for n in changed}, after=changed
-    )
+        actor, "policy.updated", policy, before={n: before[n] for n in changed}, after=changed,
+        now=now,
+    )  # fmt: skip
     return policy
 
 

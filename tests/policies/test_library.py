@@ -142,3 +142,8 @@ def test_policy_text_is_escaped(world, client):
         html = client.get(url).content.decode()
         assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "<b>材料" not in client.get("/policies/p/xss/").content.decode()
+
+
+def test_edit_form_shows_the_stored_dates(pw, client_for):
+    html = client_for(pw.world.office_admin).get(f"/policies/p/{pw.sme.code}/edit/").content
+    assert b'value="2025-01-01"' in html and b'value="2027-12-31"' in html
