@@ -91,43 +91,71 @@ def ensure_cycles(
     return new
 
 
+_SLOTS_SQL = (
+    "INSERT INTO {table} (task_id, unit_id, cycle_id, period_end, report_due_on, state, stage,"
+    " narrative, version, return_reason, return_count, is_current)"
+    " SELECT p.task_id, p.unit_id, %s, %s, %s, %s, '', '', 0, '', 0, %s"
+    " FROM (SELECT task_id, unit_id FROM {lead} UNION SELECT task_id, unit_id FROM {responsible}) p"
+    " WHERE p.task_id IN ({marks})"
+    " ON CONFLICT (task_id, unit_id, cycle_id) DO NOTHING"
+)
+
+
+def insert_slots(cycle: ReviewCycle, task_ids: list[int]) -> int:
+    """Insert the missing 待报送 slots of ``cycle`` for the given tasks' lead and responsible
+    units; returns how many were created.
+
+    One ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per cycle (PostgreSQL and SQLite):
+    the database pairs tasks with their units and its unique index on (task, unit, cycle)
+    skips slots that exist, so a month turn opening thousands of slots stays a set
+    operation instead of thousands of model instances.
+    """
+    from django.db import connection
+
+    from qinqing.plans.models import Task
+
+    if not task_ids:
+        return 0
+    table = connection.ops.quote_name(ProgressReport._meta.db_table)
+    lead = connection.ops.quote_name(Task.lead_units.through._meta.db_table)
+    responsible = connection.ops.quote_name(Task.responsible_units.through._meta.db_table)
+    created = 0
+    for i in range(0, len(task_ids), 500):
+        chunk = task_ids[i : i + 500]
+        marks = ", ".join(["%s"] * len(chunk))
+        # identifiers come from model metadata, values are parameters
+        sql = _SLOTS_SQL.format(table=table, lead=lead, responsible=responsible, marks=marks)  # noqa: S608
+        params = [
+            cycle.pk,
+            connection.ops.adapt_datefield_value(cycle.period_end),
+            connection.ops.adapt_datefield_value(cycle.report_due_on),
+            ReportState.PENDING.value,
+            False,
+            *chunk,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            created += max(cursor.rowcount, 0)
+    return created
+
+
 def open_cycle(cycle: ReviewCycle, *, now: datetime) -> int:
     """Create the empty report slots of a cycle: one per task and reporting unit (牵头单位
     and 责任单位). Tasks verified complete before the period and tasks created after it get
     none. Idempotent; returns the number of slots created."""
-    from qinqing.plans.models import Task
-
     start_at = timezone.make_aware(datetime.combine(cycle.period_start, datetime.min.time()))
     end_at = timezone.make_aware(datetime.combine(cycle.period_end, datetime.max.time()))
-    tasks = (
+    task_ids = list(
         cadence_tasks(cycle.cadence)
         .filter(created_at__lte=end_at)
         .exclude(completion__verified_at__lt=start_at)
-        .values("pk")
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    pairs = set(
-        Task.lead_units.through.objects.filter(task_id__in=tasks).values_list("task_id", "unit_id")
-    )
-    pairs |= set(
-        Task.responsible_units.through.objects.filter(task_id__in=tasks).values_list(
-            "task_id", "unit_id"
-        )
-    )
-    existing = set(cycle.reports.values_list("task_id", "unit_id"))
-    new = [
-        ProgressReport(
-            task_id=task_id,
-            unit_id=unit_id,
-            cycle=cycle,
-            period_end=cycle.period_end,
-            report_due_on=cycle.report_due_on,
-        )
-        for task_id, unit_id in sorted(pairs - existing)
-    ]
-    ProgressReport.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    created = insert_slots(cycle, task_ids)
     if cycle.opened_at is None:
         ReviewCycle.objects.filter(pk=cycle.pk, opened_at__isnull=True).update(opened_at=now)
-    return len(new)
+    return created
 
 
 def ensure_all_cycles(today: date, *, calendar, problems: list[str]) -> int:
@@ -158,11 +186,11 @@ def ensure_all_cycles(today: date, *, calendar, problems: list[str]) -> int:
     return len(new)
 
 
-def open_collecting_cycles(today: date, *, now: datetime, leads, responsible) -> int:
+def open_collecting_cycles(today: date, *, now: datetime) -> int:
     """Create the missing report slots of every cycle collecting reports today, at once.
 
-    ``leads`` and ``responsible`` map each ledger task to its units (the sweep has loaded
-    them for the statuses already). Same rules as :func:`open_cycle`; idempotent.
+    Same rules as :func:`open_cycle` (one query decides which tasks each cycle covers);
+    idempotent; returns the number of slots created.
     """
     from collections import defaultdict
 
@@ -180,7 +208,7 @@ def open_collecting_cycles(today: date, *, now: datetime, leads, responsible) ->
     by_area: dict[int, list] = defaultdict(list)
     for pk, plan_id, area_id, created_at, verified_at in (
         Task.objects.in_ledger()
-        .order_by()
+        .order_by("pk")
         .values_list("pk", "plan_id", "area_id", "created_at", "completion__verified_at")
     ):
         info = (pk, created_at, verified_at)
@@ -188,36 +216,22 @@ def open_collecting_cycles(today: date, *, now: datetime, leads, responsible) ->
             by_plan[plan_id].append(info)
         if plan_id is None or plan_id not in own:
             by_area[area_id].append(info)
-    existing = set(
-        ProgressReport.objects.filter(cycle__in=cycles)
-        .order_by()
-        .values_list("cycle_id", "task_id", "unit_id")
-    )
-    new = []
+    created = 0
     for cycle in cycles:
         cadence = cycle.cadence
         start_at = timezone.make_aware(datetime.combine(cycle.period_start, datetime.min.time()))
         end_at = timezone.make_aware(datetime.combine(cycle.period_end, datetime.max.time()))
         infos = by_plan[cadence.plan_id] if cadence.plan_id else by_area[cadence.area_id]
-        for pk, created_at, verified_at in infos:
-            if created_at > end_at or (verified_at is not None and verified_at < start_at):
-                continue
-            for unit_id in sorted(set(leads.get(pk, ())) | set(responsible.get(pk, ()))):
-                if (cycle.pk, pk, unit_id) not in existing:
-                    new.append(
-                        ProgressReport(
-                            task_id=pk,
-                            unit_id=unit_id,
-                            cycle=cycle,
-                            period_end=cycle.period_end,
-                            report_due_on=cycle.report_due_on,
-                        )
-                    )
-    ProgressReport.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+        task_ids = [
+            pk
+            for pk, created_at, verified_at in infos
+            if created_at <= end_at and (verified_at is None or verified_at >= start_at)
+        ]
+        created += insert_slots(cycle, task_ids)
     unopened = [c.pk for c in cycles if c.opened_at is None]
     if unopened:
         ReviewCycle.objects.filter(pk__in=unopened).update(opened_at=now)
-    return len(new)
+    return created
 
 
 def collecting_cycles(today: date):

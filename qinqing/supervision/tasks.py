@@ -75,14 +75,12 @@ def find_reminders(now: datetime, *, window_workdays: int | None = None) -> Swee
     )
     _checkpoint("cycles")
 
-    # 2. the ledger's facts; the cycles collecting reports today get their missing slots
-    facts = load_facts(ledger)
-    result.slots_opened = service.open_collecting_cycles(
-        today, now=now, leads=facts.leads, responsible=facts.responsible
-    )
+    # 2. the cycles collecting reports today get their missing slots
+    result.slots_opened = service.open_collecting_cycles(today, now=now)
     _checkpoint("slots")
 
     # 3. statuses of the whole ledger, and the reminders owed
+    facts = load_facts(ledger)
     details = status_details(ledger, today, calendar=calendar, window_workdays=window, facts=facts)
     result.counts = {
         str(s): sum(1 for d in details.values() if d.status == s) for s in rules.STATUS_ORDER
@@ -120,20 +118,8 @@ def find_reminders(now: datetime, *, window_workdays: int | None = None) -> Swee
         .order_by()
         .values_list("task_id", "unit_id", "kind", "key")
     )
-    new = [
-        Reminder(
-            task_id=k.task_id,
-            unit_id=k.unit_id,
-            kind=k.kind,
-            key=k.key,
-            cycle_id=k.cycle_id,
-            created_at=now,
-        )
-        for k in keys
-        if (k.task_id, k.unit_id, k.kind, k.key) not in existing
-    ]
-    Reminder.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-    result.reminders_created = len(new)
+    new = [k for k in keys if (k.task_id, k.unit_id, k.kind, k.key) not in existing]
+    result.reminders_created = insert_reminders(new, now)
     _checkpoint("stored")
 
     if result.cycles_created or result.slots_opened or result.reminders_created:
@@ -157,6 +143,33 @@ def find_reminders(now: datetime, *, window_workdays: int | None = None) -> Swee
             now=now,
         )
     return result
+
+
+_REMINDERS_SQL = (
+    "INSERT INTO {table} (task_id, unit_id, kind, {key}, cycle_id, created_at, emails, sms, error)"
+    " VALUES (%s, %s, %s, %s, %s, %s, 0, 0, '') ON CONFLICT (task_id, unit_id, kind, {key}) DO NOTHING"
+)
+
+
+def insert_reminders(keys: list[rules.ReminderKey], now: datetime) -> int:
+    """Store reminders under their unique key (one prepared statement, many rows); a key
+    stored already (by a concurrent run) is skipped by the database. Returns the rows
+    offered."""
+    from django.db import connection
+
+    if not keys:
+        return 0
+    ops = connection.ops
+    created_at = ops.adapt_datetimefield_value(now)
+    # identifiers come from model metadata, values are parameters
+    sql = _REMINDERS_SQL.format(  # noqa: S608
+        table=ops.quote_name(Reminder._meta.db_table), key=ops.quote_name("key")
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [(k.task_id, k.unit_id, k.kind, k.key, k.cycle_id, created_at) for k in keys]
+        )
+    return len(keys)
 
 
 KIND_ORDER = [
