@@ -141,3 +141,40 @@ def test_report_review_notice_and_bulletin_loop(tab, scene):
     tab.visit("/supervision/review/")
     assert "没有“审核进度报送”的权限" in page.locator("main").inner_text()
     tab.assert_no_js_errors()
+
+
+def test_office_pages_and_referrals_are_accessible(tab, scene):
+    from qinqing.supervision import service
+
+    world, task = scene
+    service.issue_supervision_notice(
+        actor=world.office_admin, unit=world.tax, level="accountability",
+        reason="多次督办仍未整改", response_workdays=10, now=NOW,
+    )  # fmt: skip
+    page = tab.page
+    tab.login("office_admin")
+    for path in (
+        "/supervision/cadences/",
+        "/supervision/assignments/",
+        "/supervision/notices/",
+        f"/supervision/tasks/{task.pk}/",
+    ):
+        tab.visit(path)
+        tab.assert_accessible()
+    # 交办 through the page: a leader's instruction with a lead unit and a deadline
+    tab.visit("/supervision/assignments/")
+    page.get_by_label("交办来源").select_option(label="领导批示")
+    page.get_by_label("交办依据").fill("周市长批示〔2025〕12号")
+    page.get_by_label("交办事项").fill("解决园区企业用电报装慢问题")
+    page.get_by_label("牵头单位").select_option(label="市发展和改革委员会")
+    page.get_by_label("完成时限").fill("2025-07-31")
+    page.get_by_role("button", name="交办").click()
+    assert page.get_by_role("heading", name="任务调度情况").is_visible()
+    assert "周市长批示〔2025〕12号" in page.locator("main").inner_text()
+    tab.assert_accessible()
+    _logout(tab)
+    tab.login("discipline")
+    tab.visit("/supervision/referrals/")
+    assert "多次督办仍未整改" in page.locator("#referrals").inner_text()
+    tab.assert_accessible()
+    tab.assert_no_js_errors()
