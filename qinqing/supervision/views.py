@@ -284,6 +284,12 @@ def notices(request: HttpRequest) -> HttpResponse:
     if level:
         qs = qs.filter(level=level)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    can_issue = has_capability(request.user, "supervision.issue")
+    triggers = []
+    if can_issue:
+        from qinqing.assessment.queries import pending_external_triggers
+
+        triggers = list(pending_external_triggers(queries.require_area(request.user))[:50])
     return render(
         request,
         "supervision/notices.html",
@@ -291,10 +297,25 @@ def notices(request: HttpRequest) -> HttpResponse:
             "page": page,
             "level": level,
             "levels": NoticeForm.base_fields["level"].choices,
-            "can_issue": has_capability(request.user, "supervision.issue"),
+            "can_issue": can_issue,
+            "triggers": triggers,
             "today": _today(),
         },
     )
+
+
+@login_required
+@require_POST
+def trigger_issue(request: HttpRequest, trigger_id: int) -> HttpResponse:
+    require_capability(request.user, "supervision.issue")
+    days = request.POST.get("response_workdays", "5")
+    if not days.isdigit():
+        raise InvalidInput("反馈时限请填写 1 到 30 之间的整数（工作日）。")
+    notice = service.issue_notice_for_trigger(
+        trigger_id, actor=request.user, response_workdays=int(days), now=_now()
+    )
+    messages.success(request, f"已按外部评价结果签发{notice.get_level_display()} {notice.number}。")
+    return redirect(notice)
 
 
 @login_required

@@ -197,3 +197,49 @@ def test_responding_is_for_the_supervised_unit_only(world, task):
     assert late.responded_on > late.response_due_on  # late, and recorded as such
     with pytest.raises(IllegalTransition):
         service.respond_to_notice(notice, actor=world.tax_clerk, response="再次反馈", now=NOW)
+
+
+@pytest.fixture
+def trigger(world):
+    from qinqing.assessment.models import ExternalRanking, ExternalResult, ExternalTrigger
+
+    ranking = ExternalRanking.objects.create(
+        area=world.city, period_label="2025年度", total_ranked=100, imported_at=NOW
+    )
+    result = ExternalResult.objects.create(
+        ranking=ranking, unit=world.county, name_in_file="示例县", rank=95, row_number=2
+    )
+    return ExternalTrigger.objects.create(
+        ranking=ranking, result=result, unit=world.county, level="interview",
+        reason="全省营商环境评价2025年度排名第95名（共100个），列后10名", basis="004（四）",
+        created_at=NOW,
+    )  # fmt: skip
+
+
+def test_external_ranking_trigger_becomes_an_interview_notice_once(world, client_for, trigger):
+    client = client_for(world.office_admin)
+    page = client.get("/supervision/notices/").content.decode()
+    assert "列后10名" in page
+    r = client.post(f"/supervision/triggers/{trigger.pk}/issue/", {"response_workdays": "5"})
+    assert r.status_code == 302
+    notice = SupervisionNotice.objects.get()
+    assert (notice.level, notice.unit) == ("interview", world.county)
+    trigger.refresh_from_db()
+    assert trigger.status == "handled" and notice.number in trigger.handled_note
+    again = client.post(f"/supervision/triggers/{trigger.pk}/issue/", {"response_workdays": "5"})
+    assert again.status_code == 404 and SupervisionNotice.objects.count() == 1
+
+
+def test_trigger_refused_to_leader_and_other_city(world, client_for, trigger):
+    assert (
+        client_for(world.leader).post(f"/supervision/triggers/{trigger.pk}/issue/").status_code
+        == 403
+    )
+    assert (
+        client_for(world.other_officer)
+        .post(f"/supervision/triggers/{trigger.pk}/issue/")
+        .status_code
+        == 404
+    )
+    trigger.refresh_from_db()
+    assert trigger.status == "pending" and not SupervisionNotice.objects.exists()
