@@ -15,6 +15,7 @@ Chinese (400 invalid, 401 no or bad token, 404 unknown id, 405 wrong method).
 from __future__ import annotations
 
 import json
+import time
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -32,16 +33,33 @@ def _error(message: str, status: int) -> JsonResponse:
     )
 
 
+# token hash → (client, valid until): the 12345 platform calls many times a second; a
+# deactivated client is refused within CLIENT_CACHE_SECONDS.
+CLIENT_CACHE_SECONDS = 30
+_clients: dict[str, tuple[ApiClient, float]] = {}
+
+
 def _client(request: HttpRequest) -> ApiClient | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return (
-        ApiClient.objects.filter(token_hash=service.token_digest(token.strip()), active=True)
-        .select_related("locality")
-        .first()
+    digest = service.token_digest(token.strip())
+    cached = _clients.get(digest)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    client = (
+        ApiClient.objects.filter(token_hash=digest, active=True).select_related("locality").first()
     )
+    if client is None:
+        _clients.pop(digest, None)
+        return None
+    _clients[digest] = (client, time.monotonic() + CLIENT_CACHE_SECONDS)
+    return client
+
+
+def forget_clients() -> None:
+    _clients.clear()
 
 
 def _unauthorized() -> JsonResponse:

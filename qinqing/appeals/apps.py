@@ -56,6 +56,7 @@ class AppealsConfig(AppConfig):
                 "ticket.replied": "答复工单",
                 "appeals.swept": "诉求时限巡检（催办、督办）",
                 "appeals.clocks_rebuilt": "重算诉求办理时限",
+                "appeals.figures_rolled_up": "三率月度汇总",
                 "rating.created": "好差评",
                 "rectification.completed": "差评整改完成",
                 "hardcase.filed": "登记办不成事",

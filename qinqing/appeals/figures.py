@@ -47,33 +47,57 @@ def _month_key(value) -> str:
     )
 
 
-def unit_counts(
-    start: dt.date,
-    end: dt.date,
+COUNT_FIELDS = [f.name for f in fields(rules.FigureCounts)]
+FINAL_AFTER_MONTHS = 2  # a month is final two months after it ends
+
+
+def month_start(day: dt.date, shift: int = 0) -> dt.date:
+    """First day of ``day``'s month, shifted by ``shift`` months.
+
+    Examples:
+        >>> month_start(dt.date(2026, 6, 16), -2), month_start(dt.date(2026, 1, 31), -1)
+        (datetime.date(2026, 4, 1), datetime.date(2025, 12, 1))
+    """
+    index = day.year * 12 + day.month - 1 + shift
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def last_final_month(now: dt.datetime) -> dt.date:
+    """The latest month whose figures no longer change (rolled up by the nightly job)."""
+    return month_start(now.astimezone(DEFAULT_OFFICE_HOURS.tz).date(), -FINAL_AFTER_MONTHS - 1)
+
+
+def _scope(qs, unit_ids, area_path):
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    if area_path is not None:
+        # the units of the area (a short id list) rather than a join through the appeals
+        area_units = list(
+            Unit.objects.filter(path__startswith=area_path).values_list("pk", flat=True)
+        )
+        qs = qs.filter(unit_id__in=area_units)
+    return qs
+
+
+def live_counts(
+    ranges: list[tuple[dt.datetime, dt.datetime]],
     *,
     unit_ids: list[int] | None = None,
     area_path: str | None = None,
     by_month: bool = False,
-    as_of: dt.datetime | None = None,
+    as_of: dt.datetime,
 ) -> dict[tuple[int, str], rules.FigureCounts]:
-    """Counts per (unit id, month or "") for tickets dispatched and callbacks made in the period.
-
-    A ticket counts for 响应率 once signed or once its sign deadline has passed by ``as_of``
-    (the end of the period, or now if earlier); likewise for 按时办结率 with the reply
-    deadline. Transferred tickets do not count for the reply (the new unit's ticket does).
-    """
-    lo, hi = period_bounds(start, end)
-    as_of = min(as_of, hi) if as_of else hi
-    tickets = Ticket.objects.filter(dispatched_at__gte=lo, dispatched_at__lt=hi).exclude(
-        state__in=NOT_COUNTED
+    """Counts straight from tickets and callbacks over half-open instant ranges."""
+    if not ranges:
+        return {}
+    t_when, c_when = Q(), Q()
+    for lo, hi in ranges:
+        t_when |= Q(dispatched_at__gte=lo, dispatched_at__lt=hi)
+        c_when |= Q(called_at__gte=lo, called_at__lt=hi)
+    tickets = _scope(
+        Ticket.objects.filter(t_when).exclude(state__in=NOT_COUNTED), unit_ids, area_path
     )
-    callbacks = Callback.objects.filter(called_at__gte=lo, called_at__lt=hi)
-    if unit_ids is not None:
-        tickets = tickets.filter(unit_id__in=unit_ids)
-        callbacks = callbacks.filter(unit_id__in=unit_ids)
-    if area_path is not None:
-        tickets = tickets.filter(appeal__locality__path__startswith=area_path)
-        callbacks = callbacks.filter(appeal__locality__path__startswith=area_path)
+    callbacks = _scope(Callback.objects.filter(c_when), unit_ids, area_path)
     tz = DEFAULT_OFFICE_HOURS.tz
     t_keys, c_keys = ["unit_id"], ["unit_id"]
     if by_month:
@@ -102,27 +126,82 @@ def unit_counts(
         unsatisfied=Count("id", filter=Q(satisfaction=Satisfaction.UNSATISFIED)),
     )
     merged: dict[tuple[int, str], dict] = defaultdict(dict)
-    for row in ticket_rows:
+    for row in [*ticket_rows, *callback_rows]:
         key = (row["unit_id"], _month_key(row.get("month")) if by_month else "")
         merged[key].update(
-            dispatched=row["dispatched"],
-            sign_counted=row["sign_counted"],
-            signed_on_time=row["signed_on_time"],
-            reply_counted=row["reply_counted"],
-            replied=row["replied"],
-            replied_on_time=row["replied_on_time"],
-            reply_workdays_sum=row["reply_workdays_sum"] or 0,
-        )
-    for row in callback_rows:
-        key = (row["unit_id"], _month_key(row.get("month")) if by_month else "")
-        merged[key].update(
-            callbacks=row["callbacks"],
-            resolved=row["resolved"],
-            satisfied=row["satisfied"],
-            partly=row["partly"],
-            unsatisfied=row["unsatisfied"],
+            {k: (row[k] or 0) for k in COUNT_FIELDS if k in row},
         )
     return {key: rules.FigureCounts(**values) for key, values in merged.items()}
+
+
+def _rolled_up_months(start: dt.date, end: dt.date, as_of: dt.datetime) -> list[dt.date]:
+    """Final, rolled-up months lying wholly inside ``start``…``end``."""
+    from qinqing.appeals.models import FigureMonthMark
+
+    first = month_start(start) if start.day == 1 else month_start(start, 1)
+    limit = min(last_final_month(as_of), month_start(end + dt.timedelta(days=1), -1))
+    if first > limit:
+        return []
+    return sorted(
+        FigureMonthMark.objects.filter(month__gte=first, month__lte=limit).values_list(
+            "month", flat=True
+        )
+    )
+
+
+def _complement(start: dt.date, end: dt.date, months: list[dt.date]):
+    """Local-midnight instant ranges of ``start``…``end`` not covered by ``months``."""
+    lo, hi = period_bounds(start, end)
+    tz = DEFAULT_OFFICE_HOURS.tz
+    ranges, cursor = [], lo
+    for month in months:
+        m_lo = dt.datetime.combine(month, dt.time(), tzinfo=tz)
+        m_hi = dt.datetime.combine(month_start(month, 1), dt.time(), tzinfo=tz)
+        if m_lo > cursor:
+            ranges.append((cursor, m_lo))
+        cursor = max(cursor, m_hi)
+    if cursor < hi:
+        ranges.append((cursor, hi))
+    return ranges
+
+
+def unit_counts(
+    start: dt.date,
+    end: dt.date,
+    *,
+    unit_ids: list[int] | None = None,
+    area_path: str | None = None,
+    by_month: bool = False,
+    as_of: dt.datetime | None = None,
+    use_rollup: bool = True,
+) -> dict[tuple[int, str], rules.FigureCounts]:
+    """Counts per (unit id, month or "") for tickets dispatched and callbacks made in the period.
+
+    A ticket counts for 响应率 once signed or once its sign deadline has passed by ``as_of``
+    (the end of the period, or now if earlier); likewise for 按时办结率 with the reply
+    deadline. Transferred tickets do not count for the reply (the new unit's ticket does).
+    Final months come from the nightly roll-up (``tasks.roll_up_figures``), the rest live.
+    """
+    from qinqing.appeals.models import FigureMonth
+
+    lo, hi = period_bounds(start, end)
+    as_of = min(as_of, hi) if as_of else hi
+    months = _rolled_up_months(start, end, as_of) if use_rollup else []
+    out = live_counts(
+        _complement(start, end, months),
+        unit_ids=unit_ids,
+        area_path=area_path,
+        by_month=by_month,
+        as_of=as_of,
+    )
+    if not months:
+        return out
+    rows = _scope(FigureMonth.objects.filter(month__in=months), unit_ids, area_path)
+    for row in rows.values("unit_id", "month", *COUNT_FIELDS):
+        key = (row["unit_id"], row["month"].strftime("%Y-%m") if by_month else "")
+        counts = rules.FigureCounts(**{k: row[k] for k in COUNT_FIELDS})
+        out[key] = add_counts(out[key], counts) if key in out else counts
+    return out
 
 
 def add_counts(a: rules.FigureCounts, b: rules.FigureCounts) -> rules.FigureCounts:

@@ -62,6 +62,12 @@ class AppealSettings(models.Model):
     def __str__(self) -> str:
         return f"{self.locality}诉求设置"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from qinqing.appeals.service import forget_settings
+
+        forget_settings()
+
     @property
     def shares(self) -> tuple[float, ...]:
         return tuple(sorted(self.reminder_shares)) or rules.DEFAULT_REMINDER_SHARES
@@ -354,6 +360,7 @@ class Ticket(models.Model):
             models.Index(fields=["state"], name="ticket_state"),
             models.Index(fields=["unit", "state"], name="ticket_unit_state"),
             models.Index(fields=["unit", "dispatched_at"], name="ticket_unit_dispatched"),
+            models.Index(fields=["dispatched_at"], name="ticket_dispatched"),
         ]
 
     def __str__(self) -> str:
@@ -415,7 +422,10 @@ class Callback(models.Model):
         verbose_name = "回访"
         verbose_name_plural = "回访"
         ordering = ["called_at", "pk"]
-        indexes = [models.Index(fields=["unit", "called_at"], name="callback_unit_called")]
+        indexes = [
+            models.Index(fields=["unit", "called_at"], name="callback_unit_called"),
+            models.Index(fields=["called_at"], name="callback_called"),
+        ]
 
     def __str__(self) -> str:
         return f"回访 {self.called_at:%Y-%m-%d} {Satisfaction(self.satisfaction).label}"
@@ -591,3 +601,50 @@ class DisciplineLead(models.Model):
     @property
     def number(self) -> str:
         return f"XS{self.referred_at:%Y}{self.pk or 0:05d}"
+
+
+class FigureMonth(models.Model):
+    """Counts behind 三率 for one unit and one final month (rolled up nightly, set-based).
+
+    A month is final two months after it ends (replies, extensions and callbacks have landed);
+    ``figures.unit_counts`` reads final months from here and the rest live.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("月份")
+    dispatched = models.PositiveIntegerField(default=0)
+    sign_counted = models.PositiveIntegerField(default=0)
+    signed_on_time = models.PositiveIntegerField(default=0)
+    reply_counted = models.PositiveIntegerField(default=0)
+    replied = models.PositiveIntegerField(default=0)
+    replied_on_time = models.PositiveIntegerField(default=0)
+    reply_workdays_sum = models.PositiveIntegerField(default=0)
+    callbacks = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    partly = models.PositiveIntegerField(default=0)
+    unsatisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "三率月度汇总"
+        verbose_name_plural = "三率月度汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="figure_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m}"
+
+
+class FigureMonthMark(models.Model):
+    """Which months have been rolled up, and when (a month may have no rows at all)."""
+
+    month = models.DateField("月份", unique=True)
+    computed_at = models.DateTimeField("汇总时间")
+
+    class Meta:
+        verbose_name = "三率月度汇总记录"
+        verbose_name_plural = "三率月度汇总记录"
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
@@ -86,21 +87,40 @@ MAX_ATTACHMENTS = 5
 # ---------------------------------------------------------------------------------------
 
 
-def _areas_upwards(locality: Unit) -> list[Unit]:
-    out, node = [], locality
+def _areas_upwards(locality: Unit):
+    """The locality, then its parents, fetched only as far as the caller reads."""
+    node = locality
     while node is not None:
-        out.append(node)
+        yield node
         node = node.parent
-    return out
+
+
+SETTINGS_CACHE_SECONDS = 30
+_settings_cache: dict[int, tuple[AppealSettings, float]] = {}
 
 
 def settings_for(locality: Unit) -> AppealSettings:
-    """The locality's settings, else its nearest parent area's, else the defaults."""
+    """The locality's settings, else its nearest parent area's, else the defaults.
+
+    Kept per process for ``SETTINGS_CACHE_SECONDS`` (intake reads them on every appeal);
+    saving a settings row clears this process's copy at once, other processes catch up
+    within that time.
+    """
+    cached = _settings_cache.get(locality.pk)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    found = None
     for area in _areas_upwards(locality):
         found = AppealSettings.objects.filter(locality=area).first()
         if found is not None:
-            return found
-    return AppealSettings(locality=locality)
+            break
+    found = found or AppealSettings(locality=locality)
+    _settings_cache[locality.pk] = (found, time.monotonic() + SETTINGS_CACHE_SECONDS)
+    return found
+
+
+def forget_settings() -> None:
+    _settings_cache.clear()
 
 
 def sla_rules_for(locality: Unit) -> list[rules.SlaRule]:
@@ -330,6 +350,10 @@ def submit_appeal(
 
 
 def _propose_duplicates(appeal: Appeal, config: AppealSettings, *, actor, now) -> None:
+    """Propose merging into the most similar recent appeal of the same enterprise (并单).
+
+    Only the best candidate is proposed: the dispatcher merges into one appeal.
+    """
     since = now - dt.timedelta(days=config.duplicate_window_days)
     recent = (
         Appeal.objects.filter(
@@ -343,17 +367,19 @@ def _propose_duplicates(appeal: Appeal, config: AppealSettings, *, actor, now) -
         .values_list("pk", "title", "content")[:50]
     )
     text = appeal.title + appeal.content
-    for pk, title, content in recent:
-        score = rules.text_similarity(text, title + content)
-        if score >= config.duplicate_threshold:
-            DuplicateProposal.objects.create(appeal=appeal, candidate_id=pk, score=score)
-            _event(
-                appeal,
-                EventKind.DUPLICATE_PROPOSED,
-                actor="系统查重",
-                now=now,
-                data={"candidate": pk, "score": round(score, 3)},
-            )
+    scored = [(rules.text_similarity(text, title + content), pk) for pk, title, content in recent]
+    best = max(scored, default=(0.0, None), key=lambda item: item[0])
+    if best[1] is None or best[0] < config.duplicate_threshold:
+        return
+    score, pk = best
+    DuplicateProposal.objects.create(appeal=appeal, candidate_id=pk, score=score)
+    _event(
+        appeal,
+        EventKind.DUPLICATE_PROPOSED,
+        actor="系统查重",
+        now=now,
+        data={"candidate": pk, "score": round(score, 3)},
+    )
 
 
 def _try_auto_dispatch(appeal: Appeal, config: AppealSettings, *, now) -> None:

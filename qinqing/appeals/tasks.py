@@ -11,6 +11,7 @@ recomputes those inputs from the event log for every open ticket.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,65 +60,98 @@ def _local_minutes(values: np.ndarray) -> np.ndarray:
 
 
 def _fetch_running(locality_path: str | None) -> dict[str, np.ndarray]:
-    """Clock columns of every running ticket, fetched in one query into numpy arrays."""
+    """Clock columns of every running ticket, in one pass, as numpy arrays.
+
+    On PostgreSQL the rows come through ``COPY … TO STDOUT`` as CSV of integers (instants as
+    local minutes since the epoch, days as day numbers) parsed by pandas' C reader, so no
+    Python object is made per row.
+    """
     states = [str(s) for s in RUNNING_STATES]
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT t.id, t.appeal_id, t.state, t.start_on, t.reply_limit, t.reply_unit, "
-            "t.extension_amount, t.paused_amount, t.reminder_level, t.supervised, "
-            "(t.sign_due_at AT TIME ZONE 'Asia/Shanghai'), "
-            "(t.reply_due_at AT TIME ZONE 'Asia/Shanghai'), "
-            "(t.dispatched_at AT TIME ZONE 'Asia/Shanghai') "
-            "FROM appeals_ticket t "
-            + (
-                "JOIN appeals_appeal a ON a.id = t.appeal_id JOIN orgs_unit u ON u.id = a.locality_id "
-                if locality_path
-                else ""
-            )
-            + "WHERE t.state = ANY(%s) AND t.paused_since IS NULL"
-            + (" AND u.path LIKE %s" if locality_path else "")
-        )
-        params: list = [states] + ([locality_path + "%"] if locality_path else [])
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not rows:
-            return {}
-        cols = list(zip(*rows, strict=True))
-        sign_due = np.array(cols[10], dtype="datetime64[m]")
-        reply_due = np.array(cols[11], dtype="datetime64[m]")
-        dispatched = np.array(cols[12], dtype="datetime64[m]")
-    else:
-        qs = Ticket.objects.filter(state__in=states, paused_since__isnull=True)
+        import pandas as pd
+
+        local = "(EXTRACT(EPOCH FROM ({} AT TIME ZONE 'Asia/Shanghai')) / 60)::bigint"
+        in_states = ", ".join(f"'{s}'" for s in states)  # fixed enum values, not user input
+        area = ""
         if locality_path:
-            qs = qs.filter(appeal__locality__path__startswith=locality_path)
-        rows = list(
-            qs.values_list(
-                "id", "appeal_id", "state", "start_on", "reply_limit", "reply_unit",
-                "extension_amount", "paused_amount", "reminder_level", "supervised",
-                "sign_due_at", "reply_due_at", "dispatched_at",
+            area = (
+                " AND t.appeal_id IN (SELECT a.id FROM appeals_appeal a JOIN orgs_unit u "
+                "ON u.id = a.locality_id WHERE u.path LIKE {})"
             )
-        )  # fmt: skip
-        if not rows:
+        # built from constants only; the locality path is quoted by the driver (mogrify)
+        sql = (
+            "SELECT t.id, t.appeal_id, (t.state = 'dispatched')::int, "  # noqa: S608
+            "(t.start_on - DATE '1970-01-01'), t.reply_limit, (t.reply_unit = 'workdays')::int, "
+            "t.extension_amount, t.paused_amount, t.reminder_level, t.supervised::int, "
+            + ", ".join(
+                local.format(c) for c in ("t.sign_due_at", "t.reply_due_at", "t.dispatched_at")
+            )
+            + f" FROM appeals_ticket t WHERE t.state IN ({in_states}) AND t.paused_since IS NULL"
+        )
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor:
+            if locality_path:
+                quoted = cursor.mogrify("%s", [locality_path + "%"])
+                sql += area.format(quoted)
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for chunk in copy:
+                    buffer.write(chunk)
+        if buffer.tell() == 0:
             return {}
-        cols = list(zip(*rows, strict=True))
-        sign_due = _local_minutes(np.array(cols[10], dtype=object))
-        reply_due = _local_minutes(np.array(cols[11], dtype=object))
-        dispatched = _local_minutes(np.array(cols[12], dtype=object))
+        buffer.seek(0)
+        frame = pd.read_csv(buffer, header=None, dtype="float64", engine="c")
+        raw = {i: frame[i].to_numpy() for i in frame.columns}
+
+        def ints(i: int) -> np.ndarray:
+            return raw[i].astype(np.int64)
+
+        def minutes(i: int) -> np.ndarray:
+            values = raw[i]
+            out = np.where(np.isnan(values), np.iinfo(np.int64).min, values).astype(np.int64)
+            return out.astype("datetime64[m]")
+
+        return {
+            "id": ints(0),
+            "appeal_id": ints(1),
+            "signing": ints(2).astype(bool),
+            "start_on": ints(3).astype("datetime64[D]"),
+            "limit": ints(4),
+            "workday": ints(5).astype(bool),
+            "extension": ints(6),
+            "paused": ints(7),
+            "level": ints(8),
+            "supervised": ints(9).astype(bool),
+            "sign_due": minutes(10),
+            "reply_due": minutes(11),
+            "dispatched": minutes(12),
+        }
+    qs = Ticket.objects.filter(state__in=states, paused_since__isnull=True)
+    if locality_path:
+        qs = qs.filter(appeal__locality__path__startswith=locality_path)
+    rows = list(
+        qs.values_list(
+            "id", "appeal_id", "state", "start_on", "reply_limit", "reply_unit",
+            "extension_amount", "paused_amount", "reminder_level", "supervised",
+            "sign_due_at", "reply_due_at", "dispatched_at",
+        )
+    )  # fmt: skip
+    if not rows:
+        return {}
+    cols = list(zip(*rows, strict=True))
     return {
         "id": np.array(cols[0], dtype=np.int64),
         "appeal_id": np.array(cols[1], dtype=np.int64),
-        "state": np.array(cols[2], dtype=object),
+        "signing": np.array(cols[2], dtype=object) == TicketState.DISPATCHED,
         "start_on": np.array(cols[3], dtype="datetime64[D]"),
         "limit": np.array(cols[4], dtype=np.int64),
-        "unit": np.array(cols[5], dtype=object),
+        "workday": np.array(cols[5], dtype=object) == "workdays",
         "extension": np.array(cols[6], dtype=np.int64),
         "paused": np.array(cols[7], dtype=np.int64),
         "level": np.array(cols[8], dtype=np.int64),
         "supervised": np.array(cols[9], dtype=bool),
-        "sign_due": sign_due,
-        "reply_due": reply_due,
-        "dispatched": dispatched,
+        "sign_due": _local_minutes(np.array(cols[10], dtype=object)),
+        "reply_due": _local_minutes(np.array(cols[11], dtype=object)),
+        "dispatched": _local_minutes(np.array(cols[12], dtype=object)),
     }
 
 
@@ -137,7 +171,7 @@ def sweep_tickets(
     close_offset = np.timedelta64(close.hour * 60 + close.minute, "m")
 
     total = cols["limit"] + cols["extension"]
-    workday = cols["unit"] == "workdays"
+    workday = cols["workday"]
     reply_due = cols["reply_due"].copy()
     share = np.zeros(len(total))
     if workday.any():
@@ -156,7 +190,7 @@ def sweep_tickets(
         spent = (local_now - cols["dispatched"][other]).astype(np.int64)
         share[other] = np.where(span > 0, spent / np.maximum(span, 1), 1.0)
 
-    waiting_sign = cols["state"] == TicketState.DISPATCHED
+    waiting_sign = cols["signing"]
     sign_overdue = waiting_sign & ~np.isnat(cols["sign_due"]) & (local_now > cols["sign_due"])
     reply_overdue = ~np.isnat(reply_due) & (local_now > reply_due)
     overdue = sign_overdue | reply_overdue
@@ -174,11 +208,10 @@ def sweep_tickets(
     if not (raise_level.any() or supervise.any()):
         return result
     with transaction.atomic():
-        for value in np.unique(level[raise_level]):
-            ids = cols["id"][raise_level & (level == value)]
-            _update(ids, reminder_level=int(value))
-        if supervise.any():
-            _update(cols["id"][supervise], supervised=True, supervised_at=now)
+        changed = raise_level | supervise
+        _apply(
+            cols["id"][changed], np.maximum(level, cols["level"])[changed], supervise[changed], now
+        )
         events = []
         for i in np.flatnonzero(remind):
             events.append(
@@ -222,10 +255,29 @@ def _reminder_shares() -> tuple[float, ...]:
     return configured.shares if configured else rules.DEFAULT_REMINDER_SHARES
 
 
-def _update(ids: np.ndarray, **values) -> None:
-    ids = ids.tolist()
-    for start in range(0, len(ids), 50_000):
-        Ticket.objects.filter(pk__in=ids[start : start + 50_000]).update(**values)
+def _apply(ids: np.ndarray, levels: np.ndarray, supervise: np.ndarray, now: dt.datetime) -> None:
+    """Write new reminder levels and 督办 flags: one statement on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE appeals_ticket AS t SET reminder_level = v.lvl, "
+                "supervised = t.supervised OR v.sup, "
+                "supervised_at = CASE WHEN v.sup AND NOT t.supervised THEN %s ELSE t.supervised_at END "
+                "FROM unnest(%s::bigint[], %s::int[], %s::bool[]) AS v(id, lvl, sup) WHERE t.id = v.id",
+                [now, ids.tolist(), levels.tolist(), supervise.tolist()],
+            )
+        return
+    for value in np.unique(levels):
+        chosen = ids[levels == value].tolist()
+        for start in range(0, len(chosen), 500):
+            Ticket.objects.filter(pk__in=chosen[start : start + 500]).update(
+                reminder_level=int(value)
+            )
+    chosen = ids[supervise].tolist()
+    for start in range(0, len(chosen), 500):
+        Ticket.objects.filter(pk__in=chosen[start : start + 500]).update(
+            supervised=True, supervised_at=now
+        )
 
 
 def _insert_events(rows: list[tuple], now: dt.datetime) -> None:
@@ -280,3 +332,58 @@ def rebuild_clocks(now: dt.datetime | None = None, *, calendar=None) -> int:
         now=now,
     )
     return count
+
+
+def roll_up_figures(now: dt.datetime, *, months_back: int = 24, recompute_last: int = 3) -> int:
+    """Nightly: store the counts of final months (三率 per unit and month), set-based.
+
+    Missing months of the last ``months_back`` are rolled up, and the latest
+    ``recompute_last`` final months are recomputed (a late callback still lands there).
+    Idempotent; returns how many months were written.
+    """
+    from qinqing.appeals import figures
+    from qinqing.appeals.models import FigureMonth, FigureMonthMark
+
+    last = figures.last_final_month(now)
+    first = figures.month_start(last, -(months_back - 1))
+    fresh_from = figures.month_start(last, -(recompute_last - 1))
+    marked = set(
+        FigureMonthMark.objects.filter(month__gte=first, month__lte=last).values_list(
+            "month", flat=True
+        )
+    )
+    months, month = [], first
+    while month <= last:
+        if month not in marked or month >= fresh_from:
+            months.append(month)
+        month = figures.month_start(month, 1)
+    if not months:
+        return 0
+    tz = DEFAULT_OFFICE_HOURS.tz
+    ranges = [
+        (
+            dt.datetime.combine(m, dt.time(), tzinfo=tz),
+            dt.datetime.combine(figures.month_start(m, 1), dt.time(), tzinfo=tz),
+        )
+        for m in months
+    ]
+    counts = figures.live_counts(ranges, by_month=True, as_of=now)
+    wanted = {m.strftime("%Y-%m"): m for m in months}
+    rows = [
+        FigureMonth(unit_id=unit_id, month=wanted[key], **vars(c))
+        for (unit_id, key), c in counts.items()
+        if key in wanted
+    ]
+    with transaction.atomic():
+        FigureMonth.objects.filter(month__in=months).delete()
+        FigureMonth.objects.bulk_create(rows, batch_size=5000)
+        for m in months:
+            FigureMonthMark.objects.update_or_create(month=m, defaults={"computed_at": now})
+        audit.record(
+            ACTOR,
+            "appeals.figures_rolled_up",
+            ("appeals.figures", now.isoformat(timespec="minutes"), "三率月度汇总"),
+            after={"months": [m.strftime("%Y-%m") for m in months], "rows": len(rows)},
+            now=now,
+        )
+    return len(months)

@@ -28,11 +28,19 @@ def _private_storage(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    """Django's cache (rate limits) and the per-process copies of settings and API clients."""
     from django.core.cache import cache
 
+    from qinqing.appeals.api import forget_clients
+    from qinqing.appeals.service import forget_settings
+
     cache.clear()
+    forget_settings()
+    forget_clients()
     yield
     cache.clear()
+    forget_settings()
+    forget_clients()
 
 
 class Clock:

@@ -20,6 +20,9 @@ URL = "/appeals/api/v1/appeals/"
 
 @pytest.fixture
 def api(appeals_world):
+    from qinqing.appeals.api import forget_clients
+
+    forget_clients()
     client, token = service.create_api_client(
         actor="test",
         name="示例市12345平台",
@@ -105,8 +108,11 @@ def test_a_system_reads_back_only_its_own_appeals(api, appeals_world, clock):
 
 
 def test_inactive_client_is_refused(api, clock):
+    from qinqing.appeals.api import forget_clients
     from qinqing.appeals.models import ApiClient
 
     token, _ = api
+    assert post(token, {**appeal_data(), "external_id": "p"}).status_code == 201
     ApiClient.objects.filter(code="city-12345").update(active=False)
+    forget_clients()  # otherwise refused within CLIENT_CACHE_SECONDS
     assert post(token, {**appeal_data(), "external_id": "q"}).status_code == 401

@@ -154,9 +154,9 @@ def test_weights_are_configuration(march):
     from qinqing.appeals.models import AppealSettings
 
     w = march
-    AppealSettings.objects.filter(locality=w.city).update(
-        figure_config={"partly_weight": 1.0, "weights": {"satisfaction_rate": 1}}
-    )
+    config = AppealSettings.objects.get(locality=w.city)
+    config.figure_config = {"partly_weight": 1.0, "weights": {"satisfaction_rate": 1}}
+    config.save()
     config = service.settings_for(w.city).figure_config
     rows = {
         r.key: r
@@ -167,3 +167,45 @@ def test_weights_are_configuration(march):
     assert rows[w.market.pk].percent("satisfaction_rate") == pytest.approx(66.7)
     assert rows[w.market.pk].percent("score") == pytest.approx(66.7)
     assert rows[w.county.pk].rates["score"] is None  # nothing to score on
+
+
+def test_rolled_up_months_give_the_same_figures_as_live_counts(march):
+    from qinqing.appeals.models import FigureMonth, FigureMonthMark
+    from qinqing.appeals.tasks import roll_up_figures
+
+    w = march
+    june = at(2026, 6, 10, 2)  # March is final from June on
+    live = figures.unit_counts(
+        dt.date(2026, 1, 1), dt.date(2026, 6, 9), by_month=True, as_of=june, use_rollup=False
+    )
+    assert figures.last_final_month(june) == dt.date(2026, 3, 1)
+    assert roll_up_figures(june, months_back=6) == 6
+    assert (
+        FigureMonthMark.objects.count() == 6
+        and FigureMonth.objects.filter(month=dt.date(2026, 3, 1)).count() == 2
+    )
+    # rows of March now come from the roll-up; a change to a raw row no longer shows there
+    rolled = figures.unit_counts(
+        dt.date(2026, 1, 1), dt.date(2026, 6, 9), by_month=True, as_of=june
+    )
+    assert rolled == live
+    from qinqing.appeals.models import Callback
+
+    Callback.objects.filter(unit=w.market).update(
+        satisfaction="satisfied"
+    )  # behind the roll-up's back
+    assert (
+        figures.unit_counts(dt.date(2026, 1, 1), dt.date(2026, 6, 9), by_month=True, as_of=june)
+        == live
+    )
+    assert (
+        figures.unit_counts(
+            dt.date(2026, 1, 1), dt.date(2026, 6, 9), by_month=True, as_of=june, use_rollup=False
+        )
+        != live
+    )
+    whole = figures.unit_counts(dt.date(2026, 2, 15), dt.date(2026, 6, 9), as_of=june)
+    assert whole[(w.market.pk, "")] == live[(w.market.pk, "2026-03")]
+    # idempotent: the latest three final months are recomputed, nothing else
+    assert roll_up_figures(june, months_back=6) == 3
+    assert FigureMonth.objects.filter(month=dt.date(2026, 3, 1)).count() == 2

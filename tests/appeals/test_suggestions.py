@@ -70,16 +70,17 @@ def test_suggestions_on_unseen_real_messages_point_to_the_mapped_unit(
 
 def test_auto_dispatch_above_the_threshold_for_listed_categories(appeals_world):
     w = appeals_world
-    AppealSettings.objects.filter(locality=w.city).update(
-        auto_dispatch_threshold=0.3, auto_dispatch_categories=["商贸旅游"]
-    )
+    config = AppealSettings.objects.get(locality=w.city)
+    config.auto_dispatch_threshold, config.auto_dispatch_categories = 0.3, ["商贸旅游"]
+    config.save()
     appeal = make_appeal(w, NOW)
     appeal.refresh_from_db()
     assert appeal.state == AppealState.DISPATCHED and appeal.auto_dispatched
     ticket = appeal.tickets.get()
     assert ticket.unit == w.market
     assert ticket.events.get(kind="dispatched").actor_label == "系统自动派单"
-    AppealSettings.objects.filter(locality=w.city).update(auto_dispatch_threshold=0.999)
+    config.auto_dispatch_threshold = 0.999
+    config.save()
     other = make_appeal(
         w, NOW, title="另一件", content="网店被同一批人以标签瑕疵为由反复投诉索赔，请明确处理口径。"
     )
@@ -90,7 +91,9 @@ def test_auto_dispatch_above_the_threshold_for_listed_categories(appeals_world):
 
 def test_conduct_complaints_are_never_auto_dispatched(appeals_world):
     w = appeals_world
-    AppealSettings.objects.filter(locality=w.city).update(auto_dispatch_threshold=0.0)
+    config = AppealSettings.objects.get(locality=w.city)
+    config.auto_dispatch_threshold = 0.0
+    config.save()
     appeal = make_appeal(w, NOW, content="超市检查时工作人员吃拿卡要，暗示要好处费。")
     appeal.refresh_from_db()
     assert appeal.conduct and appeal.state == AppealState.RECEIVED

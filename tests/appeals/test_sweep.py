@@ -93,3 +93,10 @@ def test_sweep_uses_the_same_deadline_as_the_ticket_clock(appeals_world):
     assert due == at(2026, 3, 25, 17, 30)
     assert sweep_tickets(due - dt.timedelta(minutes=1)).supervised == 0
     assert sweep_tickets(due + dt.timedelta(minutes=1)).supervised == 1
+
+
+def test_sweep_can_be_limited_to_one_area(appeals_world):
+    w = appeals_world
+    acknowledged(w, NOW)
+    assert sweep_tickets(at(2026, 3, 24, 9), locality_path=w.other_city.path).checked == 0
+    assert sweep_tickets(at(2026, 3, 24, 9), locality_path=w.city.path).supervised == 1
