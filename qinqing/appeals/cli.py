@@ -48,6 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     route.set_defaults(func=route_command)
 
+    # database commands (jobs, API clients, retraining) live in their own module
+    from qinqing.appeals.cli_jobs import register as register_jobs
+
+    register_jobs(commands)
+
 
 def _print_help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()

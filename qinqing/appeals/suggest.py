@@ -159,3 +159,45 @@ def knowledge_match(appeal: Appeal, min_score: float):
         return None
     article = KnowledgeArticle.objects.filter(pk=ids[match.index]).first()
     return (article, match.score) if article else None
+
+
+def retrain_router(locality: Unit, out, *, actor, now):
+    """Retrain the router from the locality's own closed appeals (their final categories)."""
+    from django.db.models import Q
+
+    from qinqing.appeals.choices import AppealState
+    from qinqing.appeals.routing import message_text, save_router, train_from_records
+    from qinqing.core import audit
+    from qinqing.core.errors import InvalidInput
+
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise InvalidInput(f"模型保存目录“{out.parent}”不存在，请先创建该目录或换一个保存路径。")
+    closed = (
+        Appeal.objects.filter(
+            locality__path__startswith=locality.path,
+            state__in=[AppealState.CLOSED, AppealState.ANSWERED],
+        )
+        .exclude(Q(category="") | Q(category__isnull=True))
+        .values_list("title", "content", "category")
+    )
+    router = train_from_records(
+        (
+            (message_text(title, content), category)
+            for title, content, category in closed.iterator()
+        ),
+        metadata={
+            "source": f"{locality.name}已办结诉求",
+            "trained_at": now.isoformat(timespec="seconds"),
+        },
+    )
+    save_router(router, out)
+    forget_model()
+    audit.record(
+        actor,
+        "router.retrained",
+        ("appeals.router", str(out), "诉求分类模型"),
+        after={"messages": router.metadata["messages"], "labels": list(router.labels)},
+        now=now,
+    )
+    return router
