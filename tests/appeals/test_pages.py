@@ -295,3 +295,18 @@ def test_nav_pages_render_for_each_role(appeals_world, as_user, clock, persona):
     assert urls, persona
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_site_admin_maintains_time_limits_in_the_admin(appeals_world, as_user):
+    client = as_user(appeals_world.site_admin)
+    for model in [
+        "slapolicy",
+        "routingmapping",
+        "appealsettings",
+        "knowledgearticle",
+        "apiclient",
+        "qrentry",
+        "appeal",
+    ]:
+        assert client.get(f"/admin/appeals/{model}/").status_code == 200, model
+    assert client.get("/admin/appeals/appeal/add/").status_code == 403
