@@ -33,6 +33,7 @@ from qinqing.appeals.choices import (
     TicketState,
 )
 from qinqing.core.errors import IllegalTransition, InvalidInput
+from qinqing.core.privacy import mask_phone  # noqa: F401  (re-exported for appeals code)
 from qinqing.core.workdays.rules import (
     DEFAULT_OFFICE_HOURS,
     OfficeHours,
@@ -739,28 +740,6 @@ def conduct_terms(text: str) -> list[str]:
     """
     clean = unicodedata.normalize("NFKC", text or "")
     return [term for term in CONDUCT_TERMS if term in clean]
-
-
-def mask_phone(phone: str) -> str:
-    """Hide the middle of a phone number for everyone but the office.
-
-    Examples:
-        >>> mask_phone("13812345678")
-        '138****5678'
-        >>> mask_phone("0791-86001234")
-        '0791****1234'
-        >>> mask_phone("12345")
-        '1***5'
-        >>> mask_phone("")
-        ''
-    """
-    phone = (phone or "").strip()
-    if not phone:
-        return ""
-    if len(phone) <= 6:
-        return phone[0] + "*" * (len(phone) - 2) + phone[-1]
-    head = 3 if (len(phone) == 11 and phone.isdigit()) else max(0, min(4, len(phone) - 8))
-    return phone[:head] + "****" + phone[-4:]
 
 
 def normalize_issue(text: str) -> str:

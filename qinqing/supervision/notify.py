@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
+from qinqing.core.privacy import mask_phone
+
 log = logging.getLogger(__name__)
 
 
@@ -27,16 +29,6 @@ class SmsSender(Protocol):
     """Anything that can send one text message."""
 
     def send(self, phone: str, text: str, *, purpose: str = "") -> None: ...
-
-
-def mask_phone(phone: str) -> str:
-    """Logs never hold a full phone number.
-
-    Examples:
-        >>> mask_phone("13800138000")
-        '138****8000'
-    """
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
 class LoggingSmsSender:
