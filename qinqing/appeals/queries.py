@@ -79,6 +79,11 @@ def visible_appeals_for_user(user) -> QuerySet[Appeal]:
     return Appeal.objects.none()
 
 
+def unit_scoped(user) -> bool:
+    """Unit staff: they see their own unit's tickets, not the other units' on the same appeal."""
+    return _scope(user) == Scope.UNIT
+
+
 def require_appeals_access(user) -> None:
     """Pages of this module need one of the appeals capabilities."""
     for code in ("appeals.view", "appeals.submit", "appeals.discipline"):

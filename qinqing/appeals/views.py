@@ -93,10 +93,13 @@ def _decorate_tickets(tickets, now, area=None):
 def _timeline(user, appeal: Appeal) -> list:
     events = appeal.events.select_related("ticket__unit").order_by("at", "pk")
     enterprise = has_capability(user, "appeals.submit")
+    own_unit = user_unit(user).pk if queries.unit_scoped(user) and user_unit(user) else None
     out = []
     for e in events:
         if enterprise and e.kind not in PUBLIC_EVENT_KINDS:
             continue
+        if own_unit is not None and e.ticket_id and e.ticket.unit_id != own_unit:
+            continue  # another unit's handling
         show_note = (not enterprise) or e.kind in (EventKind.REPLIED, EventKind.ANSWERED)
         out.append(
             {
@@ -213,6 +216,8 @@ def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
     tickets = list(appeal.tickets.select_related("unit").order_by("dispatched_at", "pk"))
     if not (is_office or has_capability(user, "appeals.view")):
         tickets = []
+    elif queries.unit_scoped(user):  # a unit sees its own tickets only
+        tickets = [t for t in tickets if unit and t.unit_id == unit.pk]
     _decorate_tickets(tickets, now, appeal.locality)
     my_tickets = [
         t

@@ -269,6 +269,10 @@ def test_referred_appeal_shows_only_referred_to_units(appeals_world, as_user, cl
     service.refer_to_discipline(appeal, actor=w.office_admin, now=NOW)
     unit_page = as_user(w.market_clerk).get(appeal.get_absolute_url()).content.decode()
     assert "已移送" in unit_page and "好处费" not in unit_page
+    tickets = (
+        as_user(w.market_clerk).get(reverse("appeals:tickets"), {"show": "all"}).content.decode()
+    )
+    assert "吃拿卡要" not in tickets and "（已移送）" in tickets
     listing = as_user(w.office_admin).get(reverse("appeals:list")).content.decode()
     assert "好处费" not in listing and "吃拿卡要" not in listing
     discipline = as_user(w.discipline)
@@ -310,3 +314,17 @@ def test_site_admin_maintains_time_limits_in_the_admin(appeals_world, as_user):
     ]:
         assert client.get(f"/admin/appeals/{model}/").status_code == 200, model
     assert client.get("/admin/appeals/appeal/add/").status_code == 403
+
+
+def test_a_co_handling_unit_sees_its_own_ticket_not_the_others(appeals_world, as_user, clock):
+    w = appeals_world
+    appeal, primary = dispatched(w, NOW, assisting=[w.tax])
+    service.acknowledge_ticket(primary, actor=w.market_clerk, now=NOW)
+    service.reply_ticket(
+        primary, actor=w.market_clerk, now=NOW, reply="市场监管局的内部答复意见，已合并检查。"
+    )
+    tax_page = as_user(w.tax_clerk).get(appeal.get_absolute_url()).content.decode()
+    assert "协办工单" in tax_page and "市市场监管局答复" not in tax_page
+    assert f'id="row-ticket-{primary.pk}"' not in tax_page
+    office_page = as_user(w.office_admin).get(appeal.get_absolute_url()).content.decode()
+    assert f'id="row-ticket-{primary.pk}"' in office_page
