@@ -24,6 +24,7 @@ from datetime import date
 from django.db.models import TextChoices
 
 from qinqing.core.errors import IllegalTransition, InvalidInput
+from qinqing.core.files.uploads import check_upload
 
 
 def _package_calendar():
@@ -652,58 +653,32 @@ def notice_number(year: int, sequence: int, prefix: str = "督办") -> str:
 # Attachments
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-# extension → (label, content signatures); Office Open XML files are zip archives
-_OOXML = (b"PK\x03\x04",)
-_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
-ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "pdf": ("PDF 文档", (b"%PDF-",)),
-    "docx": ("Word 文档", _OOXML),
-    "xlsx": ("Excel 表格", _OOXML),
-    "pptx": ("PowerPoint 演示文稿", _OOXML),
-    "doc": ("Word 97-2003 文档", _OLE),
-    "xls": ("Excel 97-2003 表格", _OLE),
-    "jpg": ("JPEG 图片", (b"\xff\xd8\xff",)),
-    "jpeg": ("JPEG 图片", (b"\xff\xd8\xff",)),
-    "png": ("PNG 图片", (b"\x89PNG\r\n\x1a\n",)),
-    "ofd": ("OFD 版式文件", (b"PK\x03\x04",)),
-}
+SUPERVISION_ATTACHMENT_TYPES = (
+    "pdf",
+    "docx",
+    "xlsx",
+    "pptx",
+    "doc",
+    "xls",
+    "jpg",
+    "jpeg",
+    "png",
+    "ofd",
+)
 
 
 def check_attachment(
     filename: str, size: int, head: bytes, *, max_bytes: int = MAX_ATTACHMENT_BYTES
 ) -> str:
-    """Accept an attachment by name, size and first bytes; return its extension.
+    """Accept a progress-report attachment; return its extension (see core.files.uploads).
 
     Examples:
         >>> check_attachment("进展.pdf", 1200, b"%PDF-1.7 ...")
         'pdf'
-        >>> check_attachment("进展.pdf", 1200, b"MZ\\x90\\x00")
-        Traceback (most recent call last):
-        ...
-        qinqing.core.errors.InvalidInput: 附件“进展.pdf”的内容不是 PDF 文档（文件可能已损坏或扩展名被修改），未上传。请上传真实的 PDF 文档。
-        >>> check_attachment("run.exe", 10, b"MZ")
-        Traceback (most recent call last):
-        ...
-        qinqing.core.errors.InvalidInput: 附件“run.exe”的类型不允许上传。允许的类型：pdf、docx、xlsx、pptx、doc、xls、jpg、jpeg、png、ofd。
     """
-    name = (filename or "").strip()
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in ATTACHMENT_TYPES:
-        allowed = "、".join(ATTACHMENT_TYPES)
-        raise InvalidInput(f"附件“{name}”的类型不允许上传。允许的类型：{allowed}。")
-    if size <= 0:
-        raise InvalidInput(f"附件“{name}”是空文件，未上传。请检查后重新选择。")
-    if size > max_bytes:
-        raise InvalidInput(
-            f"附件“{name}”大小为 {size / 1024 / 1024:.1f} MB，超过 {max_bytes // 1024 // 1024} MB 的上限，"
-            "未上传。请压缩或拆分后上传。"
-        )
-    label, signatures = ATTACHMENT_TYPES[ext]
-    if not any(head.startswith(sig) for sig in signatures):
-        raise InvalidInput(
-            f"附件“{name}”的内容不是 {label}（文件可能已损坏或扩展名被修改），未上传。请上传真实的 {label}。"
-        )
-    return ext
+    return check_upload(
+        filename, size, head, max_bytes=max_bytes, allowed=SUPERVISION_ATTACHMENT_TYPES
+    )
 
 
 def safe_filename(filename: str) -> str:

@@ -25,7 +25,7 @@ CAL = rules._package_calendar()
 
 @pytest.mark.parametrize(
     "name",
-    ["qinqing.supervision.rules", "qinqing.supervision.notify", "qinqing.supervision.bulletin"],
+    ["qinqing.supervision.rules", "qinqing.supervision.bulletin"],
 )
 def test_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
