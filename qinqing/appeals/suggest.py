@@ -196,7 +196,7 @@ def retrain_router(locality: Unit, out, *, actor, now):
     audit.record(
         actor,
         "router.retrained",
-        ("appeals.router", str(out), "诉求分类模型"),
+        ("appeals.router", out.name[:64], f"诉求分类模型 {out}"),
         after={"messages": router.metadata["messages"], "labels": list(router.labels)},
         now=now,
     )
