@@ -61,23 +61,8 @@ from qinqing.core.workdays.rules import deemed_received_on, due_on
 
 log = logging.getLogger(__name__)
 
-ALLOWED_ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    # extension: (content type, magic prefixes)
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (b"PK\x03\x04",),
-    ),
-    "xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        (b"PK\x03\x04",),
-    ),
-    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
-    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
-}
+# extensions accepted for appeal attachments (checked by extension and content in core)
+ALLOWED_ATTACHMENT_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx", "doc", "xls")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 
@@ -411,22 +396,21 @@ def _try_auto_dispatch(appeal: Appeal, config: AppealSettings, *, now) -> None:
 
 def add_attachment(appeal: Appeal, upload, *, actor, now: dt.datetime) -> Attachment:
     """Store an uploaded file after checking its type (extension and content) and size."""
+    from qinqing.core.files.uploads import FILE_TYPES, check_upload
+
     name = getattr(upload, "name", "") or "附件"
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    allowed = "、".join(sorted({e.upper() for e in ALLOWED_ATTACHMENT_TYPES}))
-    if ext not in ALLOWED_ATTACHMENT_TYPES:
-        raise InvalidInput(f"附件“{name}”的类型不支持。可上传：{allowed}。")
-    size = getattr(upload, "size", None)
-    if size is None or size > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(f"附件“{name}”超过 10 MB，请压缩或拆分后再上传。")
     if appeal.attachments.count() >= MAX_ATTACHMENTS:
         raise InvalidInput(f"每件诉求最多上传 {MAX_ATTACHMENTS} 个附件。")
     upload.seek(0)
     head = upload.read(16)
-    content_type, magics = ALLOWED_ATTACHMENT_TYPES[ext]
-    if not any(head.startswith(m) for m in magics):
-        raise InvalidInput(f"附件“{name}”的内容与扩展名 .{ext} 不符，请上传原始文件。")
     upload.seek(0)
+    ext = check_upload(
+        name,
+        getattr(upload, "size", 0) or 0,
+        head,
+        max_bytes=MAX_ATTACHMENT_BYTES,
+        allowed=ALLOWED_ATTACHMENT_TYPES,
+    )
     digest = hashlib.sha256()
     for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
         digest.update(chunk)
@@ -434,8 +418,8 @@ def add_attachment(appeal: Appeal, upload, *, actor, now: dt.datetime) -> Attach
     attachment = Attachment(
         appeal=appeal,
         original_name=name[-200:],
-        content_type=content_type,
-        size=size,
+        content_type=FILE_TYPES[ext].content_type,
+        size=upload.size,
         sha256=digest.hexdigest(),
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
         uploaded_at=now,

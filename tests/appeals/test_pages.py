@@ -66,7 +66,7 @@ def test_attachment_whose_content_does_not_match_is_refused(appeals_world, as_us
     fake.name = "合同.pdf"
     page = client.post(reverse("appeals:new"), {**form_data(), "attachments": fake})
     assert page.status_code == 200
-    assert "内容与扩展名 .pdf 不符" in page.content.decode()
+    assert "的内容不是 PDF 文档" in page.content.decode()
     assert not Appeal.objects.exists() and not Attachment.objects.exists()
 
 
@@ -328,3 +328,21 @@ def test_a_co_handling_unit_sees_its_own_ticket_not_the_others(appeals_world, as
     assert f'id="row-ticket-{primary.pk}"' not in tax_page
     office_page = as_user(w.office_admin).get(appeal.get_absolute_url()).content.decode()
     assert f'id="row-ticket-{primary.pk}"' in office_page
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("tool.exe", b"MZ\x90\x00", "类型不允许上传"),
+        ("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (10 * 1024 * 1024), "超过 10 MB"),
+    ],
+)
+def test_attachment_type_and_size_are_checked(appeals_world, name, data, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qinqing.core.errors import InvalidInput
+
+    appeal = make_appeal(appeals_world, NOW)
+    with pytest.raises(InvalidInput, match=message):
+        service.add_attachment(appeal, SimpleUploadedFile(name, data), actor=None, now=NOW)
+    assert not Attachment.objects.exists()
