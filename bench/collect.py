@@ -8,7 +8,16 @@ Usage: .venv/bin/python bench/collect.py
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["calendar", "plan_parse", "supervision", "assessment", "router", "appeals", "policies", "inspections"]
+ORDER = [
+    "calendar",
+    "plan_parse",
+    "supervision",
+    "assessment",
+    "router",
+    "appeals",
+    "policies",
+    "inspections",
+]
 
 HEADER = """# Benchmarks
 
