@@ -31,10 +31,12 @@ CORE_NAV = [
 def nav_for(user) -> list[dict]:
     from qinqing.core.accounts.access import has_capability
 
-    items: list[NavItem] = []
+    items: list[NavItem] = list(CORE_NAV)
     for config in apps.get_app_configs():
         items.extend(getattr(config, "nav_items", []))
-    items.extend(CORE_NAV)
+    # one block per section, in order of first appearance
+    order = {section: i for i, section in reversed(list(enumerate(i.section for i in items)))}
+    items.sort(key=lambda i: order[i.section])
     out = []
     for item in items:
         if item.capability and not has_capability(user, item.capability):
