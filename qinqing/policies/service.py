@@ -24,6 +24,7 @@ from qinqing.core.accounts.access import (
     visible_units,
 )
 from qinqing.core.errors import IllegalTransition, InvalidInput, PermissionDenied
+from qinqing.core.files.uploads import check_upload
 from qinqing.policies import queries, workflow
 from qinqing.policies.engine.spec import (
     check_new_version,
@@ -56,7 +57,7 @@ from qinqing.policies.models import (
 from qinqing.policies.search import tokens_column
 from qinqing.policies.workflow import yuan
 
-MATERIAL_EXTENSIONS = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip")  # fmt: skip
+MATERIAL_TYPES = ("pdf", "ofd", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "zip")
 
 
 def _user(actor):
@@ -355,18 +356,17 @@ def _check_files(policy: Policy, files: dict, *, required: bool) -> None:
             continue
         if name not in needed:
             raise InvalidInput(f"“{name}”不是本政策要求的材料，请按所列材料上传。")
-        suffix = PurePath(upload.name).suffix.lower()
-        if suffix not in MATERIAL_EXTENSIONS:
-            raise InvalidInput(
-                f"材料“{name}”的文件“{upload.name}”类型不支持。请上传 "
-                f"{'、'.join(e[1:].upper() for e in MATERIAL_EXTENSIONS)} 文件。"
-            )
-        if upload.size > limit:
-            raise InvalidInput(
-                f"材料“{name}”的文件“{upload.name}”超过 {limit // (1024 * 1024)} MB，请压缩后重新上传。"
-            )
-        if upload.size == 0:
-            raise InvalidInput(f"材料“{name}”的文件“{upload.name}”是空文件，请重新选择。")
+        upload.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
+        check_upload(
+            upload.name,
+            upload.size,
+            head,
+            max_bytes=limit,
+            allowed=MATERIAL_TYPES,
+            what=f"材料“{name}”的文件",
+        )
 
 
 def _store_files(application: Application, files: dict, now: dt.datetime) -> None:

@@ -72,9 +72,21 @@ def test_missing_material_is_named_and_nothing_is_written(pw):
 
 def test_wrong_file_type_is_refused(pw):
     bad = {**files("劳动合同复印件"), "社会保险缴费明细": SimpleUploadedFile("a.exe", b"MZ")}
-    with pytest.raises(InvalidInput, match="类型不支持"):
+    with pytest.raises(InvalidInput, match="类型不允许上传"):
         service.submit_application(pw.sme, actor=pw.world.enterprise_a, data=DATA, files=bad,
                                    now=NOW)  # fmt: skip
+    assert not Application.objects.exists()
+
+
+def test_file_whose_content_is_not_its_type_is_refused(pw):
+    fake = {
+        **files("劳动合同复印件"),
+        "社会保险缴费明细": SimpleUploadedFile("社保.pdf", b"MZ\x90"),
+    }
+    with pytest.raises(InvalidInput, match="内容不是 PDF 文档"):
+        service.submit_application(pw.sme, actor=pw.world.enterprise_a, data=DATA, files=fake,
+                                   now=NOW)  # fmt: skip
+    assert not Application.objects.exists()
 
 
 def test_a_second_open_application_is_refused(pw):
@@ -208,8 +220,8 @@ def test_enterprise_applies_through_the_page(pw, client_for):
     assert "企业库" in form.content.decode() and "小型" in form.content.decode()
     response = client.post(
         f"/policies/p/{pw.sme.code}/apply/",
-        {**DATA, "material_0": SimpleUploadedFile("合同.pdf", b"%PDF a"),
-         "material_1": SimpleUploadedFile("社保.pdf", b"%PDF b")},
+        {**DATA, "material_0": SimpleUploadedFile("合同.pdf", b"%PDF-1.4 a"),
+         "material_1": SimpleUploadedFile("社保.pdf", b"%PDF-1.4 b")},
     )  # fmt: skip
     assert response.status_code == 302
     application = Application.objects.get()

@@ -43,6 +43,7 @@ FILE_TYPES: dict[str, FileType] = {
     "jpeg": FileType("JPEG 图片", "image/jpeg", (b"\xff\xd8\xff",)),
     "png": FileType("PNG 图片", "image/png", (b"\x89PNG\r\n\x1a\n",)),
     "ofd": FileType("OFD 版式文件", "application/ofd", _OOXML),
+    "zip": FileType("ZIP 压缩包", "application/zip", (b"PK\x03\x04", b"PK\x05\x06")),
 }
 
 
