@@ -522,10 +522,6 @@ class ServiceTargetList(models.Model):
     def __str__(self) -> str:
         return f"{self.policy.title} {self.year} 年第 {self.quarter} 季度服务对象清单"
 
-    @property
-    def audit_unit_id(self) -> int:
-        return self.unit_id
-
 
 class ServiceTarget(models.Model):
     target_list = models.ForeignKey(

@@ -207,10 +207,6 @@ class ProgressReport(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("supervision:report", args=[self.pk])
 
-    @property
-    def audit_unit_id(self) -> int:
-        return self.unit_id
-
 
 class ReportVersion(models.Model):
     """One submission of a report, with the office's decision on it (history, never edited
@@ -541,10 +537,6 @@ class SupervisionNotice(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("supervision:notice", args=[self.pk])
-
-    @property
-    def audit_unit_id(self) -> int:
-        return self.unit_id
 
 
 class SmsMessage(models.Model):
