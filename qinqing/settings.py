@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "qinqing.core.accounts",
     "qinqing.core.workdays",
     "qinqing.core.enterprises",
+    "qinqing.core.notifications",
     # domains
     "qinqing.plans",
     "qinqing.supervision",
@@ -69,6 +70,9 @@ INSTALLED_APPS = [
     "qinqing.policies",
     "qinqing.inspections",
     "qinqing.assessment",
+    "qinqing.engagement",
+    "qinqing.problems",
+    "qinqing.onsite",
     # shells
     "qinqing.web",
 ]

@@ -1,22 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from qinqing.core.manifest import url_mounts
+
 admin.site.site_header = "亲清 · 系统管理"
 admin.site.site_title = "亲清系统管理"
 admin.site.index_title = "数据维护"
 
+# Each app mounts its pages where its manifest says (AppManifest.url_prefix).
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("directory/", include("qinqing.core.orgs.urls")),
-    path("audit/", include("qinqing.core.audit.urls")),
-    path("calendar/", include("qinqing.core.workdays.urls")),
-    path("enterprises/", include("qinqing.core.enterprises.urls")),
-    path("plans/", include("qinqing.plans.urls")),
-    path("supervision/", include("qinqing.supervision.urls")),
-    path("appeals/", include("qinqing.appeals.urls")),
-    path("policies/", include("qinqing.policies.urls")),
-    path("inspections/", include("qinqing.inspections.urls")),
-    path("assessment/", include("qinqing.assessment.urls")),
+    *(path(prefix, include(module)) for prefix, module in url_mounts()),
     path("", include("qinqing.web.urls")),
 ]
 

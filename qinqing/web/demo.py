@@ -1,8 +1,8 @@
 """The demo world: directory, personas with generated passwords, and each domain's demo data.
 
-A domain adds to the demo by naming a function in its AppConfig::
+A domain adds to the demo by naming a function in its manifest (``AppManifest.demo_seed``)::
 
-    demo_seed = "qinqing.plans.seeds.load_demo"   # load_demo(*, city, users, log) -> None
+    demo_seed="qinqing.plans.seeds.load_demo",   # load_demo(*, city, users, log) -> None
 
 Seeds must be idempotent: ``qinqing demo`` can run on an existing database.
 """
@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 from qinqing.core.accounts.roles import ensure_builtin_roles
 from qinqing.core.accounts.service import create_user_with_role
 from qinqing.core.enterprises.uscc import uscc_check_char
+from qinqing.core.manifest import manifests
 from qinqing.core.orgs.models import Unit
 from qinqing.core.orgs.seeds import CITY_OFFICE, build_demo_directory
 
@@ -82,11 +83,11 @@ def build_demo_people(
 
 
 def run_domain_seeds(*, city: Unit, users: dict, log: Callable[[str], None]) -> None:
-    for config in apps.get_app_configs():
-        dotted = getattr(config, "demo_seed", None)
-        if dotted:
-            log(f"载入演示数据：{config.verbose_name} …")
-            import_string(dotted)(city=city, users=users, log=log)
+    for manifest in manifests():
+        if manifest.demo_seed:
+            title = manifest.demo_title or apps.get_app_config(manifest.label).verbose_name
+            log(f"载入演示数据：{title} …")
+            import_string(manifest.demo_seed)(city=city, users=users, log=log)
 
 
 def build_demo(

@@ -21,6 +21,31 @@ BUILTIN_ROLES = [
 ]  # fmt: skip
 
 
+def builtin_roles() -> list[tuple[str, str, str, str, list[str], bool]]:
+    """Core's built-in roles with what every app's manifest grants them, plus apps' roles."""
+    from qinqing.core.manifest import manifests
+
+    rows = [(c, n, d, s, list(caps), ro) for c, n, d, s, caps, ro in BUILTIN_ROLES]
+    for manifest in manifests():
+        for spec in manifest.roles:
+            rows.append(
+                (
+                    spec.code,
+                    spec.name,
+                    spec.description,
+                    spec.scope,
+                    list(spec.capabilities),
+                    spec.read_only,
+                )
+            )
+    by_code = {row[0]: row for row in rows}
+    for manifest in manifests():
+        for code, caps in manifest.role_capabilities.items():
+            if code in by_code:
+                by_code[code][4].extend(c for c in caps if c not in by_code[code][4])
+    return rows
+
+
 def ensure_builtin_roles() -> None:
     """Create missing built-in roles and add capabilities they lack (never removes any).
 
@@ -29,7 +54,7 @@ def ensure_builtin_roles() -> None:
     """
     from qinqing.core.accounts.models import Role
 
-    for code, name, description, scope, caps, read_only in BUILTIN_ROLES:
+    for code, name, description, scope, caps, read_only in builtin_roles():
         role, created = Role.objects.get_or_create(
             code=code,
             defaults={

@@ -1,0 +1,8 @@
+"""What the app contributes to the platform (see qinqing.core.manifest)."""
+
+from qinqing.core.manifest import AppManifest
+
+MANIFEST = AppManifest(
+    label="engagement",
+    url_prefix="engagement/",
+)

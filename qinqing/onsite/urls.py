@@ -1,0 +1,2 @@
+app_name = "onsite"
+urlpatterns: list = []

@@ -1,0 +1,58 @@
+"""What the app contributes to the platform (see qinqing.core.manifest)."""
+
+from qinqing.core.manifest import AppManifest, NavItem
+
+MANIFEST = AppManifest(
+    label="policies",
+    url_prefix="policies/",
+    nav=[
+        NavItem("政策库", "policies:library", None, "惠企政策"),
+        NavItem("我的政策", "policies:mine", "policies.mine", "惠企政策"),
+        NavItem("政策匹配", "policies:matching", "policies.view", "惠企政策"),
+        NavItem("免申即享", "policies:grants", "policies.view", "惠企政策"),
+        NavItem("申报审核", "policies:applications", "policies.view", "惠企政策"),
+        NavItem("资金与清单", "policies:funds", "policies.view", "惠企政策"),
+    ],
+    capabilities={
+        "policies.view": "查看政策与匹配结果",
+        "policies.manage": "维护政策与规则",
+        "policies.approve": "审批免申即享发放批次",
+        "policies.review": "审核政策申报",
+        "policies.mine": "查看本企业可享政策",
+    },
+    role_capabilities={
+        "office_admin": ["policies.view", "policies.manage", "policies.approve"],
+        "unit_staff": ["policies.view", "policies.review"],
+        "leader": ["policies.view"],
+        "enterprise": ["policies.mine"],
+    },
+    audit_verbs={
+        "policy.created": "录入政策",
+        "policy.updated": "修改政策信息",
+        "policy_rule.saved": "保存政策规则新版本",
+        "match_run.completed": "运行政策匹配",
+        "policy.pushed": "精准推送政策",
+        "push_feedback.recorded": "企业反馈推送是否符合",
+        "application.submitted": "企业在线申报政策",
+        "application.resubmitted": "企业补正后重新申报",
+        "application.returned": "退回申报补正",
+        "application.approved": "审核通过政策申报",
+        "application.rejected": "政策申报不予兑现",
+        "application.paid": "登记申报资金拨付",
+        "budget.set": "设置政策资金池",
+        "fund.arrived": "登记上级资金到达",
+        "fund.disbursed": "登记上级资金下达或拨付",
+        "fund.overdue": "上级资金超过15日未下达",
+        "application.review_overdue": "政策申报超过审核时限",
+        "service_target_list.refreshed": "更新服务对象清单",
+        "service_target_list.reminded": "提醒更新服务对象清单",
+        "grant_batch.prepared": "生成免申即享发放批次",
+        "grant_batch.approved": "审批免申即享发放批次",
+        "grant_batch.cancelled": "作废免申即享发放批次",
+        "grant_batch.paid": "登记免申即享批次拨付",
+        "grant_batch.exported": "导出免申即享拨付名单",
+    },
+    indicators="qinqing.policies.indicators",
+    demo_seed="qinqing.policies.seeds.load_demo",
+    demo_title="惠企政策",
+)
