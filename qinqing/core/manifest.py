@@ -41,6 +41,8 @@ What each field means:
   notice is imported) and return what moved (``qinqing.core.workdays.changes``).
 * ``workbench``: ``work_items(user, now) -> list[WorkItem]``: the counts on a role's home page.
 * ``notification_kinds``: kind code → Chinese label, for users' notification preferences.
+* ``banners``: ``banners(user, now) -> list[Banner]``: notices at the top of every page for
+  the users they concern (a provisional calendar year, a failed job), until handled.
 * ``url_prefix`` (+ ``urls``, default ``<app>.urls``): where the app's pages are mounted.
 """
 
@@ -116,6 +118,16 @@ class WorkItem:
 
 
 @dataclass(frozen=True)
+class Banner:
+    """A notice shown at the top of every page of the users it concerns, until handled."""
+
+    text: str
+    url: str = ""
+    link_text: str = ""
+    level: str = "warning"  # info | warning | error
+
+
+@dataclass(frozen=True)
 class AppManifest:
     label: str
     url_prefix: str | None = None
@@ -132,6 +144,7 @@ class AppManifest:
     deadlines: str | None = None
     workbench: str | None = None
     notification_kinds: Mapping[str, str] = field(default_factory=dict)
+    banners: str | None = None
     search: Sequence[str] = ()
 
 
