@@ -19,6 +19,7 @@ from .plan import (
     split_title,
     task_dicts,
 )
+from .roles import apply_role_rules, mark_uncertain
 from .tables import parse_task_table, table_task_dicts
 from .units import LABEL_RE, LABELS, SUPPORTING, Annotation
 
@@ -134,6 +135,8 @@ def _plan_document(source: Source, title_line: str | None) -> dict:
             tasks, sections = table_tasks, table_sections
     if not tasks:
         tasks, sections = _annotated_paragraph_tasks(source, year)
+    apply_role_rules(tasks, source.text)
+    mark_uncertain(tasks, year)
     if not tasks:
         raise InvalidInput(
             f"“{source.filename}”中没有识别到任务。实施方案的任务应逐条编号（如“一、”“（一）”“1.”），"

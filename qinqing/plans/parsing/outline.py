@@ -52,7 +52,8 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
         AR_PAREN,
         re.compile(r"^(?:[（(]\s*(?P<n>\d{1,3})\s*[）)]|(?P<m>\d{1,3})[）)])\s*[、.．]?\s*"),
     ),
-    (AR_DOT, re.compile(r"^(?P<n>\d{1,3})\s*(?:[.．、，](?!\d)|\s(?=[^\d\s]))\s*")),
+    # "1.", "1．", "1﹒", "1、", and "1* ." (an asterisk marks a key task)
+    (AR_DOT, re.compile(r"^(?P<n>\d{1,3})[*＊★]?\s*(?:[.．﹒、，](?!\d)|\s(?=[^\d\s]))\s*")),
     # "11.121人才梯队项目": a title that starts with a number; accepted only in sequence
     (AR_DOT + "_weak", re.compile(r"^(?P<n>\d{1,3})[.．、](?=\d+[^\d.．%％\s])")),
     (CIRCLED, re.compile(r"^(?P<n>[①-⑳])\s*")),
@@ -104,7 +105,7 @@ class Marker:
         """The id a gold ledger uses: "1." -> "1", "一、" -> "一", "（一）" stays."""
         label = self.label.strip()
         if self.kind in (CN_DUN, AR_DOT):
-            return label.rstrip("、.．，, ")
+            return label.rstrip("、.．﹒，, *＊★")
         return label.rstrip("、.．:：， ")
 
 

@@ -27,6 +27,10 @@ IGNORED = "ignored"
 # Longest first so that 牵头责任单位 wins over 责任单位. Values are the role.
 LABELS: dict[str, str] = {
     "牵头责任单位": LEAD,
+    "牵头落实单位": LEAD,
+    "牵头考核单位": LEAD,
+    "牵头实施单位": LEAD,
+    "牵头推进单位": LEAD,
     "责任牵头单位": LEAD,
     "牵头单位": LEAD,
     "牵头部门": LEAD,
@@ -57,6 +61,8 @@ LABELS: dict[str, str] = {
     "参与部门": SUPPORTING,
     "协同单位": SUPPORTING,
     "协作单位": SUPPORTING,
+    "协同部门": SUPPORTING,
+    "配合落实单位": SUPPORTING,
     "完成时限": DEADLINE,
     "完成时间": DEADLINE,
     "完成期限": DEADLINE,
@@ -241,7 +247,7 @@ def split_units(text: str) -> list[str]:
 
 
 _CONJUNCTION_RE = re.compile(
-    r"(?<=[局委办院厅部署行司处队站室心府司会所社团联])(?:及|和|与|以及)(?=[市县区省州各国中])"
+    r"(?<=[局委办院厅部署行司处队站室心府司会所社团联门位])(?:及|和|与|以及)(?=[市县区省州各国中])"
 )
 
 
@@ -340,7 +346,32 @@ def parse_labelled(text: str) -> Annotation:
     return ann
 
 
+# A bracketed note inside a unit list: "市财政局（第一责任单位为牵头单位，下同）".
+_NOTE_BRACKET_RE = re.compile(
+    r"[（(][^（）()]*(?:下同|为牵头单位|为牵头部门|不再做分工|不再分工|不再列出)[^（）()]*[）)]"
+)
+# A clause of a closing bracket that is a remark, not a unit: "下同", "不再做分工".
+_NOTE_CLAUSE_RE = re.compile(r"下同|不再做分工|不再分工|不再列出|以下同|具体任务|均涉及")
+_VERB_TAIL_RE = re.compile(rf"(?<=[^\s])(?:{_RESPONSIBILITY_VERBS}|配合|协助|参与)$")
+
+
 def _assign(ann: Annotation, role: str, value: str) -> None:
+    """Assign one labelled value; the grammar of a closing clause applies to unit roles.
+
+    The list ends at the first full stop (what follows is a remark), clauses that are time
+    phrases are the deadline ("…，6月底完成"), remarks ("下同") are dropped, and a trailing
+    verb ("按职责分工负责") is not part of the last name.
+
+    Examples:
+        >>> a = Annotation()
+        >>> _assign(a, RESPONSIBLE, "州司法局、州委编办，各县市人民政府，6月底完成")
+        >>> a.responsible, a.deadline_raw
+        (['州司法局', '州委编办', '各县市人民政府'], '6月底完成')
+        >>> a = Annotation()
+        >>> _assign(a, RESPONSIBLE, "省市场监管局、商务厅按职责分工负责。具体任务均涉及各市，下同。")
+        >>> a.responsible
+        ['省市场监管局', '商务厅']
+    """
     value = value.strip().rstrip("；;，,。.、 　")
     if not value or role == IGNORED:
         return
@@ -348,7 +379,20 @@ def _assign(ann: Annotation, role: str, value: str) -> None:
         if not ann.deadline_raw:
             ann.deadline_raw = re.sub(r"\s+", "", value)
         return
-    add_units(ann, role, split_units(value))
+    value = _NOTE_BRACKET_RE.sub("", value)
+    value = _depth_split(value + "。", "。")[0][0]
+    kept: list[str] = []
+    for clause, _sep in _depth_split(value, "，,；;"):
+        clause = clause.strip()
+        if not clause:
+            continue
+        if is_time_phrase(clause):
+            ann.deadline_raw = ann.deadline_raw or re.sub(r"\s+", "", clause)
+            continue
+        if _NOTE_CLAUSE_RE.search(clause) and not looks_like_unit(clause):
+            continue
+        kept.append(_VERB_TAIL_RE.sub("", clause))
+    add_units(ann, role, split_units("，".join(kept)))
 
 
 _LEAD_MARK_RE = re.compile(r"\s*[（(]\s*(?:牵头|牵头单位|主责|主办)\s*[）)]\s*$")
@@ -384,6 +428,7 @@ def parse_verb_style(text: str) -> Annotation | None:
         True
     """
     ann = Annotation()
+    pending: list[str] = []  # names listed before the clause whose verb gives their role
     for clause, _sep in _depth_split(text, "；;，,"):
         clause = clause.strip().rstrip("。")
         if not clause:
@@ -391,12 +436,19 @@ def parse_verb_style(text: str) -> Annotation | None:
         if is_time_phrase(clause):
             ann.deadline_raw = ann.deadline_raw or clause
             continue
+        m = re.match(r"^(?P<lead>.+?)会同(?P<units>.+?)(?:共同)?(?:负责|推进|落实|实施)?$", clause)
+        if m and looks_like_unit(_strip_by(m["lead"])):
+            # "市发改委会同有关部门负责": the first named leads
+            add_units(ann, LEAD, split_units(_strip_by(m["lead"])))
+            add_units(ann, RESPONSIBLE, split_units(m["units"]))
+            continue
         m = re.match(r"^(?P<units>.+?)(?P<verb>牵头(?:负责)?|负责牵头|为牵头单位)$", clause)
         if m:
             units = split_units(_strip_by(m["units"]))
             if not units or not all(looks_like_unit(u) for u in units):
                 return None
-            add_units(ann, LEAD, units)
+            add_units(ann, LEAD, pending + units)
+            pending = []
             continue
         m = re.match(r"^(?P<units>.+?)(?P<verb>配合|协助|参与|协同)$", clause)
         role = SUPPORTING
@@ -404,11 +456,18 @@ def parse_verb_style(text: str) -> Annotation | None:
             m = re.match(rf"^(?P<units>.+?)(?P<verb>{_RESPONSIBILITY_VERBS})$", clause)
             role = RESPONSIBLE
         if not m:
+            units = split_units(_strip_by(clause))
+            if units and all(looks_like_unit(u) for u in units) and len(clause) <= 80:
+                pending += units  # "区财政局等部门，区国投公司配合": the verb comes later
+                continue
             return None
         units = split_units(_strip_by(m["units"]))
         if not units or not all(looks_like_unit(u) for u in units):
             return None
-        add_units(ann, role, units)
+        add_units(ann, role, pending + units)
+        pending = []
+    if pending:
+        return None
     return ann if ann.has_units else None
 
 
@@ -422,6 +481,17 @@ _TIME_PHRASE_RE = re.compile(
 )
 
 
+# Phrases that only say "ongoing"; deadlines.ONGOING_RE normalises them.
+_ONGOING_PHRASE_RE = re.compile(
+    r"^(?:长期坚持|长期推进|长期执行|长期|持续推进|持续开展|持续实施|持续优化|持续深化|常态化推进|常态化开展|"
+    r"按进度推进|按计划推进|按时间节点推进|分阶段推进|逐年推进|每年|每季度|每月|定期)(?:完成)?$"
+)
+_OUTCOME_TAIL_RE = re.compile(
+    r"(?:份)?(?:取得(?:明显|阶段性|显著|实质性)?(?:成效|进展|突破)|见到成效|初见成效)?"
+    r"(?:[并，,]?(?:持续推进|长期坚持|持续深化|持续优化))?$"
+)
+
+
 def is_time_phrase(text: str) -> bool:
     """A phrase that is only a time limit: "2023年6月底前", "年底前完成", "2024年".
 
@@ -430,10 +500,16 @@ def is_time_phrase(text: str) -> bool:
         (True, True, True)
         >>> is_time_phrase("市发改委"), is_time_phrase("前"), is_time_phrase("完成")
         (False, False, False)
+        >>> is_time_phrase("6月份取得明显成效"), is_time_phrase("2023年底前取得阶段性成效并持续推进")
+        (True, True)
+        >>> is_time_phrase("按进度推进"), is_time_phrase("持续优化"), is_time_phrase("取得成效")
+        (True, True, False)
     """
     text = re.sub(r"\s+", "", text)
-    if text in ("长期坚持", "长期", "持续推进", "持续开展", "常态化推进"):
+    if _ONGOING_PHRASE_RE.match(text):
         return True
+    # "6月份取得明显成效", "2023年底前取得阶段性成效并持续推进": a date with an outcome or "ongoing"
+    text = _OUTCOME_TAIL_RE.sub("", text)
     return (
         bool(text) and bool(re.search(r"\d|年|月|季度", text)) and bool(_TIME_PHRASE_RE.match(text))
     )
@@ -476,6 +552,14 @@ def bracket_annotation(inner: str) -> Annotation | None:
     ):
         ann = parse_labelled(inner)
         return ann if ann else None
+    first = LABEL_RE.search(inner)
+    if first:
+        # "9月底前完成，牵头落实单位：县发改局": time clauses, then the labelled part
+        head = [c.strip() for c, _s in _depth_split(inner[: first.start()], "，,；;") if c.strip()]
+        if head and all(is_time_phrase(c) for c in head):
+            ann = parse_labelled(inner[first.start() :])
+            ann.deadline_raw = ann.deadline_raw or re.sub(r"\s+", "", "，".join(head))
+            return ann if ann else None
     if len(inner) < 200 and re.search(rf"牵头|配合|协助|{_RESPONSIBILITY_VERBS}", inner):
         return parse_verb_style(inner)
     return None
