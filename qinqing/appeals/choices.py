@@ -22,6 +22,10 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", "热线电话"
     QR = "qr", "扫码反映"
     API = "api", "12345平台"
+    VISIT = "visit", "包联走访"
+    MEETING = "meeting", "政企沟通会"
+    ONSITE = "onsite", "码上监督"
+    PROBLEM = "problem", "问题台账"
 
 
 class AppealState(models.TextChoices):
