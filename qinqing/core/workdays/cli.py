@@ -5,7 +5,11 @@ Stable contract (scripts depend on it):
 * ``qinqing calendar add DATE N`` prints the date N working days after DATE (ISO);
 * ``qinqing calendar between DATE1 DATE2`` prints the number of working days after DATE1 up to
   and including DATE2;
-* ``qinqing calendar import-notice FILE`` loads a year's holidays and make-up days;
+* ``qinqing calendar import-notice FILE`` loads a year's holidays and make-up days (CSV, YAML
+  or the notice text as published, ``.txt``);
+* ``qinqing calendar parse-notice FILE [--format json]`` parses the notice text as published
+  and prints ``{"year": …, "holidays": [ISO dates], "workdays": [ISO dates]}`` (no database,
+  never imports Django);
 * a date with no calendar data: exit status 2 and a clear Chinese message on stderr.
 
 ``add`` and ``between`` answer from the chinesecalendar package without touching Django when
@@ -59,6 +63,21 @@ def register(sub) -> None:
 
     years = cal_sub.add_parser("years", help="列出已有节假日数据的年份及来源")
     years.set_defaults(func=_years)
+
+    parse = cal_sub.add_parser(
+        "parse-notice",
+        help="解析国务院办公厅节假日安排通知原文，列出放假日和调休上班日（不写入数据库）",
+        description=(
+            "解析《国务院办公厅关于××年部分节假日安排的通知》原文（粘贴保存的 .txt 文件），"
+            "列出每个放假日和调休上班日。不需要数据库。"
+        ),
+    )
+    parse.add_argument("file", metavar="FILE", help="通知原文文件（UTF-8 文本）")
+    parse.add_argument(
+        "--format", choices=("text", "json"), default="text", help="输出格式，默认 text"
+    )
+    parse.add_argument("--year", type=_int_arg, help="通知所属年份（原文没有标题时必填）")
+    parse.set_defaults(func=_parse_notice)
 
     imp = cal_sub.add_parser(
         "import-notice",
@@ -205,6 +224,64 @@ def _import_notice(args) -> int:
         ) from None
     print(f"已导入 {year.year} 年节假日安排（第 {year.version} 版）：{summary}")
     return 0
+
+
+def _parse_notice(args) -> int:
+    """Print a notice's rest days and make-up days; never touches Django."""
+    import json
+    from pathlib import Path
+
+    from qinqing.core.errors import InvalidInput
+    from qinqing.core.workdays.notice import decode_notice
+    from qinqing.core.workdays.notice_text import parse_notice_text
+
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件“{path}”（{exc.strerror}）。请检查路径后重试。") from None
+    notice = parse_notice_text(decode_notice(content), expected_year=args.year)
+    holidays = [d for d in notice.days if d.kind == "public_holiday"]
+    workdays = [d for d in notice.days if d.kind == "makeup_workday"]
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "year": notice.year,
+                    "holidays": sorted(d.day.isoformat() for d in holidays),
+                    "workdays": sorted(d.day.isoformat() for d in workdays),
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    weekdays = "一二三四五六日"
+    number = f"（{notice.document_number}）" if notice.document_number else ""
+    print(f"{notice.source}{number}")
+    print(f"{notice.year} 年：放假 {len(holidays)} 天，调休上班 {len(workdays)} 天。")
+    names = list(dict.fromkeys(d.name for d in notice.days))
+    for name in names:
+        rest = [d.day for d in holidays if d.name == name]
+        work = [d.day for d in workdays if d.name == name]
+        line = f"{name}：{_span(rest)} 放假，共 {len(rest)} 天"
+        if work:
+            listed = "、".join(
+                f"{'' if d.year == notice.year else f'{d.year}年'}{d.month}月{d.day}日"
+                f"（星期{weekdays[d.weekday()]}）"
+                for d in work
+            )
+            line += f"；{listed}上班"
+        print(line + "。")
+    return 0
+
+
+def _span(days: list[dt.date]) -> str:
+    if not days:
+        return "无"
+    first, last = min(days), max(days)
+    if first == last:
+        return first.isoformat()
+    return f"{first.isoformat()} 至 {last.isoformat()}"
 
 
 def _actor(username: str | None):

@@ -465,9 +465,19 @@ def _yaml_holiday(item, problems: _Problems, line_of, as_list) -> list[NoticeDay
 
 
 def parse_notice(data: bytes | str, *, filename: str = "") -> Notice:
-    """Parse and validate a notice file (CSV or YAML, chosen by extension or content)."""
+    """Parse and validate a notice file (CSV, YAML or the notice text as published).
+
+    The format is chosen by extension (``.csv``, ``.yaml``/``.yml``, ``.txt``) or, failing
+    that, by content: text that reads like the State Council's notice itself (「部分节假日安排」,
+    「……日放假」 sentences, no CSV header or YAML keys) goes to
+    :func:`~qinqing.core.workdays.notice_text.parse_notice_text`.
+    """
     text = decode_notice(data) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     lower = filename.lower()
+    if lower.endswith(".txt"):
+        from qinqing.core.workdays.notice_text import parse_notice_text
+
+        return parse_notice_text(text)
     if lower.endswith(".csv"):
         return parse_notice_csv(text)
     if lower.endswith((".yaml", ".yml")):
@@ -475,4 +485,8 @@ def parse_notice(data: bytes | str, *, filename: str = "") -> Notice:
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     if first.startswith(("年份,", "年份，")) or "日期,类型,名称" in text:
         return parse_notice_csv(text)
+    from qinqing.core.workdays.notice_text import looks_like_notice_text, parse_notice_text
+
+    if looks_like_notice_text(text):
+        return parse_notice_text(text)
     return parse_notice_yaml(text)
