@@ -1,0 +1,59 @@
+"""Write the corpus files from the UTF-8 texts in ``text/`` (run once; the outputs are committed).
+
+Each real document's text is kept in ``text/cNN.txt``; the file the parser reads is made in
+the format SOURCES.md names: UTF-8 or GBK text, a .docx (python-docx, one paragraph per line)
+or a .pdf (reportlab, STSong-Light, A4, wrapped by the page width).
+
+    .venv/bin/python tests/plans/corpus/make_formats.py
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def write_docx(lines: list[str], out: Path) -> None:
+    from docx import Document
+
+    doc = Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    doc.core_properties.title = lines[0][:60] if lines else ""
+    doc.save(out)
+
+
+def write_pdf(lines: list[str], out: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("body", fontName="STSong-Light", fontSize=12, leading=18, wordWrap="CJK")
+    story = [Paragraph(line.replace("&", "&amp;").replace("<", "&lt;"), style) for line in lines]
+    SimpleDocTemplate(str(out), pagesize=A4, invariant=1).build(story)
+
+
+def main() -> None:
+    gold = json.loads((HERE / "gold.json").read_text(encoding="utf-8"))
+    for doc in gold["documents"]:
+        name = doc["file"]
+        text = (HERE / "text" / f"{name[:3]}.txt").read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if line.strip()]
+        out = HERE / name
+        if name.endswith(".gbk.txt"):
+            out.write_bytes(text.encode("gbk"))
+        elif name.endswith(".txt"):
+            out.write_text(text, encoding="utf-8")
+        elif name.endswith(".docx"):
+            write_docx(lines, out)
+        elif name.endswith(".pdf"):
+            write_pdf(lines, out)
+
+
+if __name__ == "__main__":
+    main()
