@@ -75,6 +75,21 @@ class TaskForm(_Form):
     )  # fmt: skip
 
 
+class AddTaskForm(TaskForm):
+    """补充任务: a task the parser missed, added on the review page."""
+
+    section = forms.TypedChoiceField(label="所属分组", coerce=int, required=False, empty_value=None)
+
+    field_order = ["label", "section", "title"]
+
+    def __init__(self, *args, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", "（不分组）")] + [
+            (s.pk, f"{s.label} {s.title}".strip()) for s in sections
+        ]
+        self.order_fields(self.field_order)
+
+
 class ConfirmForm(forms.Form):
     accept_unresolved = forms.BooleanField(
         label="仍有未对应的单位名称时仍然确认（这些名称暂不计入任何单位的任务）", required=False

@@ -166,7 +166,10 @@ def _create_plan(
     if kind == PlanKind.COMPILATION:
         _create_articles(plan, doc)
     else:
-        _create_tasks(plan, doc, actor=actor, now=now)
+        uncertain = _create_tasks(plan, doc, actor=actor, now=now)
+        if uncertain:
+            plan.parse_result = {**(plan.parse_result or {}), "uncertain": uncertain}
+            plan.save(update_fields=["parse_result"])
     audit.record(
         actor,
         "plan.imported",
@@ -191,7 +194,9 @@ def _summary(doc: dict) -> dict:
     return {k: doc[k] for k in keep if k in doc}
 
 
-def _create_tasks(plan: Plan, doc: dict, *, actor, now: datetime) -> None:
+def _create_tasks(plan: Plan, doc: dict, *, actor, now: datetime) -> dict[str, list[str]]:
+    """Create the draft's sections and tasks; return the parser's unsure fields by task pk."""
+    uncertain: dict[str, list[str]] = {}
     sections: dict[str, Section] = {}
     for order, s in enumerate(doc.get("sections") or []):
         if s.get("id") in sections:
@@ -230,6 +235,24 @@ def _create_tasks(plan: Plan, doc: dict, *, actor, now: datetime) -> None:
         }
         _set_mentions(task, names, resolver)
         resolver.sync(task)
+        if t.get("uncertain"):
+            uncertain[str(task.pk)] = list(t["uncertain"])
+    return uncertain
+
+
+def uncertain_fields(task: Task) -> list[str]:
+    """Fields of a draft task the parser was unsure of and no reviewer has saved since."""
+    flags = (task.plan.parse_result or {}).get("uncertain") or {}
+    return list(flags.get(str(task.pk)) or [])
+
+
+def _clear_uncertain(task: Task) -> None:
+    plan = task.plan
+    flags = (plan.parse_result or {}).get("uncertain") or {}
+    if str(task.pk) in flags:
+        flags = {k: v for k, v in flags.items() if k != str(task.pk)}
+        plan.parse_result = {**plan.parse_result, "uncertain": flags}
+        plan.save(update_fields=["parse_result"])
 
 
 def _set_targets(task: Task, texts: Iterable[str]) -> None:
@@ -518,6 +541,7 @@ def update_task(
     if new_targets != before["targets"]:
         _set_targets(task, new_targets)
     after = task_snapshot(task)
+    _clear_uncertain(task)  # the reviewer has seen every field of the task
     changed = {k for k in after if after[k] != before[k]}
     if changed:
         audit.record(
@@ -525,6 +549,67 @@ def update_task(
             before={k: before[k] for k in sorted(changed)},
             after={k: after[k] for k in sorted(changed)},
         )  # fmt: skip
+    return task
+
+
+@transaction.atomic
+def add_task(
+    plan: Plan,
+    *,
+    actor,
+    now: datetime,
+    label: str,
+    title: str,
+    body: str,
+    lead_units: str,
+    responsible_units: str,
+    supporting_units: str,
+    deadline_raw: str,
+    due_on: date | None,
+    ongoing: bool,
+    targets: str,
+    section: Section | None = None,
+) -> Task:
+    """补充任务: add a task the parser missed to a draft (drafts only), after the last task."""
+    from qinqing.plans.parsing.deadlines import normalise_deadline
+    from qinqing.plans.parsing.units import split_units
+
+    _require_draft(plan, "补充任务")
+    title = title.strip()
+    if not title:
+        raise InvalidInput("“重点任务”不能为空，请填写任务名称。")
+    if section is not None and section.plan_id != plan.pk:
+        raise InvalidInput("所选分组不属于该方案。")
+    deadline_raw = deadline_raw.strip()[:300]
+    if deadline_raw and due_on is None and not ongoing:
+        derived = rules.deadline_fields(normalise_deadline(deadline_raw, plan.year))
+        due_on, ongoing = derived.due_on, derived.ongoing
+    last = plan.tasks.order_by("-order").values_list("order", flat=True).first()
+    task = Task.objects.create(
+        plan=plan,
+        area=plan.area,
+        origin=TaskOrigin.PLAN,
+        label=label.strip()[:30],
+        section=section,
+        title=title,
+        body=body.strip(),
+        due_on=due_on,
+        ongoing=ongoing,
+        deadline_raw=deadline_raw,
+        order=(last if last is not None else -1) + 1,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+    )
+    resolver = _Resolver(plan, actor=actor)
+    names = {
+        UnitRole.LEAD: split_units(lead_units),
+        UnitRole.RESPONSIBLE: split_units(responsible_units),
+        UnitRole.SUPPORTING: split_units(supporting_units),
+    }
+    _set_mentions(task, names, resolver)
+    sync_task_units(task)
+    _set_targets(task, [t.strip() for t in re.split(r"[\r\n]+", targets or "") if t.strip()])
+    audit.record(actor, "plan.task_added", task, unit=plan.area, after=task_snapshot(task))
     return task
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("plans/<int:plan_id>/tasks/<int:task_id>/edit/", views.task_edit, name="task_edit"),
     path("plans/<int:plan_id>/tasks/<int:task_id>/delete/", views.task_delete, name="task_delete"),
+    path("plans/<int:plan_id>/tasks/add/", views.task_add, name="task_add"),
     path("library/", views.library, name="library"),
     path("library/<int:article_id>/", views.article_detail, name="article"),
 ]

@@ -19,6 +19,7 @@ from qinqing.core.errors import InvalidInput, NotFound
 from qinqing.core.orgs.models import AREA_KINDS, ProposalStatus, Unit, UnitGroup, UnitKind
 from qinqing.plans import exports, queries, search, service
 from qinqing.plans.forms import (
+    AddTaskForm,
     ConfirmForm,
     LedgerFilterForm,
     LibrarySearchForm,
@@ -212,12 +213,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/upload.html", {"form": form}, status=status)
 
 
-def _review_context(request: HttpRequest, plan: Plan) -> dict:
+def _review_context(request: HttpRequest, plan: Plan, add_form: AddTaskForm | None = None) -> dict:
     tasks = list(_task_prefetch(plan.tasks.order_by("order", "pk")))
+    flags = (plan.parse_result or {}).get("uncertain") or {} if plan.is_draft else {}
     for task in tasks:
         task.supporting_mentions = [
             m for m in task.unit_mentions.all() if m.role == UnitRole.SUPPORTING
         ]
+        task.uncertain = set(flags.get(str(task.pk)) or ())
     pending = list(service.pending_mentions(plan).select_related("proposal"))
     names: dict[int, dict] = {}
     for m in pending:
@@ -246,6 +249,8 @@ def _review_context(request: HttpRequest, plan: Plan) -> dict:
         "can_manage": queries.can_manage_plans(request.user),
         "details_form": PlanDetailsForm(initial={"title": plan.title, "year": plan.year}),
         "confirm_form": ConfirmForm(),
+        "add_form": add_form or AddTaskForm(sections=plan.sections.order_by("order")),
+        "n_uncertain": sum(1 for t in tasks if t.uncertain),
         "has_previous": plan.previous_version_id is not None,
         "n_unresolved": service.pending_mentions(plan).values("raw_name").distinct().count(),
     }
@@ -297,6 +302,24 @@ def task_edit(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
     return render(
         request, "plans/task_edit.html", {"plan": plan, "task": task, "form": form}, status=status
     )
+
+
+@login_required
+@require_POST
+def task_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """补充任务: the office adds a task the parser missed (access as for edit)."""
+    plan = queries.access_plan_for_edit(request.user, plan_id)
+    sections = plan.sections.order_by("order")
+    form = AddTaskForm(request.POST, sections=sections)
+    if not form.is_valid():
+        context = _review_context(request, plan, add_form=form)
+        return render(request, "plans/plan_detail.html", context, status=400)
+    data = dict(form.cleaned_data)
+    section_id = data.pop("section")
+    section = sections.filter(pk=section_id).first() if section_id else None
+    task = service.add_task(plan, actor=request.user, now=timezone.now(), section=section, **data)
+    messages.success(request, f"已补充任务“{task.title[:30]}”。")
+    return redirect(reverse("plans:plan", args=[plan.pk]) + f"#task-{task.pk}")
 
 
 @login_required
