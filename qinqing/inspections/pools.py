@@ -35,9 +35,9 @@ from qinqing.inspections.models import (
     CampaignFile,
     CampaignState,
     Inspector,
-    QuietPeriod,
     Visit,
 )
+from qinqing.inspections.queries import quiet_periods_between
 
 INPUT_FILES = ("entities.csv", "items.csv", "inspectors.csv", "constraints.json")
 DRAW_FILE = "DRAW.json"
@@ -137,12 +137,11 @@ def campaign_inputs(campaign: Campaign, *, calendar=None) -> DrawInputs:
     roster = {p.certificate_number for p in inspectors}
 
     start, end = campaign.window_start_on, campaign.window_end_on
-    quiet: dict[str, list[tuple[date, date]]] = {}
-    for uscc, a, b in QuietPeriod.objects.filter(start_on__lte=end, end_on__gte=start).values_list(
-        "enterprise__uscc", "start_on", "end_on"
-    ):
-        if uscc in in_pool:
-            quiet.setdefault(uscc, []).append((a, b))
+    quiet: dict[str, list[tuple[date, date]]] = {
+        uscc: periods
+        for uscc, periods in quiet_periods_between(start, end).items()
+        if uscc in in_pool
+    }
 
     earlier = Visit.objects.filter(campaign__state__in=DRAWN_STATES).exclude(campaign=campaign)
     checks_done = {

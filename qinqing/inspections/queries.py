@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 
 from qinqing.core.accounts.access import (
@@ -183,6 +185,23 @@ def local_quiet_days_for_area(area: Unit) -> QuerySet[LocalQuietDays]:
     """Active 宁静日 rules of an area and of the areas above it (a city's rule binds its counties)."""
     ancestors = [int(pk) for pk in area.path.strip("/").split("/") if pk]
     return LocalQuietDays.objects.filter(area_id__in=ancestors, active=True)
+
+
+def quiet_periods_between(
+    start: date, end: date, *, enterprise_ids: list[int] | None = None
+) -> dict[str, list[tuple[date, date]]]:
+    """Enterprise quiet periods overlapping ``[start, end]``, by USCC (unchecked, internal).
+
+    What the draw (``pools.campaign_inputs``) and the registration of on-site checks
+    (``qinqing.onsite``) feed to the shared rule ``rules.quiet_window_conflict``.
+    """
+    rows = QuietPeriod.objects.filter(start_on__lte=end, end_on__gte=start)
+    if enterprise_ids is not None:
+        rows = rows.filter(enterprise_id__in=enterprise_ids)
+    out: dict[str, list[tuple[date, date]]] = {}
+    for uscc, a, b in rows.values_list("enterprise__uscc", "start_on", "end_on"):
+        out.setdefault(uscc, []).append((a, b))
+    return out
 
 
 # ---------------------------------------------------------------- campaigns

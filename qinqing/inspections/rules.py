@@ -6,6 +6,8 @@ No ORM, no clock, no I/O: ``today`` is always an argument.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from qinqing.core.enterprises.uscc import is_valid_uscc
@@ -169,6 +171,60 @@ def check_monthly_quiet(first_day: int, last_day: int) -> None:
             f"每月宁静日 {first_day}–{last_day} 日无效：应为 1 到 31 之间、开始不晚于结束的日期，"
             f"如 1–20 表示上、中旬。"
         )
+
+
+@dataclass(frozen=True)
+class QuietConflict:
+    """Why a day is closed to on-site checks of one enterprise (宁静日 or 安静生产期)."""
+
+    kind: str  # "local": 全域宁静日 (recurring days of every month); "enterprise": 企业宁静期
+    first: int | date
+    last: int | date
+
+    @property
+    def label(self) -> str:
+        """Examples:
+        >>> QuietConflict("local", 1, 20).label, QuietConflict("enterprise", date(2026, 6, 1), date(2026, 6, 5)).label
+        ('全域宁静日（每月 1–20 日）', '企业宁静期（2026-06-01 至 2026-06-05）')
+        """
+        if self.kind == "local":
+            return f"全域宁静日（每月 {self.first}–{self.last} 日）"
+        return f"企业宁静期（{self.first.isoformat()} 至 {self.last.isoformat()}）"  # type: ignore[union-attr]
+
+
+def quiet_window_conflict(
+    day: date,
+    *,
+    monthly: Iterable[tuple[int, int]] = (),
+    periods: Iterable[tuple[date, date]] = (),
+) -> QuietConflict | None:
+    """宁静日 / 安静生产期: the window that closes ``day`` to on-site checks, or ``None``.
+
+    The one rule shared by the random draw (``drawing.constraints`` / ``drawing.engine``)
+    and the registration of on-site checks (``qinqing.onsite``): ``monthly`` are the
+    locality-wide recurring windows as (first, last) days of every month (上、中旬 = 1–20;
+    a last day beyond the month's end simply covers the rest of the month), ``periods``
+    the enterprise's own quiet periods as inclusive date pairs. Local windows are reported
+    first. Whether the day is a working day is the calendar's business, not this rule's.
+
+    Examples:
+        >>> quiet_window_conflict(date(2026, 6, 20), monthly=[(1, 20)]).label
+        '全域宁静日（每月 1–20 日）'
+        >>> quiet_window_conflict(date(2026, 6, 21), monthly=[(1, 20)]) is None
+        True
+        >>> p = [(date(2026, 6, 22), date(2026, 6, 26))]
+        >>> quiet_window_conflict(date(2026, 6, 26), monthly=[(1, 20)], periods=p).kind
+        'enterprise'
+        >>> quiet_window_conflict(date(2026, 2, 28), monthly=[(21, 31)]).label
+        '全域宁静日（每月 21–31 日）'
+    """
+    for first, last in monthly:
+        if first <= day.day <= last:
+            return QuietConflict("local", first, last)
+    for start, end in periods:
+        if start <= day <= end:
+            return QuietConflict("enterprise", start, end)
+    return None
 
 
 def deadline_status(due_on: date | None, done_on: date | None, today: date) -> str:

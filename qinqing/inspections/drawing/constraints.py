@@ -24,6 +24,7 @@ from typing import Any
 from qinqing.core.enterprises.uscc import is_valid_uscc
 from qinqing.core.errors import InvalidInput
 from qinqing.inspections.drawing.inputs import NOT_DRAWN, TIERS
+from qinqing.inspections.rules import quiet_window_conflict
 
 MIN_INSPECTORS = 2  # issue 8: "at least two per visit" (双随机 requires two enforcement officers)
 
@@ -76,11 +77,13 @@ class MonthlyQuietWindow:
     last_day: int
 
     def covers(self, day: date) -> bool:
-        """Examples:
+        """Whether the window closes ``day`` (the shared rule ``rules.quiet_window_conflict``).
+
+        Examples:
         >>> MonthlyQuietWindow(1, 20).covers(date(2025, 6, 20)), MonthlyQuietWindow(1, 20).covers(date(2025, 6, 21))
         (True, False)
         """
-        return self.first_day <= day.day <= self.last_day
+        return quiet_window_conflict(day, monthly=[(self.first_day, self.last_day)]) is not None
 
     def label(self) -> str:
         return f"每月 {self.first_day}–{self.last_day} 日"
@@ -208,8 +211,9 @@ class DrawConstraints:
         """Working days of the window outside the locality-wide quiet days."""
         if self.window is None:
             return ()
+        monthly = [(w.first_day, w.last_day) for w in self.monthly_quiet]
         days = tuple(
-            d for d in self.window.workdays if not any(w.covers(d) for w in self.monthly_quiet)
+            d for d in self.window.workdays if quiet_window_conflict(d, monthly=monthly) is None
         )
         if not days:
             quiet = "、".join(w.label() for w in self.monthly_quiet)

@@ -39,6 +39,7 @@ from qinqing.inspections.drawing.inputs import (
     inspectors_sha256,
     items_sha256,
 )
+from qinqing.inspections.rules import quiet_window_conflict
 
 ALGORITHM = "qinqing-draw-v1"
 MAX_SEED_LENGTH = 256
@@ -315,7 +316,7 @@ def _availability(
             periods = constraints.quiet_periods[code]
             if position < 0 or position in exclusions or not periods:
                 continue
-            allowed = tuple(d for d in base if not any(a <= d <= b for a, b in periods))
+            allowed = tuple(d for d in base if quiet_window_conflict(d, periods=periods) is None)
             if allowed:
                 own_dates[position] = allowed
             else:
