@@ -105,34 +105,44 @@ def test_make_up_weekend_days_are_working_days_and_holidays_are_not():
     assert CAL.describe(D(2025, 10, 12)).label == "休息日"
 
 
-def test_covered_years_are_exactly_the_package_years():
+def test_official_years_are_the_package_years_and_later_ones_are_provisional():
+    official = [y for y in CAL.years if not CAL.year_data(y).provisional]
     with pytest.raises(NotImplementedError):
-        chinese_calendar.is_workday(D(CAL.years[-1] + 1, 1, 4))
-    chinese_calendar.is_workday(D(CAL.years[-1], 12, 31))
-    assert CAL.years == list(range(2004, CAL.years[-1] + 1))
-    assert CAL.years[-1] >= 2026
+        chinese_calendar.is_workday(D(official[-1] + 1, 1, 4))
+    chinese_calendar.is_workday(D(official[-1], 12, 31))
+    assert official == list(range(2004, official[-1] + 1))
+    assert official[-1] >= 2026
+    assert CAL.provisional_years == list(range(official[-1] + 1, 2100))
 
 
 # ---------------------------------------------------------------- missing years
 
 
-def test_a_missing_year_is_refused_not_guessed_from_weekends():
+def test_a_year_without_a_notice_is_computed_provisionally_not_refused():
+    # 2026-12-31 (Thu); 2027-01-01 元旦 (Fri) and the weekend off; then 01-04 … 01-07
+    assert CAL.add_workdays(D(2026, 12, 30), 5) == D(2027, 1, 7)
+    assert CAL.is_provisional(D(2027, 1, 7)) and not CAL.is_provisional(D(2026, 12, 30))
+    assert CAL.provisional_between(D(2026, 12, 30), D(2027, 1, 7))
+    assert CAL.describe(D(2027, 1, 1)).label == "法定节假日（元旦）"
+
+
+def test_a_year_outside_the_calendar_is_refused_not_guessed_from_weekends():
     with pytest.raises(MissingCalendarYear) as exc:
-        CAL.add_workdays(D(2026, 12, 30), 5)
-    assert exc.value.year == 2027
+        CAL.add_workdays(D(2099, 12, 30), 5)
+    assert exc.value.year == 2100
     assert isinstance(exc.value, InvalidInput)
-    assert "2027 年的法定节假日安排尚未录入，无法计算工作日" in exc.value.message
-    assert "qinqing calendar import-notice" in exc.value.message
-    assert "2026-12-30" in exc.value.message
+    assert "2100 年不在工作日历的范围内，无法计算工作日" in exc.value.message
+    assert "2099-12-30" in exc.value.message
+    assert "qinqing" not in exc.value.message  # no command line on a user's page
 
 
 @pytest.mark.parametrize(
     ("call", "year"),
     [
-        (lambda c: c.add_workdays(D(2026, 12, 31), 1), 2027),
-        (lambda c: c.add_workdays(D(2027, 1, 4), 1), 2027),
-        (lambda c: c.is_workday(D(2027, 1, 4)), 2027),
-        (lambda c: c.workdays_between(D(2026, 6, 1), D(2027, 1, 5)), 2027),
+        (lambda c: c.add_workdays(D(2099, 12, 31), 1), 2100),
+        (lambda c: c.add_workdays(D(2100, 1, 4), 1), 2100),
+        (lambda c: c.is_workday(D(2100, 1, 4)), 2100),
+        (lambda c: c.workdays_between(D(2099, 6, 1), D(2100, 1, 5)), 2100),
         (lambda c: c.add_workdays(D(2004, 1, 5), -10), 2003),
         (lambda c: c.next_workday(D(2003, 12, 31)), 2003),
     ],
@@ -141,7 +151,7 @@ def test_missing_year_named_in_the_error(call, year):
     with pytest.raises(MissingCalendarYear) as exc:
         call(CAL)
     assert exc.value.year == year
-    assert f"{year} 年的法定节假日安排尚未录入" in exc.value.message
+    assert f"{year} 年不在工作日历的范围内" in exc.value.message
 
 
 def _year(year: int, holidays=(), makeups=()) -> YearData:
@@ -265,14 +275,14 @@ def test_vectorised_accepts_other_units_and_rejects_empty_dates():
 
 
 def test_vectorised_out_of_range_error_names_year_and_item():
-    days = np.array(["2025-09-30", "2026-12-30", "2026-12-31"], dtype="datetime64[D]")
+    days = np.array(["2025-09-30", "2099-12-30", "2099-12-31"], dtype="datetime64[D]")
     with pytest.raises(MissingCalendarYear) as exc:
         CAL.add_workdays_array(days, [3, 5, 1])
-    assert exc.value.year == 2027
+    assert exc.value.year == 2100
     assert "第 2 项" in exc.value.message and "共 2 项" in exc.value.message
     with pytest.raises(MissingCalendarYear) as exc:
-        CAL.workdays_between_array(days, np.array(["2027-01-04"] * 3, dtype="datetime64[D]"))
-    assert exc.value.year == 2027
+        CAL.workdays_between_array(days, np.array(["2100-01-04"] * 3, dtype="datetime64[D]"))
+    assert exc.value.year == 2100
 
 
 # ---------------------------------------------------------------- doctests

@@ -53,15 +53,32 @@ def test_add_between_due(run, args, out):
     assert result.stdout.strip() == out
 
 
-def test_missing_year_exits_non_zero_with_a_clear_message(run):
-    result = run("calendar", "add", "2026-12-30", "5")
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert "错误：2027 年的法定节假日安排尚未录入，无法计算工作日" in result.stderr
-    assert "qinqing calendar import-notice" in result.stderr
+def test_a_year_without_a_notice_is_answered_provisionally(run):
+    # 2027-06-01 is a Tuesday; no statutory holiday is near it
+    result = run("calendar", "add", "2027-06-01", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2027-06-02"
+    assert "暂定" in result.stderr and "2027 年" in result.stderr
+
+    # across 元旦 2027 (a Friday): 12-31 is a working day, 2027-01-01 a rest day
+    result = run("calendar", "add", "2026-12-30", "2")
+    assert (result.returncode, result.stdout.strip()) == (0, "2027-01-04")
+    assert "暂定" in result.stderr
 
     result = run("calendar", "between", "2026-12-01", "2027-01-10")
-    assert result.returncode == 2 and "2027 年" in result.stderr
+    assert result.returncode == 0 and "暂定" in result.stderr
+
+
+def test_official_years_print_no_provisional_line(run):
+    result = run("calendar", "add", "2026-06-01", "1")
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "2026-06-02", "")
+
+
+def test_a_date_outside_the_calendar_exits_non_zero_with_a_clear_message(run):
+    result = run("calendar", "add", "2003-12-30", "1")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "2003 年不在工作日历的范围内" in result.stderr
 
 
 def test_invalid_date_is_explained(run):

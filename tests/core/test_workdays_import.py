@@ -9,7 +9,7 @@ import pytest
 
 from qinqing.core.audit.models import AuditEvent
 from qinqing.core.errors import InvalidInput
-from qinqing.core.workdays import MissingCalendarYear, get_calendar
+from qinqing.core.workdays import get_calendar
 from qinqing.core.workdays.models import CalendarDay, CalendarYear, DayKind
 from qinqing.core.workdays.service import import_notice
 
@@ -34,8 +34,7 @@ def nothing_written():
 
 @pytest.mark.django_db
 def test_imported_year_is_used_by_the_calendar_at_once(admin_user):
-    with pytest.raises(MissingCalendarYear):
-        get_calendar().add_workdays(D(2026, 12, 30), 5)
+    assert get_calendar().year_data(2027).provisional
 
     year = import_notice(SAMPLE_YAML, actor=admin_user)
 
@@ -50,9 +49,8 @@ def test_imported_year_is_used_by_the_calendar_at_once(admin_user):
     assert cal.describe(D(2027, 10, 9)).label == "调休上班日（国庆节）"
     assert cal.year_data(2027).origin == "database"
     assert cal.year_data(2026).origin == "package"  # package years untouched
-    with pytest.raises(MissingCalendarYear) as exc:
-        cal.add_workdays(D(2027, 12, 30), 5)
-    assert exc.value.year == 2028
+    assert not cal.is_provisional(D(2027, 12, 30))
+    assert cal.is_provisional(cal.add_workdays(D(2027, 12, 30), 5))  # 2028: still no notice
 
     event = AuditEvent.objects.get(verb="calendar_year.imported")
     assert event.actor_id == admin_user.pk
@@ -140,8 +138,7 @@ def test_a_failure_after_writing_rolls_everything_back(admin_user, monkeypatch):
     with pytest.raises(RuntimeError):
         import_notice(SAMPLE_YAML, actor=admin_user)
     assert nothing_written()
-    with pytest.raises(MissingCalendarYear):
-        get_calendar().add_workdays(D(2026, 12, 30), 5)
+    assert get_calendar().year_data(2027).provisional
 
 
 @pytest.mark.django_db
@@ -156,15 +153,17 @@ def test_an_upload_like_object_is_accepted(admin_user):
 def test_cli_import_notice_then_add_uses_the_database(capsys):
     from qinqing.cli.main import main
 
-    assert main(["calendar", "add", "2026-12-30", "5"]) == 2
-    assert "2027 年的法定节假日安排尚未录入" in capsys.readouterr().err
+    assert main(["calendar", "add", "2026-12-30", "5"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "2027-01-07" and "暂定" in err  # provisional: 元旦 alone
 
     assert main(["calendar", "import-notice", str(SAMPLE_CSV)]) == 0
     assert "已导入 2027 年节假日安排（第 1 版）" in capsys.readouterr().out
     assert AuditEvent.objects.get(verb="calendar_year.imported").actor_label.startswith("命令行")
 
     assert main(["calendar", "add", "2026-12-30", "5"]) == 0
-    assert capsys.readouterr().out.strip() == "2027-01-07"
+    out, err = capsys.readouterr()
+    assert out.strip() == "2027-01-07" and err == ""  # the imported notice is official
     assert main(["calendar", "between", "2027-02-04", "2027-02-14"]) == 0
     assert capsys.readouterr().out.strip() == "1"
 

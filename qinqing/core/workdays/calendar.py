@@ -59,9 +59,9 @@ class MissingCalendarYear(InvalidInput):
     def __init__(self, year: int, context: str = "") -> None:
         where = f"（{context}）" if context else ""
         super().__init__(
-            f"{year} 年的法定节假日安排尚未录入，无法计算工作日{where}。"
-            f"请系统管理员按国务院办公厅通知导入 {year} 年节假日数据"
-            f"（qinqing calendar import-notice）。"
+            f"{year} 年不在工作日历的范围内，无法计算工作日{where}。"
+            f"请核对日期是否填写正确；如确需该年份，请系统管理员在“节假日安排”页面导入"
+            f" {year} 年的节假日安排。"
         )
         self.year = year
 
@@ -154,6 +154,7 @@ class WorkdayCalendar:
         self._pos_list: list[int] = self._pos.tolist()
         self._work_list: list[bool] = is_work.tolist()
         self._covered_years = frozenset(self._years)
+        self._provisional_years = frozenset(y for y, d in self._years.items() if d.provisional)
 
     def _set_day(self, is_work: npt.NDArray[np.bool_], day: dt.date, value: bool) -> None:
         i = (day - self._origin).days
@@ -175,6 +176,31 @@ class WorkdayCalendar:
 
     def covers(self, year: int) -> bool:
         return year in self._covered_years
+
+    @property
+    def provisional_years(self) -> list[int]:
+        """Covered years computed from the law alone, awaiting the State Council's notice."""
+        return sorted(self._provisional_years)
+
+    def is_provisional(self, day: dt.date) -> bool:
+        """Whether ``day`` lies in a provisional year (a deadline on it is 暂定).
+
+        A deadline is computed forwards from a day in the same or an earlier year, and
+        provisional years always follow the official ones, so a deadline is provisional
+        exactly when its own day is.
+
+        Examples:
+            >>> from qinqing.core.workdays.loader import package_calendar
+            >>> cal = package_calendar()
+            >>> cal.is_provisional(dt.date(2026, 12, 31)), cal.is_provisional(dt.date(2027, 1, 4))
+            (False, True)
+        """
+        return day.year in self._provisional_years
+
+    def provisional_between(self, start: dt.date, end: dt.date) -> bool:
+        """Whether any day from ``start`` to ``end`` lies in a provisional year."""
+        lo, hi = (start, end) if start <= end else (end, start)
+        return any(lo.year <= y <= hi.year for y in self._provisional_years)
 
     def _next_missing_after(self, year: int) -> int:
         y = year + 1
@@ -242,10 +268,10 @@ class WorkdayCalendar:
             datetime.date(2026, 2, 14)
             >>> cal.add_workdays(dt.date(2025, 10, 9), -1)
             datetime.date(2025, 9, 30)
-            >>> cal.add_workdays(dt.date(2026, 12, 30), 5)
+            >>> cal.add_workdays(dt.date(2003, 12, 30), 5)
             Traceback (most recent call last):
             ...
-            qinqing.core.workdays.calendar.MissingCalendarYear: 2027 年的法定节假日安排尚未录入，无法计算工作日（计算 2026-12-30 之后第 5 个工作日）。请系统管理员按国务院办公厅通知导入 2027 年节假日数据（qinqing calendar import-notice）。
+            qinqing.core.workdays.calendar.MissingCalendarYear: 2003 年不在工作日历的范围内，无法计算工作日（计算 2003-12-30 之后第 5 个工作日）。请核对日期是否填写正确；如确需该年份，请系统管理员在“节假日安排”页面导入 2003 年的节假日安排。
         """
         n = int(n)
 

@@ -10,12 +10,14 @@ Stable contract (scripts depend on it):
 * ``qinqing calendar parse-notice FILE [--format json]`` parses the notice text as published
   and prints ``{"year": …, "holidays": [ISO dates], "workdays": [ISO dates]}`` (no database,
   never imports Django);
-* a date with no calendar data: exit status 2 and a clear Chinese message on stderr.
+* a year with no official notice yet is computed provisionally from the law (exit 0) and a
+  line containing 暂定 goes to stderr; a date outside the calendar's range (before 2004):
+  exit status 2 and a clear Chinese message on stderr.
 
 ``add`` and ``between`` answer from the chinesecalendar package without touching Django when
-the package covers the years involved; only when a year is missing do they set Django up and
-look for administrator-entered years in the database (``--db`` forces that, e.g. after an
-administrator corrected a package year with ``import-notice --replace``).
+the package covers the years involved; only when the answer touches a provisional year do
+they set Django up and look for an imported notice in the database (``--db`` forces that,
+e.g. after an administrator corrected a package year with ``import-notice --replace``).
 """
 
 from __future__ import annotations
@@ -123,31 +125,51 @@ def _database_calendar():
     return get_calendar()
 
 
-def _compute(args, fn):
-    """Run ``fn(calendar)`` on package data, consulting the database for missing years."""
-    from qinqing.core.workdays.calendar import MissingCalendarYear
+def _compute(args, fn, span):
+    """Run ``fn(calendar)``; ``span(result)`` gives the first and last day it involved.
+
+    Package data answers without Django. When the answer touches a provisional year (no
+    official notice in the package), the database is consulted for an imported notice; if
+    the year is still provisional, a line saying so goes to stderr (the answer stands).
+    """
     from qinqing.core.workdays.loader import package_calendar
 
+    calendar = package_calendar()
     if getattr(args, "db", False):
-        return fn(_database_calendar() or package_calendar())
-    try:
-        return fn(package_calendar())
-    except MissingCalendarYear:
-        calendar = _database_calendar()
-        if calendar is None:
-            raise
-        return fn(calendar)
+        calendar = _database_calendar() or calendar
+    result = fn(calendar)
+    lo, hi = span(result)
+    if calendar.provisional_between(lo, hi) and not getattr(args, "db", False):
+        database = _database_calendar()
+        if database is not None:
+            calendar, result = database, fn(database)
+            lo, hi = span(result)
+    if calendar.provisional_between(lo, hi):
+        years = [y for y in calendar.provisional_years if lo.year <= y <= hi.year]
+        names = "、".join(f"{y} 年" for y in years)
+        print(
+            f"注意：{names}的节假日安排尚未导入国务院办公厅通知，本结果按法定节假日暂定计算"
+            f"（不含调休），导入通知后可能变化。",
+            file=sys.stderr,
+        )
+    return result
 
 
 def _add(args) -> int:
     day = _date(args.date, "DATE ")
-    print(_compute(args, lambda cal: cal.add_workdays(day, args.n)).isoformat())
+    result = _compute(
+        args, lambda cal: cal.add_workdays(day, args.n), lambda r: (min(day, r), max(day, r))
+    )
+    print(result.isoformat())
     return 0
 
 
 def _between(args) -> int:
     d1, d2 = _date(args.date1, "DATE1 "), _date(args.date2, "DATE2 ")
-    print(_compute(args, lambda cal: cal.workdays_between(d1, d2)))
+    result = _compute(
+        args, lambda cal: cal.workdays_between(d1, d2), lambda r: (min(d1, d2), max(d1, d2))
+    )
+    print(result)
     return 0
 
 
@@ -170,7 +192,11 @@ def _due(args) -> int:
         raise InvalidInput(f"下班时间“{args.closes_at}”无法识别，请写成 17:30 的形式。") from None
     limit = parse_time_limit(args.limit)
     hours = OfficeHours(closes_at=closes_at)
-    deadline = _compute(args, lambda cal: due_at(received, limit, calendar=cal, office_hours=hours))
+    deadline = _compute(
+        args,
+        lambda cal: due_at(received, limit, calendar=cal, office_hours=hours),
+        lambda r: (received.date(), r.date()),
+    )
     print(deadline.strftime("%Y-%m-%d %H:%M"))
     return 0
 

@@ -4,8 +4,9 @@ A year's data is the State Council's annual notice (《国务院办公厅关于�
 turned into two sets of dates: the rest days of each holiday block (``public_holiday``,
 including the weekend days inside a block) and the make-up working days (``makeup_workday``,
 调休上班日, usually a Saturday or Sunday). Every other Monday–Friday is a working day, every
-other Saturday and Sunday a rest day. A year without data is not covered at all: the
-calendar refuses to compute through it rather than guess from weekends.
+other Saturday and Sunday a rest day. A year after the last official one is
+covered provisionally (``provisional.py``): weekends and the statutory holidays the law
+fixes, with no 调休, and every deadline computed on it is marked 暂定.
 
 Years come from two places: the ``chinesecalendar`` package (the years its data includes;
 version 1.11.0 covers 2004–2026) and years an administrator imports from the notice
@@ -61,7 +62,8 @@ class YearData:
     document_number: str = ""
     version: str = ""
     effective_from: dt.datetime | None = None
-    origin: str = "package"  # "package" | "database"
+    origin: str = "package"  # "package" | "database" | "provisional"
+    provisional: bool = False  # computed from the law alone, no official notice yet (暂定)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "holidays", MappingProxyType(dict(self.holidays)))

@@ -11,6 +11,9 @@ An import inside a transaction that is later rolled back must not leave its year
 from the moment :func:`note_pending_change` is called until its transaction commits, every
 call re-checks the stamp (one small query), so a rollback is noticed at the next call.
 
+Years after the last official one are provisional (computed from the law, see
+``provisional.py``) until their notice is imported.
+
 If the database cannot be read (not migrated, unreachable, or blocked as in a pure test), the package calendar is used and a
 warning logged; a computation that then needs a missing year raises the usual clear error.
 """
@@ -24,6 +27,7 @@ from functools import cache
 
 from qinqing.core.workdays.calendar import WorkdayCalendar
 from qinqing.core.workdays.data import YearData, package_years
+from qinqing.core.workdays.provisional import provisional_year
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +41,30 @@ _pending = False  # an import whose transaction has not committed yet
 _warned = False
 
 
+# Provisional years are computed up to this one (the lunar library covers it comfortably).
+PROVISIONAL_HORIZON = 2099
+
+
+def with_provisional_years(years: list[YearData]) -> list[YearData]:
+    """``years`` plus a provisional year for every later year up to the horizon.
+
+    Official years (package or imported) always win; a year after the first official one
+    that has no notice, up to :data:`PROVISIONAL_HORIZON`, is computed from the law.
+    """
+    official = {y.year for y in years}
+    if not official:
+        return list(years)
+    first = min(official)
+    return [
+        *years,
+        *(provisional_year(y) for y in range(first, PROVISIONAL_HORIZON + 1) if y not in official),
+    ]
+
+
 @cache
 def package_calendar() -> WorkdayCalendar:
-    """The calendar of the installed chinesecalendar package alone (no database)."""
-    return WorkdayCalendar(package_years())
+    """The package's years (no database) plus provisional years after them."""
+    return WorkdayCalendar(with_provisional_years(list(package_years())))
 
 
 def _django_ready() -> bool:
@@ -96,7 +120,11 @@ def get_calendar() -> WorkdayCalendar:
             # RuntimeError: no database access here (pytest-django's blocker, async context).
             _warn_once(exc)
             return package_calendar()
-        calendar = WorkdayCalendar([*package_years(), *years]) if years else package_calendar()
+        calendar = (
+            WorkdayCalendar(with_provisional_years([*package_years(), *years]))
+            if years
+            else package_calendar()
+        )
         _cached, _cached_stamp, _checked_at = calendar, stamp, now
         return calendar
 
