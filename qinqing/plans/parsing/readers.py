@@ -10,6 +10,7 @@ import io
 import logging
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from qinqing.core.errors import InvalidInput
@@ -374,7 +375,7 @@ def read_pdf(data: bytes, filename: str) -> Source:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise InvalidInput(f"“{filename}”是加密的 PDF，需要密码才能打开；请上传未加密的文件。")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text(page, filename) for page in reader.pages]
     except InvalidInput:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -395,6 +396,64 @@ def read_pdf(data: bytes, filename: str) -> Source:
     for page in pages:
         lines.extend(_page_lines(page))
     return source_from_text("\n".join(unwrap_lines(lines)), filename)
+
+
+def _page_text(page, filename: str) -> str:
+    """A page's text in reading order: a two-column page is read left column first."""
+    columns = _column_order(page, filename)
+    return columns if columns is not None else page.extract_text() or ""
+
+
+def _column_order(page, filename: str) -> str | None:
+    """The text of a two-column page, column by column; None for a one-column page.
+
+    A second column shows as many text runs starting at one x position near the middle of the
+    page. When a run of the left column reaches into the right one the reading order cannot be
+    told, and the file is refused with a message saying so.
+    """
+    from pypdf import mult
+
+    runs: list[tuple[float, float, float, str]] = []
+
+    def visit(text, cm, tm, _font, size):
+        if text and text.strip():
+            m = mult(tm, cm)
+            runs.append((m[4], m[5], float(size or 0) * (abs(m[0]) or 1.0), text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    width = float(page.mediabox.width)
+    if len(runs) < 8 or width <= 0:
+        return None
+    starts = Counter(round(x / 4) for x, _y, _s, _t in runs if 0.35 * width < x < 0.65 * width)
+    if not starts:
+        return None
+    key, count = starts.most_common(1)[0]
+    rows = {round(y) for _x, y, _s, _t in runs}
+    if count < 4 or count < 0.2 * len(rows):
+        return None
+    split = key * 4 - 2
+    left = [r for r in runs if r[0] < split]
+    right = [r for r in runs if r[0] >= split]
+    for x, _y, size, text in left:
+        wide = sum(1.0 if ord(ch) > 0x2E80 else 0.5 for ch in text)
+        if x + wide * (size or 10) > split + (size or 10):
+            raise InvalidInput(
+                f"“{filename}”是多栏排版的 PDF，无法确定阅读顺序；"
+                "请上传 .docx 或单栏排版的 PDF，或将正文复制为 .txt 后上传。"
+            )
+    lines: list[str] = []
+    for column in (left, right):
+        column.sort(key=lambda r: (-r[1], r[0]))
+        current_y, parts = None, []
+        for _x, y, _size, text in column:
+            if current_y is not None and abs(y - current_y) > 2:
+                lines.append("".join(parts))
+                parts = []
+            current_y = y
+            parts.append(text)
+        if parts:
+            lines.append("".join(parts))
+    return "\n".join(lines)
 
 
 _PAGE_NUMBER_RE = re.compile(r"^[-—－\s]*\d{1,4}[-—－\s]*$|^第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?$")
