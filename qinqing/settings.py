@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_celery_beat",
     # core building blocks: they know no domain
     "qinqing.core.audit",
     "qinqing.core.orgs",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "qinqing.core.workdays",
     "qinqing.core.enterprises",
     "qinqing.core.notifications",
+    "qinqing.core.jobs",
     # domains
     "qinqing.plans",
     "qinqing.supervision",
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qinqing.web.context.shell",
+                "qinqing.web.banners.banners",
             ],
         },
     }
@@ -217,3 +220,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("QINQING_LOG_LEVEL", "WARNING")},
 }
 CSRF_FAILURE_VIEW = "qinqing.web.views.csrf_failure"
+
+# Scheduled jobs (docs/dev/jobs.md). QINQING_SCHEDULER: "embedded" (default: `qinqing serve`
+# runs due jobs every minute), "off" (Celery beat and workers run them; or cron calls
+# `qinqing jobs run-due`).
+QINQING_SCHEDULER = os.environ.get("QINQING_SCHEDULER", "embedded")
+QINQING_JOBS_LEASE_SECONDS = int(os.environ.get("QINQING_JOBS_LEASE_SECONDS", "3600"))
+CELERY_BROKER_URL = os.environ.get("QINQING_CELERY_BROKER", "redis://127.0.0.1:6379/0")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True  # every run is recorded in JobRun; no result backend
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-run leaves the message for another one
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Prometheus metrics at /metrics (requests, database, and job runs) when QINQING_PROMETHEUS=1.
+QINQING_PROMETHEUS = os.environ.get("QINQING_PROMETHEUS") == "1"
+if QINQING_PROMETHEUS:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "qinqing.core.audit.cli",
     "qinqing.core.workdays.cli",
     "qinqing.core.enterprises.cli",
+    "qinqing.core.jobs.cli",
     "qinqing.plans.cli",
     "qinqing.supervision.cli",
     "qinqing.appeals.cli",

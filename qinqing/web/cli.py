@@ -10,7 +10,10 @@ def register(sub) -> None:
     demo = sub.add_parser("demo", help="建库并载入演示数据（示例市、演示账号及各模块演示数据）")
     demo.add_argument("--no-domains", action="store_true", help="只建机构库和账号")
     demo.set_defaults(func=_demo)
-    serve = sub.add_parser("serve", help="以 gunicorn 启动网站")
+    serve = sub.add_parser(
+        "serve",
+        help="以 gunicorn 启动网站（并启动内置调度器运行定时任务，QINQING_SCHEDULER=off 时不启动）",
+    )
     serve.add_argument("--bind", default=os.environ.get("QINQING_BIND", "127.0.0.1:8000"))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("QINQING_WORKERS", "2")))
     serve.set_defaults(func=_serve)
@@ -46,6 +49,9 @@ def _serve(args) -> int:
         str(args.workers),
         "--access-logfile",
         "-",
+        # starts the embedded job scheduler once, in the master (qinqing/core/jobs)
+        "--config",
+        "python:qinqing.core.jobs.gunicorn_conf",
     ]
     print(f"亲清已启动：http://{args.bind}/  （按 Ctrl+C 停止）", flush=True)
     os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606
