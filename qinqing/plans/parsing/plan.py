@@ -45,6 +45,7 @@ from .units import (
     is_time_phrase,
     looks_like_unit,
     parse_labelled,
+    parse_verb_style,
     split_units,
 )
 
@@ -203,6 +204,17 @@ def _scan_text(group: list[Para]) -> list[Piece]:
         ann = parse_labelled(joined[m.start() : end])
         if ann:
             spans.append((m.start(), end, ann))
+    # A closing sentence that only assigns roles: "…。市发展改革委会同有关部门负责。"
+    for m in _ROLE_SENTENCE_RE.finditer(joined):
+        s, e = m.start("sentence"), m.end()
+        if any(a <= s < b or a < e <= b for a, b, _ in spans):
+            continue
+        sentence = m["sentence"]
+        if not _STRICT_ORG_RE.search(sentence.split("、")[0][:6]):
+            continue
+        ann = parse_verb_style(sentence)
+        if ann is not None and (ann.lead or "会同" in sentence):
+            spans.append((s, e, ann))
     spans.sort(key=lambda t: t[0])
     pieces: list[Piece] = []
     pos = 0
@@ -214,6 +226,13 @@ def _scan_text(group: list[Para]) -> list[Piece]:
         pos = e
     pieces.extend(_text_pieces(joined, pos, len(joined), line_at))
     return pieces
+
+
+_ROLE_SENTENCE_RE = re.compile(
+    r"(?:(?<=[。；;])|(?<=^)|(?<=\n))(?P<sentence>[^。；;\n（(]{4,60}?(?:牵头|负责|配合))[。；;]?[ \u3000]*(?=\n|$)",
+    re.M,
+)
+_STRICT_ORG_RE = re.compile(r"^(?:市|县|区|省|州|国家|自治区|各)")
 
 
 def _closes_line(joined: str, e: int) -> bool:
@@ -285,14 +304,22 @@ def _heading_title(title: str) -> str:
         '推行“一网通办”'
         >>> _heading_title("开展政务服务“自助办”（牵头单位：市审批局）")
         '开展政务服务“自助办”'
+        >>> _heading_title("优化企业开办（0.5分）。企业开办时间压缩至1个工作日。")
+        '优化企业开办'
     """
     for s, e in reversed(find_brackets(title)):
         inner = title[s + 1 : e - 1]
-        if bracket_annotation(inner) is not None or (
-            is_time_phrase(inner) and _closes_line_or_title(title, s, e)
+        if (
+            bracket_annotation(inner) is not None
+            or (is_time_phrase(inner) and _closes_line_or_title(title, s, e))
+            or _SCORE_WEIGHT_RE.match(inner)
         ):
             title = title[:s] + title[e:]
     return split_title(title)[0]
+
+
+# A score weight in the heading of a 考评办法 or a scored task: "（25分）", "（0.5分）".
+_SCORE_WEIGHT_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)?|[一二三四五六七八九十百]+)\s*分\s*$")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,13 +13,7 @@ from __future__ import annotations
 import re
 
 from .deadlines import dates_in
-from .units import looks_like_unit
-
-FIRST_LISTED_LEAD_RE = re.compile(
-    r"(?:列|排|居)(?:在)?(?:第一位|首位)(?:者|的)?(?:单位|部门)?为牵头(?:单位|部门)"
-    r"|第一(?:责任)?(?:单位|部门)为牵头(?:单位|部门)"
-    r"|排名第一的(?:单位|部门)?为牵头(?:单位|部门)"
-)
+from .units import FIRST_LISTED_LEAD_RE, looks_like_unit
 
 
 def first_listed_leads(text: str) -> bool:

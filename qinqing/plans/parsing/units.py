@@ -352,6 +352,12 @@ _NOTE_BRACKET_RE = re.compile(
 )
 # A clause of a closing bracket that is a remark, not a unit: "下同", "不再做分工".
 _NOTE_CLAUSE_RE = re.compile(r"下同|不再做分工|不再分工|不再列出|以下同|具体任务|均涉及")
+# A rule that sets roles for the whole document: 「列第一位者为牵头单位」 (see roles.py).
+FIRST_LISTED_LEAD_RE = re.compile(
+    r"(?:列|排|居)(?:在)?(?:第一位|首位)(?:者|的)?(?:单位|部门)?为牵头(?:单位|部门)"
+    r"|第一(?:责任)?(?:单位|部门)为牵头(?:单位|部门)"
+    r"|排名第一的(?:单位|部门)?为牵头(?:单位|部门)"
+)
 _VERB_TAIL_RE = re.compile(rf"(?<=[^\s])(?:{_RESPONSIBILITY_VERBS}|配合|协助|参与)$")
 
 
@@ -436,6 +442,8 @@ def parse_verb_style(text: str) -> Annotation | None:
         if is_time_phrase(clause):
             ann.deadline_raw = ann.deadline_raw or clause
             continue
+        if FIRST_LISTED_LEAD_RE.search(clause) or clause in ("下同", "以下同"):
+            continue  # a rule or a remark, applied by roles.apply_role_rules
         m = re.match(r"^(?P<lead>.+?)会同(?P<units>.+?)(?:共同)?(?:负责|推进|落实|实施)?$", clause)
         if m and looks_like_unit(_strip_by(m["lead"])):
             # "市发改委会同有关部门负责": the first named leads
