@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qinqing.web.context.shell",
                 "qinqing.web.banners.banners",
+                "qinqing.core.notifications.context.unread",
             ],
         },
     }
@@ -206,12 +207,35 @@ if HTTPS:
         o for o in os.environ.get("QINQING_CSRF_TRUSTED_ORIGINS", "").split(",") if o
     ]
 
+# E-mail: SMTP when QINQING_SMTP_HOST is set; otherwise (the embedded demo) each message is
+# written as an .eml file under var/mail, so no SMTP server is needed and none is tried.
 EMAIL_BACKEND = os.environ.get(
-    "QINQING_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+    "QINQING_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("QINQING_SMTP_HOST")
+    else "qinqing.core.notifications.mail.EmlFileBackend",
 )
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = os.environ.get("QINQING_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("QINQING_SMTP_PORT", "25"))
+EMAIL_TIMEOUT = int(os.environ.get("QINQING_SMTP_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("QINQING_FROM_EMAIL", "qinqing@localhost")
+
+# Notification centre (qinqing.core.notifications): SMS adapter, quiet hours for SMS to
+# enterprises (Asia/Shanghai), retries, and the site address used in e-mail links.
+QINQING_SMS_ADAPTER = os.environ.get(
+    "QINQING_SMS_ADAPTER", "qinqing.core.notifications.sms.OutboxSmsAdapter"
+)
+QINQING_SMS_HTTP = {
+    "URL": os.environ.get("QINQING_SMS_URL", ""),
+    "API_KEY": os.environ.get("QINQING_SMS_API_KEY", ""),
+    "API_SECRET": os.environ.get("QINQING_SMS_API_SECRET", ""),
+    "SIGN_NAME": os.environ.get("QINQING_SMS_SIGN_NAME", "亲清"),
+    "TEMPLATE_CODE": os.environ.get("QINQING_SMS_TEMPLATE", ""),
+}
+QINQING_SMS_QUIET_HOURS = tuple(os.environ.get("QINQING_SMS_QUIET_HOURS", "21:00-08:00").split("-"))
+QINQING_NOTIFY_MAX_ATTEMPTS = 5
+QINQING_SITE_URL = os.environ.get("QINQING_SITE_URL", "")
 
 LOGGING = {
     "version": 1,

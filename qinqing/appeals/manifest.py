@@ -1,9 +1,14 @@
 """What the app contributes to the platform (see qinqing.core.manifest)."""
 
-from qinqing.core.manifest import AppManifest, NavItem
+from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="appeals",
+    notification_kinds={
+        "appeals.ticket_dispatched": "新工单待签收",
+        "appeals.ticket_reminder": "工单催办、督办",
+        "appeals.answered": "诉求办理结果",
+    },
     url_prefix="appeals/",
     nav=[
         NavItem("提交诉求", "appeals:new", "appeals.submit", "涉企诉求"),
@@ -72,6 +77,17 @@ MANIFEST = AppManifest(
         "apiclient.created": "登记接口调用方",
         "router.retrained": "重新训练诉求分类模型",
     },
+    jobs=[
+        Job(
+            "appeals.sweep",
+            "诉求时限巡检（催办、督办）",
+            "hourly 08:30-17:30 on workdays",
+            "qinqing.appeals.tasks.sweep_job",
+        ),
+        Job(
+            "appeals.roll_up", "三率月度汇总", "nightly 01:30", "qinqing.appeals.tasks.roll_up_job"
+        ),
+    ],
     indicators="qinqing.appeals.indicators",
     demo_seed="qinqing.appeals.seeds.load_demo",
     demo_title="涉企诉求",

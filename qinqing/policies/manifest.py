@@ -1,9 +1,15 @@
 """What the app contributes to the platform (see qinqing.core.manifest)."""
 
-from qinqing.core.manifest import AppManifest, NavItem
+from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="policies",
+    notification_kinds={
+        "policies.push": "政策精准推送",
+        "policies.application": "政策申报办理",
+        "policies.grant": "免申即享兑现",
+        "policies.reminder": "政策工作提醒",
+    },
     url_prefix="policies/",
     nav=[
         NavItem("政策库", "policies:library", None, "惠企政策"),
@@ -52,6 +58,20 @@ MANIFEST = AppManifest(
         "grant_batch.paid": "登记免申即享批次拨付",
         "grant_batch.exported": "导出免申即享拨付名单",
     },
+    jobs=[
+        Job(
+            "policies.sweep",
+            "惠企政策巡检（资金下达时限、申报审核超时、服务对象清单）",
+            "workdays 09:30",
+            "qinqing.policies.tasks.sweep_job",
+        ),
+        Job(
+            "policies.refresh_matching",
+            "政策匹配刷新（规则或企业库变化后）",
+            "nightly 02:00",
+            "qinqing.policies.tasks.refresh_matching",
+        ),
+    ],
     indicators="qinqing.policies.indicators",
     demo_seed="qinqing.policies.seeds.load_demo",
     demo_title="惠企政策",

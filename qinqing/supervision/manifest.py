@@ -1,9 +1,14 @@
 """What the app contributes to the platform (see qinqing.core.manifest)."""
 
-from qinqing.core.manifest import AppManifest, NavItem
+from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="supervision",
+    notification_kinds={
+        "supervision.notice": "督办通知",
+        "supervision.report_returned": "进度报送被退回",
+        "supervision.reminder": "调度提醒（临期、逾期）",
+    },
     url_prefix="supervision/",
     nav=[
         NavItem("本单位调度任务", "supervision:my_tasks", "plans.report", "调度督办"),
@@ -44,6 +49,14 @@ MANIFEST = AppManifest(
         "supervision.swept": "调度巡检（到期与逾期提醒）",
         "bulletin.generated": "生成工作通报",
     },
+    jobs=[
+        Job(
+            "supervision.sweep",
+            "调度巡检（开放报送、到期与逾期提醒）",
+            "workdays 09:00",
+            "qinqing.supervision.tasks.sweep_job",
+        ),
+    ],
     indicators="qinqing.supervision.indicators",
     demo_seed="qinqing.supervision.seeds.load_demo",
     demo_title="调度督办",
