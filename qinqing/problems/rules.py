@@ -1,0 +1,255 @@
+"""Pure rules of the problem ledger: states, transitions, campaign fields, arrears sums.
+
+No ORM, no clock, no I/O (STYLE.md §2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import models
+
+from qinqing.core.errors import IllegalTransition, InvalidInput
+
+
+class Source(models.TextChoices):
+    EVALUATION = "evaluation", "营商环境评价反馈"
+    INSPECTION = "inspection", "督查检查"
+    GUIDANCE = "guidance", "督导组督导"
+    INCOGNITO = "incognito", "明察暗访"
+    SIMULATED = "simulated", "模拟办事"
+    DIRECTOR_WALK = "director_walk", "局长走流程"
+    SUPERVISOR = "supervisor", "营商环境监督员"
+    VISIT = "visit", "走访企业"
+    SOLICITATION = "solicitation", "问题大征集"
+    MEETING = "meeting", "调度会议定"
+    INSTRUCTION = "instruction", "领导批示"
+    APPEAL_THEME = "appeal_theme", "诉求热点（每月一题）"
+    CAMPAIGN = "campaign", "专项整治"
+    OTHER = "other", "其他"
+
+
+class ProblemState(models.TextChoices):
+    OPEN = "open", "整改中"
+    SUBMITTED = "submitted", "待销号审核"
+    CLOSED = "closed", "已销号"
+    VERIFIED = "verified", "回头看通过"
+    REFERRED = "referred", "已移送"
+
+
+class ConductKind(models.TextChoices):
+    STYLE = "style", "作风问题"
+    INTEGRITY = "integrity", "廉政问题"
+
+
+class CheckState(models.TextChoices):
+    PENDING = "pending", "待回头看"
+    PASSED = "passed", "未反弹"
+    RECURRED = "recurred", "问题反弹"
+
+
+class ReferralState(models.TextChoices):
+    REFERRED = "referred", "已移送"
+    CHECKING = "checking", "核查中"
+    CONCLUDED = "concluded", "已办结"
+
+
+class CaseKind(models.TextChoices):
+    NEGATIVE = "negative", "典型案例（曝光）"
+    POSITIVE = "positive", "经验做法"
+
+
+class CaseState(models.TextChoices):
+    PENDING = "pending", "待审核"
+    PUBLISHED = "published", "已发布"
+    REJECTED = "rejected", "未采用"
+
+
+class CampaignKind(models.TextChoices):
+    FEES = "fees", "涉企违规收费"
+    OLD_DEBTS = "old_debts", "新官不理旧账"
+    OBSTRUCTION = "obstruction", "小鬼难缠、中梗阻"
+    ENTRY_BARRIERS = "entry_barriers", "市场准入壁垒"
+    DOCUMENTS = "documents", "规范性文件清理"
+
+
+class DocumentOutcome(models.TextChoices):
+    KEEP = "keep", "保留"
+    AMEND = "amend", "修改"
+    REPEAL = "repeal", "废止"
+
+
+class ArrearsKind(models.TextChoices):
+    ARREARS = "arrears", "拖欠企业账款"
+    PROMISE = "promise", "政府承诺事项（政务诚信）"
+
+
+class EntryKind(models.TextChoices):
+    PAYMENT = "payment", "还款"
+    CORRECTION = "correction", "冲正"
+
+
+class SubmissionChannel(models.TextChoices):
+    WEB = "web", "网页"
+    QR = "qr", "扫码"
+
+
+class ThemeState(models.TextChoices):
+    PROPOSED = "proposed", "待研判"
+    OPENED = "opened", "已立项"
+    DISMISSED = "dismissed", "不立项"
+
+
+# Each campaign's own fields: (key, Chinese label, type). Types: text, money, outcome.
+CAMPAIGN_FIELDS: dict[str, list[tuple[str, str, str]]] = {
+    CampaignKind.FEES: [("fee", "收费项目", "text"), ("refunded", "清退金额（元）", "money")],
+    CampaignKind.OLD_DEBTS: [("commitment", "历史承诺/合同", "text"), ("amount", "涉及金额（元）", "money")],
+    CampaignKind.OBSTRUCTION: [("post", "涉及岗位/环节", "text")],
+    CampaignKind.ENTRY_BARRIERS: [("barrier", "壁垒表现", "text"), ("document", "依据文件", "text")],
+    CampaignKind.DOCUMENTS: [("document", "文件名称及文号", "text"), ("outcome", "清理结果", "outcome")],
+}  # fmt: skip
+
+NEXT_STATES: dict[str, frozenset[str]] = {
+    ProblemState.OPEN: frozenset({ProblemState.SUBMITTED, ProblemState.REFERRED}),
+    ProblemState.SUBMITTED: frozenset(
+        {ProblemState.CLOSED, ProblemState.OPEN, ProblemState.REFERRED}
+    ),
+    ProblemState.CLOSED: frozenset({ProblemState.VERIFIED, ProblemState.OPEN}),
+    ProblemState.VERIFIED: frozenset({ProblemState.OPEN}),
+    ProblemState.REFERRED: frozenset(),
+}
+
+ACTION_WORDS = {
+    ProblemState.SUBMITTED: "申请销号",
+    ProblemState.CLOSED: "销号",
+    ProblemState.OPEN: "退回或重新整改",
+    ProblemState.VERIFIED: "回头看",
+    ProblemState.REFERRED: "移送纪检监察",
+}
+
+
+def check_transition(current: str, target: str) -> None:
+    """Refuse a state change the ledger does not allow.
+
+    Examples:
+        >>> check_transition("open", "submitted")
+        >>> check_transition("closed", "submitted")
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.IllegalTransition: 问题当前状态为“已销号”，不能申请销号。
+    """
+    if target not in NEXT_STATES.get(current, frozenset()):
+        raise IllegalTransition(
+            f"问题当前状态为“{ProblemState(current).label}”，不能{ACTION_WORDS[target]}。"
+        )
+
+
+def check_close_out(*, evidence_count: int, submitted_by_id: int | None, reviewer_id: int) -> None:
+    """销号 needs rectification evidence and a reviewer who is not the filer.
+
+    Examples:
+        >>> check_close_out(evidence_count=1, submitted_by_id=3, reviewer_id=4)
+        >>> check_close_out(evidence_count=0, submitted_by_id=3, reviewer_id=4)
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: 没有整改佐证材料，不能销号。请退回责任单位补充材料。
+        >>> check_close_out(evidence_count=2, submitted_by_id=4, reviewer_id=4)
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: 销号申请由您本人提交，不能由您本人审核销号。请由营商办其他工作人员审核。
+    """
+    if evidence_count <= 0:
+        raise InvalidInput("没有整改佐证材料，不能销号。请退回责任单位补充材料。")
+    if submitted_by_id is not None and submitted_by_id == reviewer_id:
+        raise InvalidInput(
+            "销号申请由您本人提交，不能由您本人审核销号。请由营商办其他工作人员审核。"
+        )
+
+
+def follow_up_due_on(closed_on: dt.date, days: int) -> dt.date:
+    """The day a 回头看 falls due, ``days`` natural days after 销号.
+
+    Examples:
+        >>> follow_up_due_on(dt.date(2025, 6, 30), 90)
+        datetime.date(2025, 9, 28)
+    """
+    return closed_on + dt.timedelta(days=days)
+
+
+def campaign_details(kind: str, raw: dict[str, str]) -> dict[str, str]:
+    """Validate a campaign problem's own fields; money as a string of a Decimal.
+
+    Examples:
+        >>> campaign_details("fees", {"fee": "检验检测费", "refunded": "1200.50"})
+        {'fee': '检验检测费', 'refunded': '1200.50'}
+        >>> campaign_details("documents", {"document": "某文", "outcome": "废除"})
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: “清理结果”应为保留、修改或废止，现为“废除”。
+    """
+    out: dict[str, str] = {}
+    for key, label, kind_ in CAMPAIGN_FIELDS.get(kind, []):
+        value = str(raw.get(key, "") or "").strip()
+        if not value:
+            continue
+        if kind_ == "money":
+            value = str(parse_money(value, label=label))
+        elif kind_ == "outcome":
+            by_label = {c.label: c.value for c in DocumentOutcome}
+            if value in by_label:
+                value = by_label[value]
+            elif value not in DocumentOutcome.values:
+                raise InvalidInput(f"“{label}”应为保留、修改或废止，现为“{value}”。")
+        out[key] = value
+    return out
+
+
+def parse_money(value, *, label: str = "金额") -> Decimal:
+    """Yuan as a Decimal with two places; refuses text and more than two decimals.
+
+    Examples:
+        >>> parse_money("1,200.5")
+        Decimal('1200.50')
+        >>> parse_money("十万")
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: “金额”应为数字（元），如 12000.50，现为“十万”。
+    """
+    text = str(value).replace(",", "").replace("，", "").strip()
+    try:
+        amount = Decimal(text)
+    except Exception:
+        raise InvalidInput(f"“{label}”应为数字（元），如 12000.50，现为“{value}”。") from None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+        raise InvalidInput(f"“{label}”最多保留两位小数（分），现为“{value}”。")
+    return amount.quantize(Decimal("0.01"))
+
+
+def outstanding(principal: Decimal, amounts: Iterable[Decimal]) -> Decimal:
+    """What is still owed: the principal less every payment and correction entered.
+
+    Examples:
+        >>> outstanding(Decimal("100"), [Decimal("30"), Decimal("-10"), Decimal("5")])
+        Decimal('75')
+    """
+    return principal - sum(amounts, Decimal("0"))
+
+
+def check_payment(amount: Decimal, balance: Decimal) -> None:
+    """A payment is positive and not more than what is owed.
+
+    Examples:
+        >>> check_payment(Decimal("10"), Decimal("10"))
+        >>> check_payment(Decimal("11"), Decimal("10"))
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: 还款 11 元超过尚欠的 10 元。如确有多付，请先核对欠款金额。
+    """
+    if amount <= 0:
+        raise InvalidInput("还款金额应大于 0。登记错误的还款请用“冲正”。")
+    if amount > balance:
+        raise InvalidInput(
+            f"还款 {amount} 元超过尚欠的 {balance} 元。如确有多付，请先核对欠款金额。"
+        )
