@@ -1,0 +1,323 @@
+"""Permission-checked reads of on-site checks, lists and reports.
+
+* Office and leader (jurisdiction roles with ``onsite.view``) see the registrations of
+  their area and the areas below it; the office (``onsite.approve``) approves entry.
+* Unit staff see and register only their own unit's checks, with their own unit's
+  inspection items and inspectors; they keep their own unit's lists and cases.
+* An enterprise account sees only the checks of its own enterprise.
+* The public pages show published list versions, active matters and their discretion
+  standards, and penalty notices inside their publication period.
+
+"Missing" and "not yours" raise the same :class:`NotFound`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+
+from qinqing.core.accounts.access import (
+    has_capability,
+    profile_of,
+    require_capability,
+    scope_area,
+    user_unit,
+    user_uscc,
+)
+from qinqing.core.accounts.models import Scope
+from qinqing.core.enterprises.models import Enterprise
+from qinqing.core.errors import NotFound
+from qinqing.core.orgs.models import Unit
+from qinqing.inspections.models import InspectionItem, Inspector
+from qinqing.onsite import rules
+from qinqing.onsite.models import (
+    CheckRegistration,
+    EnforcementMatter,
+    EnterpriseCode,
+    FlexibleCase,
+    JointVisitProposal,
+    LeniencyList,
+    LeniencyListVersion,
+    OnsiteSettings,
+    PenaltyNotice,
+    UnregisteredVisitReport,
+    VersionState,
+)
+
+NOT_FOUND = "检查备案不存在，或不在您可查看的范围内。"
+
+
+def own_unit(user) -> Unit | None:
+    """The unit of a unit-scoped role (department staff), or ``None``."""
+    profile = profile_of(user)
+    if profile is None or profile.role.scope != Scope.UNIT:
+        return None
+    return user_unit(user)
+
+
+def overseen_area(user) -> Unit | None:
+    """The area an office or leader oversees (with ``onsite.view``), or ``None``."""
+    if not has_capability(user, "onsite.view"):
+        return None
+    return scope_area(user)
+
+
+def can_register(user) -> bool:
+    return has_capability(user, "onsite.register") and own_unit(user) is not None
+
+
+def can_approve(user) -> bool:
+    return has_capability(user, "onsite.approve") and scope_area(user) is not None
+
+
+def ancestors_of(area: Unit) -> list[int]:
+    return [int(pk) for pk in area.path.strip("/").split("/") if pk]
+
+
+def settings_for_area(area: Unit) -> OnsiteSettings:
+    """The nearest settings row of the area or an area above it (defaults when none)."""
+    ids = ancestors_of(area)
+    rows = {s.area_id: s for s in OnsiteSettings.objects.filter(area_id__in=ids)}
+    for pk in reversed(ids):
+        if pk in rows:
+            return rows[pk]
+    return OnsiteSettings(area=area)
+
+
+# ---------------------------------------------------------------- registrations
+
+
+def visible_registrations_for_user(user) -> QuerySet[CheckRegistration]:
+    require_capability(user, "onsite.view")
+    area = overseen_area(user)
+    if area is not None:
+        return CheckRegistration.objects.filter(area__path__startswith=area.path)
+    unit = own_unit(user)
+    if unit is not None:
+        return CheckRegistration.objects.filter(unit=unit)
+    return CheckRegistration.objects.none()
+
+
+def access_registration_for_user(user, registration_id: int) -> CheckRegistration:
+    registration = (
+        visible_registrations_for_user(user)
+        .filter(pk=registration_id)
+        .select_related("unit", "area", "enterprise")
+        .first()
+    )
+    if registration is None:
+        raise NotFound(NOT_FOUND)
+    return registration
+
+
+def access_registration_for_unit(user, registration_id: int) -> CheckRegistration:
+    """A registration of the user's own unit (cancel, finish, join, scan)."""
+    require_capability(user, "onsite.register")
+    unit = own_unit(user)
+    registration = (
+        CheckRegistration.objects.filter(pk=registration_id, unit=unit)
+        .select_related("unit", "area", "enterprise")
+        .first()
+        if unit is not None
+        else None
+    )
+    if registration is None:
+        raise NotFound(NOT_FOUND)
+    return registration
+
+
+def access_registration_for_approval(user, registration_id: int) -> CheckRegistration:
+    require_capability(user, "onsite.approve")
+    area = scope_area(user)
+    registration = (
+        CheckRegistration.objects.filter(pk=registration_id, area__path__startswith=area.path)
+        .select_related("unit", "area", "enterprise")
+        .first()
+        if area is not None
+        else None
+    )
+    if registration is None:
+        raise NotFound(NOT_FOUND)
+    return registration
+
+
+def registrable_items_for_user(user) -> QuerySet[InspectionItem]:
+    """The inspection items a unit may register checks for: its own active ones."""
+    unit = own_unit(user)
+    if unit is None or not has_capability(user, "onsite.register"):
+        return InspectionItem.objects.none()
+    return InspectionItem.objects.filter(unit=unit, active=True).order_by("code")
+
+
+def registrable_inspectors_for_user(user) -> QuerySet[Inspector]:
+    unit = own_unit(user)
+    if unit is None or not has_capability(user, "onsite.register"):
+        return Inspector.objects.none()
+    return Inspector.objects.filter(unit=unit, active=True).order_by("certificate_number")
+
+
+def enterprise_checks_for_user(user) -> QuerySet[CheckRegistration]:
+    """码上监督: every registered check of the user's own enterprise."""
+    require_capability(user, "onsite.enterprise")
+    uscc = user_uscc(user)
+    if not uscc:
+        return CheckRegistration.objects.none()
+    return CheckRegistration.objects.filter(enterprise__uscc=uscc)
+
+
+def enterprise_of_user(user) -> Enterprise | None:
+    uscc = user_uscc(user)
+    return Enterprise.objects.filter(uscc=uscc).first() if uscc else None
+
+
+def code_for_token(token: str) -> EnterpriseCode:
+    code = EnterpriseCode.objects.filter(token=token).select_related("enterprise").first()
+    if code is None:
+        raise NotFound("企业码无效或已更换。请让企业出示最新的企业码。")
+    return code
+
+
+def scannable_registrations(user, enterprise: Enterprise, today: date):
+    """The registrations of the scanning inspector's unit for this enterprise around today."""
+    require_capability(user, "onsite.register")
+    unit = own_unit(user)
+    if unit is None:
+        return CheckRegistration.objects.none()
+    return CheckRegistration.objects.filter(
+        unit=unit, enterprise=enterprise, planned_on=today
+    ).order_by("id")
+
+
+def visible_proposals_for_user(user) -> QuerySet[JointVisitProposal]:
+    require_capability(user, "onsite.view")
+    area = overseen_area(user)
+    if area is not None:
+        return JointVisitProposal.objects.filter(area__path__startswith=area.path)
+    unit = own_unit(user)
+    if unit is not None:
+        return JointVisitProposal.objects.filter(members__unit=unit).distinct()
+    return JointVisitProposal.objects.none()
+
+
+def access_proposal_for_approval(user, proposal_id: int) -> JointVisitProposal:
+    require_capability(user, "onsite.approve")
+    area = scope_area(user)
+    proposal = (
+        JointVisitProposal.objects.filter(pk=proposal_id, area__path__startswith=area.path).first()
+        if area is not None
+        else None
+    )
+    if proposal is None:
+        raise NotFound("联合检查建议不存在，或不在您可查看的范围内。")
+    return proposal
+
+
+def visible_reports_for_user(user) -> QuerySet[UnregisteredVisitReport]:
+    """Unregistered-visit reports: the office of the area (their appeals carry the rest)."""
+    require_capability(user, "onsite.approve")
+    area = scope_area(user)
+    if area is None:
+        return UnregisteredVisitReport.objects.none()
+    return UnregisteredVisitReport.objects.filter(appeal__locality__path__startswith=area.path)
+
+
+# ---------------------------------------------------------------- lists and cases
+
+
+def visible_lists_for_user(user) -> QuerySet[LeniencyList]:
+    require_capability(user, "onsite.view")
+    area = overseen_area(user)
+    if area is not None:
+        return LeniencyList.objects.filter(unit__path__startswith=area.path)
+    unit = own_unit(user)
+    if unit is not None:
+        return LeniencyList.objects.filter(unit=unit)
+    return LeniencyList.objects.none()
+
+
+def access_list_for_user(user, list_id: int) -> LeniencyList:
+    found = visible_lists_for_user(user).filter(pk=list_id).select_related("unit").first()
+    if found is None:
+        raise NotFound("免罚清单不存在，或不在您可查看的范围内。")
+    return found
+
+
+def access_list_for_edit(user, list_id: int) -> LeniencyList:
+    """Only the list's own unit edits it (``onsite.lists``)."""
+    require_capability(user, "onsite.lists")
+    unit = own_unit(user)
+    found = (
+        LeniencyList.objects.filter(pk=list_id, unit=unit).select_related("unit").first()
+        if unit is not None
+        else None
+    )
+    if found is None:
+        raise NotFound("免罚清单不存在，或不在您可查看的范围内。")
+    return found
+
+
+def visible_cases_for_user(user) -> QuerySet[FlexibleCase]:
+    require_capability(user, "onsite.view")
+    area = overseen_area(user)
+    if area is not None:
+        return FlexibleCase.objects.filter(unit__path__startswith=area.path)
+    unit = own_unit(user)
+    if unit is not None:
+        return FlexibleCase.objects.filter(unit=unit)
+    return FlexibleCase.objects.none()
+
+
+def usable_entries_for_user(user):
+    """Entries of the unit's current published list versions (for a flexible case)."""
+    from qinqing.onsite.models import LeniencyEntry
+
+    unit = own_unit(user)
+    if unit is None or not has_capability(user, "onsite.cases"):
+        return LeniencyEntry.objects.none()
+    return LeniencyEntry.objects.filter(
+        version__leniency_list__unit=unit, version__state=VersionState.PUBLISHED
+    ).select_related("version__leniency_list")
+
+
+# ---------------------------------------------------------------- public
+
+
+def public_versions() -> QuerySet[LeniencyListVersion]:
+    """The version of each list now in force (published, not superseded)."""
+    return (
+        LeniencyListVersion.objects.filter(state=VersionState.PUBLISHED)
+        .select_related("leniency_list__unit")
+        .order_by("leniency_list__unit__path", "leniency_list__field")
+    )
+
+
+def public_matters() -> QuerySet[EnforcementMatter]:
+    return (
+        EnforcementMatter.objects.filter(active=True)
+        .select_related("unit")
+        .prefetch_related("standards", "inspection_items")
+        .order_by("unit__path", "code")
+    )
+
+
+def public_penalty_notices(today: date) -> list[PenaltyNotice]:
+    """Penalty notices still inside their publication period (per locality settings)."""
+    out = []
+    cache: dict[int, OnsiteSettings] = {}
+    notices = PenaltyNotice.objects.filter(published_on__lte=today).select_related(
+        "unit", "enterprise"
+    )
+    for notice in notices:
+        area = notice.unit.area()
+        config = cache.setdefault(area.pk, settings_for_area(area))
+        ends = rules.publication_ends_on(
+            notice.published_on,
+            minor=notice.minor,
+            minor_months=config.minor_publication_months,
+            months=config.publication_months,
+        )
+        if today <= ends:
+            notice.public_until = ends
+            out.append(notice)
+    return out
