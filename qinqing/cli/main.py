@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "qinqing.appeals.cli",
     "qinqing.policies.cli",
     "qinqing.inspections.cli",
+    "qinqing.problems.cli",
     "qinqing.web.cli",
 )
 

@@ -993,7 +993,7 @@ def top_terms(members: list[int], matrix, vocab: list[str], k: int = 6) -> list[
         if term.startswith("r:"):
             continue
         shown = _display(term)
-        if any(shown in o or o in shown for o in out):
+        if re.fullmatch(r"[A-Z]\d{0,2}", shown) or any(shown in o or o in shown for o in out):
             continue
         out.append(shown)
     return out
