@@ -3,7 +3,8 @@
 Usage: .venv/bin/python bench/plan_parse.py [--n ROUNDS] [--big TASKS]
 
 Parses every file of ../shared/seeds ROUNDS times and prints documents per second and
-characters per second. The baseline, measured in the same run, is reading and decoding the
+characters per second, then does the same on the corpus of real plans of issue 16
+(tests/plans/corpus: .txt in UTF-8 and GBK, .docx, .pdf), per format. The baseline, measured in the same run, is reading and decoding the
 same files (``readers.read_file``: size check, bytes, encoding detection, line splitting);
 the ratio says how much the parsing itself costs on top. A synthetic plan of TASKS numbered
 tasks (built from seed 000) checks that the time grows linearly with the length of a plan.
@@ -22,6 +23,7 @@ from qinqing.plans.parsing.readers import read_file
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO.parent / "shared" / "seeds"
+CORPUS = REPO / "tests" / "plans" / "corpus"
 
 
 def _timed(fn, rounds: int) -> list[float]:
@@ -99,6 +101,8 @@ def main() -> None:
         )
         print(f"  {f.name:28s} {size:8,} chars  {t * 1000:7.2f} ms  {count}")
 
+    _corpus(args.n)
+
     small_text = _synthetic_plan(args.big // 10)
     big_text = _synthetic_plan(args.big)
     t_small = statistics.median(_timed(lambda: parse_text(small_text, "small.txt"), 5))
@@ -108,6 +112,35 @@ def main() -> None:
         f"synthetic plan: {args.big // 10} tasks {t_small * 1000:.1f} ms; {args.big} tasks ({len(big_text):,} chars, "
         f"{tasks_found} parsed) {t_big * 1000:.1f} ms; growth x{t_big / t_small:.1f} for x10 tasks"
     )
+
+
+def _corpus(rounds: int) -> None:
+    """The corpus of real plans: all files per round, and the median per file by format."""
+    import json
+
+    gold = json.loads((CORPUS / "gold.json").read_text(encoding="utf-8"))["documents"]
+    files = [CORPUS / d["file"] for d in gold]
+    chars = sum(len(read_file(f).text) for f in files)
+    tasks = sum(len(d["tasks"]) for d in gold)
+    for f in files:
+        parse_file(f)
+    base_s = statistics.median(_timed(lambda: [read_file(f) for f in files], rounds))
+    full_s = statistics.median(_timed(lambda: [parse_file(f) for f in files], rounds))
+    print(f"corpus: {len(files)} real plans, {chars:,} characters, {tasks} gold tasks")
+    print(
+        f"  read+decode {base_s * 1000:8.2f} ms/round; parse_file {full_s * 1000:8.2f} ms/round  "
+        f"{len(files) / full_s:7.1f} docs/s  {chars / full_s / 1e6:5.2f} M chars/s"
+    )
+    by_format: dict[str, list[float]] = {}
+    for f in files:
+        kind = "gbk.txt" if f.name.endswith(".gbk.txt") else f.suffix.lstrip(".")
+        t = statistics.median(_timed(lambda f=f: parse_file(f), max(3, rounds // 2)))
+        by_format.setdefault(kind, []).append(t)
+    for kind, times in sorted(by_format.items()):
+        print(
+            f"  {kind:8s} {len(times):2d} files  median {statistics.median(times) * 1000:6.2f} ms"
+            f"  max {max(times) * 1000:6.2f} ms"
+        )
 
 
 if __name__ == "__main__":

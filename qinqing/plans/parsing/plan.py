@@ -205,16 +205,14 @@ def _scan_text(group: list[Para]) -> list[Piece]:
         if ann:
             spans.append((m.start(), end, ann))
     # A closing sentence that only assigns roles: "…。市发展改革委会同有关部门负责。"
-    for m in _ROLE_SENTENCE_RE.finditer(joined):
-        s, e = m.start("sentence"), m.end()
-        if any(a <= s < b or a < e <= b for a, b, _ in spans):
-            continue
-        sentence = m["sentence"]
-        if not _STRICT_ORG_RE.search(sentence.split("、")[0][:6]):
-            continue
-        ann = parse_verb_style(sentence)
-        if ann is not None and (ann.lead or "会同" in sentence):
-            spans.append((s, e, ann))
+    offset = 0
+    for line in joined.split("\n"):
+        s, e = _role_sentence(line)
+        if s >= 0 and not any(a <= offset + s < b for a, b, _ in spans):
+            ann = parse_verb_style(line[s:e])
+            if ann is not None and (ann.lead or "会同" in line[s:e]):
+                spans.append((offset + s, offset + e, ann))
+        offset += len(line) + 1
     spans.sort(key=lambda t: t[0])
     pieces: list[Piece] = []
     pos = 0
@@ -228,11 +226,32 @@ def _scan_text(group: list[Para]) -> list[Piece]:
     return pieces
 
 
-_ROLE_SENTENCE_RE = re.compile(
-    r"(?:(?<=[。；;])|(?<=^)|(?<=\n))(?P<sentence>[^。；;\n（(]{4,60}?(?:牵头|负责|配合))[。；;]?[ \u3000]*(?=\n|$)",
-    re.M,
-)
 _STRICT_ORG_RE = re.compile(r"^(?:市|县|区|省|州|国家|自治区|各)")
+
+
+def _role_sentence(line: str) -> tuple[int, int]:
+    """Span of a line's last sentence when it reads "X牵头/负责/配合" and starts with an office.
+
+    Examples:
+        >>> line = "完善信用修复机制。市发展改革委会同有关部门负责。"
+        >>> s, e = _role_sentence(line); line[s:e]
+        '市发展改革委会同有关部门负责'
+        >>> _role_sentence("各地要按职责分工负责。")
+        (-1, -1)
+    """
+    end = len(line.rstrip(" \u3000。；;"))
+    start = max(line.rfind(ch, 0, end) for ch in "。；;") + 1
+    sentence = line[start:end].strip()
+    if (
+        not 4 <= len(sentence) <= 60
+        or not sentence.endswith(("牵头", "负责", "配合"))
+        or "（" in sentence
+        or "(" in sentence
+        or not _STRICT_ORG_RE.match(sentence)
+        or sentence.startswith("各地")
+    ):
+        return -1, -1
+    return start, end
 
 
 def _closes_line(joined: str, e: int) -> bool:

@@ -69,10 +69,23 @@ def uncertain_fields(task: dict, leads_usual: bool, year: int | None) -> list[st
     if not units or any(not looks_like_unit(u) for u in units):
         out.append("responsible_units")
     if task.get("deadline") is None and (
-        task.get("deadline_raw") or dates_in(task.get("body") or "", year)
+        task.get("deadline_raw") or _has_date(task.get("body") or "", year)
     ):
         out.append("deadline")
     return out
+
+
+# Where a date may stand; dates_in runs on a few characters around each hint only.
+_DATE_HINT_RE = re.compile(
+    r"\d{1,2}\s*月|[一二三四五六七八九十]月|季度|年底|年末|年内|上半年|下半年"
+)
+
+
+def _has_date(body: str, year: int | None) -> bool:
+    return any(
+        dates_in(body[max(0, m.start() - 8) : m.end() + 4], year)
+        for m in _DATE_HINT_RE.finditer(body)
+    )
 
 
 def mark_uncertain(tasks: list[dict], year: int | None) -> None:

@@ -358,7 +358,19 @@ FIRST_LISTED_LEAD_RE = re.compile(
     r"|第一(?:责任)?(?:单位|部门)为牵头(?:单位|部门)"
     r"|排名第一的(?:单位|部门)?为牵头(?:单位|部门)"
 )
-_VERB_TAIL_RE = re.compile(rf"(?<=[^\s])(?:{_RESPONSIBILITY_VERBS}|配合|协助|参与)$")
+_VERB_TAILS = tuple(
+    sorted(re.findall(r"[^|()?:]+", _RESPONSIBILITY_VERBS) + ["配合", "协助", "参与"], key=len)[
+        ::-1
+    ]
+)
+
+
+def _without_verb_tail(clause: str) -> str:
+    """ "省大数据中心按职责分工负责" -> "省大数据中心" (an endswith test: this runs per clause)."""
+    for verb in _VERB_TAILS:
+        if clause.endswith(verb) and len(clause) > len(verb):
+            return clause[: -len(verb)]
+    return clause
 
 
 def _assign(ann: Annotation, role: str, value: str) -> None:
@@ -385,8 +397,10 @@ def _assign(ann: Annotation, role: str, value: str) -> None:
         if not ann.deadline_raw:
             ann.deadline_raw = re.sub(r"\s+", "", value)
         return
-    value = _NOTE_BRACKET_RE.sub("", value)
-    value = _depth_split(value + "。", "。")[0][0]
+    if "下同" in value or "牵头" in value or "不再" in value:
+        value = _NOTE_BRACKET_RE.sub("", value)
+    if "。" in value:
+        value = _depth_split(value, "。")[0][0]
     kept: list[str] = []
     for clause, _sep in _depth_split(value, "，,；;"):
         clause = clause.strip()
@@ -397,7 +411,7 @@ def _assign(ann: Annotation, role: str, value: str) -> None:
             continue
         if _NOTE_CLAUSE_RE.search(clause) and not looks_like_unit(clause):
             continue
-        kept.append(_VERB_TAIL_RE.sub("", clause))
+        kept.append(_without_verb_tail(clause))
     add_units(ann, role, split_units("，".join(kept)))
 
 
