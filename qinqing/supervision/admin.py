@@ -8,7 +8,6 @@ from qinqing.supervision.models import (
     Reminder,
     ReviewCadence,
     ReviewCycle,
-    SmsMessage,
     SupervisionNotice,
     SweepRun,
 )
@@ -54,11 +53,6 @@ class SupervisionNoticeAdmin(ReadOnlyAdmin):
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["kind", "unit", "task", "key", "created_at", "dispatched_at", "emails", "sms"]
     list_filter = ["kind"]
-
-
-@admin.register(SmsMessage)
-class SmsMessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "purpose", "phone", "text"]
 
 
 @admin.register(SweepRun)

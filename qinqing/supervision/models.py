@@ -539,23 +539,6 @@ class SupervisionNotice(models.Model):
         return reverse("supervision:notice", args=[self.pk])
 
 
-class SmsMessage(models.Model):
-    """The SMS outbox: what the SMS adapter was asked to send (no real SMS gateway)."""
-
-    phone = models.CharField("手机号", max_length=20)
-    text = models.CharField("内容", max_length=500)
-    created_at = models.DateTimeField("时间", default=timezone.now)
-    purpose = models.CharField("用途", max_length=60, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = "短信发件箱"
-        verbose_name_plural = "短信发件箱"
-
-    def __str__(self) -> str:
-        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
-
-
 class Bulletin(models.Model):
     """通报: the period's bulletin as generated (Word and PDF), with the figures it states."""
 

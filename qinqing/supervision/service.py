@@ -588,8 +588,7 @@ def return_report(report: ProgressReport, *, actor, reason: str, now: datetime) 
         after={"state": report.state, "reason": reason, "version": report.version},
         now=now,
     )
-    report_id = report.pk
-    transaction.on_commit(lambda: notify.report_returned(report_id))
+    notify.report_returned(report, now=now)
     return report
 
 
@@ -800,8 +799,7 @@ def issue_supervision_notice(
             after={"number": notice.number, "to": "纪检监察机关"},
             now=now,
         )
-    notice_id = notice.pk
-    transaction.on_commit(lambda: notify.notice_issued(notice_id))
+    notify.notice_issued(notice, now=now)
     return notice
 
 

@@ -5,8 +5,8 @@ run killed halfway leaves nothing behind, and a rerun creates what the first wou
 never a second copy (unique keys on cycles, report slots and reminders).
 
 Sending is separate from finding: :func:`sweep` stores the reminders owed; after it commits
-:func:`dispatch_reminders` claims each unit's unsent reminders (``dispatched_at``) before
-sending one e-mail (and SMS) per unit, so a reminder is never sent twice.
+:func:`dispatch_reminders` claims each unit's unsent reminders (``dispatched_at``) and hands
+one message per unit to the core notification centre, so a reminder is never sent twice.
 """
 
 from __future__ import annotations
@@ -216,12 +216,13 @@ def _chunks(ids: list[int], size: int = 2000):
 
 
 def dispatch_reminders(now: datetime) -> notify.Delivery:
-    """Send every stored, unsent reminder: one e-mail and SMS per unit, each reminder once.
+    """Send every stored, unsent reminder: one message per unit, each reminder once.
 
     All unsent reminders are claimed (``dispatched_at`` set, rows locked, others' claims
-    skipped) and committed before anything is sent; a unit whose sending fails has its
-    reminders released with the error, to be retried by the next run. A process killed
-    between claim and send loses those reminders rather than sending them twice.
+    skipped) and committed; then each unit's batch goes to the notification centre, which
+    stores one message per member (keyed by the batch, so it is never stored twice) and
+    sends it by the channels each member chose. A failing mail server does not release
+    the claim: the centre records the failed delivery and its job retries it.
     """
     total = notify.Delivery()
     with transaction.atomic():
@@ -245,38 +246,28 @@ def dispatch_reminders(now: datetime) -> notify.Delivery:
             by_unit[r.unit_id].append(r)
     from qinqing.core.orgs.models import Unit
 
-    recipients = notify.unit_recipients(list(by_unit))
     names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
-    connection = notify.open_connection()
-    sms = notify.get_sms_sender()
-    outcome: dict[tuple[int, int], list[int]] = defaultdict(list)  # (emails, sms) → ids
-    failed: dict[str, list[int]] = defaultdict(list)  # error → ids
     for unit_id, reminders in by_unit.items():
         subject, body, sms_text = _reminder_text(names.get(unit_id, ""), reminders)
         unit_ids = [r.pk for r in reminders]
         try:
-            delivered = notify.deliver(
-                recipients.get(unit_id, []),
-                subject=subject,
-                body=body,
-                sms_text=sms_text,
-                purpose="调度提醒",
-                connection=connection,
-                sms=sms,
-            )
-        except Exception as exc:  # SMTP down: release the claim, keep the error, retry later
-            log.warning("reminder delivery to unit %s failed: %s", unit_id, exc)
-            failed[f"{type(exc).__name__}: {exc}"[:500]] += unit_ids
+            with transaction.atomic():
+                queued = notify.unit_reminders(
+                    unit_id, unit_ids, subject=subject, body=body, sms_text=sms_text, now=now
+                )
+                for chunk in _chunks(unit_ids):
+                    Reminder.objects.filter(pk__in=chunk).update(
+                        emails=queued.emails, sms=queued.sms, error=""
+                    )
+        except Exception as exc:  # the database refused: release the claim for the next run
+            log.warning("storing reminders for unit %s failed: %s", unit_id, exc)
+            for chunk in _chunks(unit_ids):
+                Reminder.objects.filter(pk__in=chunk).update(
+                    dispatched_at=None, error=f"{type(exc).__name__}: {exc}"[:500]
+                )
             continue
-        outcome[(delivered.emails, delivered.sms)] += unit_ids
-        total.emails += delivered.emails
-        total.sms += delivered.sms
-    for (emails, sms_count), done in outcome.items():
-        for chunk in _chunks(done):
-            Reminder.objects.filter(pk__in=chunk).update(emails=emails, sms=sms_count, error="")
-    for error, undone in failed.items():
-        for chunk in _chunks(undone):
-            Reminder.objects.filter(pk__in=chunk).update(dispatched_at=None, error=error)
+        total.emails += queued.emails
+        total.sms += queued.sms
     return total
 
 

@@ -12,7 +12,7 @@ def _private_storage(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "uploads")},
         },
     }
-    settings.QINQING_SMS_SENDER = "qinqing.supervision.notify.OutboxSmsSender"
+    settings.QINQING_SMS_ADAPTER = "qinqing.core.notifications.sms.OutboxSmsAdapter"
     return tmp_path / "uploads"
 
 

@@ -1,17 +1,19 @@
-"""The sweep: due-soon and overdue reminders, sent once by e-mail (a real local SMTP server)
-and SMS; a run killed halfway leaves nothing and a rerun creates no duplicates."""
+"""The sweep: due-soon and overdue reminders, sent once through the notification centre by
+e-mail (a real local SMTP server) and SMS; a run killed halfway leaves nothing and a rerun
+creates no duplicates."""
 
 from datetime import date
 
 import pytest
 
 from qinqing.core.accounts.models import Profile
+from qinqing.core.notifications.models import Delivery, Notification, SmsOutbox
+from qinqing.core.notifications.tasks import send_pending
 from qinqing.supervision import service, tasks
 from qinqing.supervision.models import (
     ProgressReport,
     Reminder,
     ReviewCycle,
-    SmsMessage,
     SweepRun,
 )
 from qinqing.supervision.rules import ReminderKind
@@ -53,9 +55,12 @@ def _rows():
     )
 
 
-def test_sweep_reminds_due_soon_and_overdue_once(world, ledger, smtp_server):
+def test_sweep_reminds_due_soon_and_overdue_once(
+    world, ledger, smtp_server, django_capture_on_commit_callbacks
+):
     now = at(date(2025, 6, 30), 9)  # Monday; 07-04 is 4 working days away; 06-27 passed
-    result = tasks.sweep(now, window_workdays=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.sweep(now, window_workdays=5)
     kinds = set(Reminder.objects.values_list("task_id", "unit_id", "kind"))
     assert (ledger["late"].pk, world.tax.pk, ReminderKind.TASK_OVERDUE) in kinds
     assert (ledger["soon"].pk, world.market.pk, ReminderKind.TASK_DUE_SOON) in kinds
@@ -74,16 +79,20 @@ def test_sweep_reminds_due_soon_and_overdue_once(world, ledger, smtp_server):
     assert (
         "任务已逾期" in tax_mail["Subject"] and "压缩工程建设项目审批时间" in tax_mail.get_content()
     )
-    assert SmsMessage.objects.filter(phone="13800138000").count() == 1
+    assert SmsOutbox.objects.filter(phone="138****8000").count() == 1
     assert not Reminder.objects.filter(dispatched_at__isnull=True).exists()
+    inbox = Notification.objects.get(recipient=world.tax_clerk, kind="supervision.reminder")
+    assert "任务已逾期" in inbox.title and inbox.url == "/supervision/my/"
 
     sent = len(smtp_server.messages)
     before = _rows()
-    again = tasks.sweep(at(date(2025, 6, 30), 15), window_workdays=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = tasks.sweep(at(date(2025, 6, 30), 15), window_workdays=5)
+    send_pending(at(date(2025, 6, 30), 15))
     assert again.reminders_created == 0 and again.slots_opened == 0
     assert _rows() == before
     assert len(smtp_server.messages) == sent
-    assert SmsMessage.objects.count() == 1
+    assert SmsOutbox.objects.count() == 1
 
 
 def test_report_overdue_after_due_day_and_filing_stops_reminders(world, ledger, smtp_server):
@@ -105,7 +114,7 @@ def test_report_overdue_after_due_day_and_filing_stops_reminders(world, ledger, 
 
 @pytest.mark.parametrize("stage", ["cycles", "slots", "reminders", "stored"])
 def test_sweep_killed_halfway_leaves_nothing_and_rerun_creates_no_duplicates(
-    world, ledger, monkeypatch, smtp_server, stage
+    world, ledger, monkeypatch, smtp_server, stage, django_capture_on_commit_callbacks
 ):
     now = at(date(2025, 7, 1), 9)  # a new cycle (July) opens today
     before = _rows()
@@ -121,10 +130,12 @@ def test_sweep_killed_halfway_leaves_nothing_and_rerun_creates_no_duplicates(
     assert smtp_server.messages == []
 
     monkeypatch.setattr(tasks, "_checkpoint", lambda _stage: None)
-    first = tasks.sweep(now, window_workdays=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = tasks.sweep(now, window_workdays=5)
     after_first = _rows()
     assert first.reminders_created > 0 and first.cycles_created == 1
-    second = tasks.sweep(now, window_workdays=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = tasks.sweep(now, window_workdays=5)
     assert second.reminders_created == 0 and _rows() == after_first
     keys = list(Reminder.objects.values_list("task_id", "unit_id", "kind", "key"))
     assert len(keys) == len(set(keys))
@@ -135,18 +146,27 @@ def test_sweep_killed_halfway_leaves_nothing_and_rerun_creates_no_duplicates(
     )
 
 
-def test_smtp_down_keeps_reminders_for_the_next_run(world, ledger, settings, smtp_server):
+def test_smtp_down_is_recorded_and_the_job_sends_later(
+    world, ledger, settings, smtp_server, django_capture_on_commit_callbacks
+):
     real_port = settings.EMAIL_PORT
     settings.EMAIL_PORT = 1  # nothing listens there
-    tasks.sweep(at(date(2025, 6, 30), 9), window_workdays=5)
-    assert Reminder.objects.filter(dispatched_at__isnull=True).exclude(error="").exists()
-    assert smtp_server.messages == []
-    settings.EMAIL_PORT = real_port
-    tasks.sweep(at(date(2025, 6, 30), 10), window_workdays=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sweep(at(date(2025, 6, 30), 9), window_workdays=5)
     assert not Reminder.objects.filter(dispatched_at__isnull=True).exists()
+    assert smtp_server.messages == []
+    mails = Delivery.objects.filter(channel="email", notification__kind="supervision.reminder")
+    assert mails.filter(status="failed").exclude(last_error="").count() == 2  # one per unit
+    settings.EMAIL_PORT = real_port
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.sweep(at(date(2025, 6, 30), 10), window_workdays=5)  # finds nothing new
+    assert smtp_server.messages == []
+    send_pending(at(date(2025, 6, 30), 10))
     assert sorted(r[0] for r, _ in smtp_server.messages) == sorted(
         [world.market_clerk.email, world.tax_clerk.email]
     )
+    send_pending(at(date(2025, 6, 30), 11))
+    assert len(smtp_server.messages) == 2
 
 
 def test_sweep_creates_default_cadence_for_assigned_items(world, smtp_server):
