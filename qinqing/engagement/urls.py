@@ -1,2 +1,49 @@
+from django.urls import path
+
+from qinqing.engagement import views
+
 app_name = "engagement"
-urlpatterns: list = []
+urlpatterns = [
+    path("mine/", views.mine, name="mine"),
+    path("enterprise/", views.enterprise_home, name="enterprise_home"),
+    path("pairings/", views.pairings, name="pairings"),
+    path("pairings/new/", views.pairing_new, name="pairing_new"),
+    path("pairings/import/", views.pairings_import, name="pairings_import"),
+    path("pairings.xlsx", views.pairings_export, name="pairings_export"),
+    path("pairings/<int:pairing_id>/", views.pairing_detail, name="pairing"),
+    path("pairings/<int:pairing_id>/end/", views.pairing_end, name="pairing_end"),
+    path("pairings/<int:pairing_id>/visit/", views.visit_new, name="visit_new"),
+    path("visits/<int:visit_id>/", views.visit_detail, name="visit"),
+    path("visits/<int:visit_id>/issue/", views.issue_new, name="issue_new"),
+    path("visits/<int:visit_id>/rate/", views.visit_rate, name="visit_rate"),
+    path(
+        "visits/<int:visit_id>/attachments/<int:attachment_id>/",
+        views.visit_attachment,
+        name="visit_attachment",
+    ),
+    path("cards/<str:uscc>/", views.card, name="card"),
+    path("cadres/", views.cadres, name="cadres"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard.xlsx", views.dashboard_export, name="dashboard_export"),
+    path("projects/", views.projects, name="projects"),
+    path("projects/new/", views.project_new, name="project_new"),
+    path("projects/<int:project_id>/", views.project_detail, name="project"),
+    path("projects/<int:project_id>/advance/", views.project_advance, name="project_advance"),
+    path("projects/<int:project_id>/approvals/", views.approval_add, name="approval_add"),
+    path("approvals/<int:approval_id>/", views.approval_update, name="approval_update"),
+    path("projects/<int:project_id>/blockers/", views.blocker_add, name="blocker_add"),
+    path("blockers/<int:blocker_id>/resolve/", views.blocker_resolve, name="blocker_resolve"),
+    path("projects/<int:project_id>/tasks/", views.project_link_task, name="project_link_task"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:meeting_id>/minutes/", views.meeting_minutes, name="meeting_minutes"),
+    path("meetings/<int:meeting_id>/issue/", views.meeting_issue, name="meeting_issue"),
+    path("meetings/<int:meeting_id>/minutes.docx", views.meeting_docx, name="meeting_docx"),
+    path("meetings/<int:meeting_id>/draft/", views.meeting_draft, name="meeting_draft"),
+    path("meetings/<int:meeting_id>/reply/", views.meeting_reply, name="meeting_reply"),
+    path("lists/", views.enterprise_lists, name="lists"),
+    path("lists/<int:list_id>/", views.enterprise_list, name="enterprise_list"),
+    path("lists/<int:list_id>/members/", views.list_add, name="list_add"),
+    path("memberships/<int:membership_id>/remove/", views.list_remove, name="list_remove"),
+]
