@@ -387,3 +387,22 @@ def roll_up_figures(now: dt.datetime, *, months_back: int = 24, recompute_last: 
             now=now,
         )
     return len(months)
+
+
+# Scheduled jobs (declared in qinqing/appeals/manifest.py; run by qinqing.core.jobs).
+
+
+def sweep_job(now: dt.datetime) -> dict[str, int]:
+    """诉求时限巡检 as a job: 催办 and 督办 as of ``now`` (nothing on rest days)."""
+    result = sweep_tickets(now)
+    return {
+        "checked": result.checked,
+        "reminded": result.reminded,
+        "supervised": result.supervised,
+        "rest_day": int(result.skipped_rest_day),
+    }
+
+
+def roll_up_job(now: dt.datetime) -> dict[str, int]:
+    """三率月度汇总 as a job: every missing final month, and the latest ones again."""
+    return {"months": roll_up_figures(now)}

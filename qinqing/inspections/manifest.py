@@ -1,6 +1,6 @@
 """What the app contributes to the platform (see qinqing.core.manifest)."""
 
-from qinqing.core.manifest import AppManifest, NavItem
+from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="inspections",
@@ -47,6 +47,14 @@ MANIFEST = AppManifest(
         "credit_repair.decided": "信用修复决定",
         "credit_repair.overdue": "信用修复初审逾期",
     },
+    jobs=[
+        Job(
+            "inspections.flag_overdue",
+            "抽查结果公示逾期、信用修复初审逾期标记",
+            "workdays 08:30",
+            "qinqing.inspections.tasks.flag_overdue",
+        ),
+    ],
     indicators="qinqing.inspections.indicators",
     demo_seed="qinqing.inspections.seeds.load_demo",
     demo_title="双随机一公开",

@@ -151,3 +151,47 @@ def run_sweeps(now: dt.datetime) -> SweepResult:
     result = sweep_fund_arrivals(now)
     result = sweep_review_deadlines(now, result)
     return sweep_service_target_lists(now, result)
+
+
+# Scheduled jobs (declared in qinqing/policies/manifest.py; run by qinqing.core.jobs).
+
+
+def sweep_job(now: dt.datetime) -> dict[str, int]:
+    """The policy delivery sweeps as one job (see :func:`run_sweeps`)."""
+    from dataclasses import asdict
+
+    return asdict(run_sweeps(now))
+
+
+def refresh_matching(now: dt.datetime) -> dict[str, int]:
+    """政策匹配 refresh: rerun each area's latest matching of a year whose rules or registry
+    changed since, in the name of whoever ran it (idempotent: unchanged ones are skipped)."""
+    from qinqing.core.errors import QinqingError
+    from qinqing.policies import matching
+    from qinqing.policies.models import MatchRun
+
+    latest: dict[tuple[int | None, int], MatchRun] = {}
+    for run in MatchRun.objects.select_related("area", "created_by").order_by("created_at", "pk"):
+        latest[(run.area_id, run.year)] = run
+    counts = {"refreshed": 0, "unchanged": 0, "not_refreshable": 0}
+    digest = None
+    for run in latest.values():
+        if run.area is None or run.created_by is None:
+            counts["not_refreshable"] += 1
+            continue
+        refs = [
+            f"{r.policy.code}@{r.version}"
+            for r in matching.active_rules(matching.area_policies(run.area))
+        ]
+        if digest is None:
+            digest = matching.registry_digest(matching.stored_registry())
+        if refs == run.rule_refs and digest == run.registry_digest:
+            counts["unchanged"] += 1
+            continue
+        try:
+            matching.run_matching(actor=run.created_by, year=run.year, area=run.area, now=now)
+        except QinqingError:
+            counts["not_refreshable"] += 1  # rules withdrawn, or the user lost the right
+            continue
+        counts["refreshed"] += 1
+    return counts

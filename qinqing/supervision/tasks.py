@@ -274,7 +274,42 @@ def dispatch_reminders(now: datetime) -> notify.Delivery:
 def sweep(now: datetime, *, window_workdays: int | None = None, send: bool = True) -> SweepResult:
     """调度巡检: find what is due soon or overdue, store the reminders, then send them."""
     result = find_reminders(now, window_workdays=window_workdays)
+    report_cycle_problems(result.problems, now)
     if send:
         delivered = dispatch_reminders(now)
         result.emails, result.sms = delivered.emails, delivered.sms
     return result
+
+
+CYCLE_PROBLEM_KEY = "supervision.cycles_not_opened"
+
+
+def report_cycle_problems(problems: list[str], now: datetime) -> None:
+    """A review cycle that could not open stays on the office's pages until a sweep opens it."""
+    from django.urls import reverse
+
+    from qinqing.core.jobs import report_problem, resolve_problem
+
+    if not problems:
+        resolve_problem(CYCLE_PROBLEM_KEY, now=now)
+        return
+    shown = "；".join(problems[:3]) + (f"；等 {len(problems)} 项" if len(problems) > 3 else "")
+    report_problem(
+        CYCLE_PROBLEM_KEY,
+        f"调度周期未能开放：{shown}。请检查调度机制设置或工作日历。",
+        reverse("supervision:cadences"),
+        now=now,
+    )
+
+
+def sweep_job(now: datetime) -> dict[str, int]:
+    """调度巡检 as a job (declared in qinqing/supervision/manifest.py)."""
+    result = sweep(now)
+    return {
+        "cycles_created": result.cycles_created,
+        "slots_opened": result.slots_opened,
+        "reminders_created": result.reminders_created,
+        "emails": result.emails,
+        "sms": result.sms,
+        "cycles_not_opened": len(result.problems),
+    }
