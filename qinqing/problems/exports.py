@@ -14,7 +14,7 @@ from django.db import transaction
 
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
-from qinqing.problems.rules import Source
+from qinqing.problems.rules import Source, limit_in_text
 
 EXPORT_HEADERS = [
     "编号", "问题", "问题描述", "来源", "来源说明", "牵头单位", "责任单位", "整改措施",
@@ -110,7 +110,7 @@ def parse_rows(data: bytes, *, area: Unit, filename: str) -> tuple[list[dict], l
                 raise InvalidInput(f"第 {n} 行“问题”为空。")
             limit = str(record.get("整改时限") or "").strip()
             try:
-                parse_time_limit(limit)
+                parse_time_limit(limit_in_text(limit))
             except InvalidInput as exc:
                 raise InvalidInput(f"第 {n} 行：{exc.message}") from None
             responsible = [

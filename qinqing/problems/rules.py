@@ -6,6 +6,7 @@ No ORM, no clock, no I/O (STYLE.md §2).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -166,6 +167,22 @@ def check_close_out(*, evidence_count: int, submitted_by_id: int | None, reviewe
         raise InvalidInput(
             "销号申请由您本人提交，不能由您本人审核销号。请由营商办其他工作人员审核。"
         )
+
+
+_LIMIT_IN_TEXT = re.compile(r"[0-9零一二两三四五六七八九十百]+\s*个?\s*(?:工作日|自然日|日|天|小时|钟头)")
+
+
+def limit_in_text(text: str) -> str:
+    """The time limit inside a sentence such as 「到达本级15日内」 (STYLE: seeds mix units).
+
+    Examples:
+        >>> limit_in_text("到达本级15日内"), limit_in_text("收到后3个工作日内办结")
+        ('15日', '3个工作日')
+        >>> limit_in_text("尽快")
+        '尽快'
+    """
+    match = _LIMIT_IN_TEXT.search(text or "")
+    return match.group(0) if match else (text or "").strip()
 
 
 def follow_up_due_on(closed_on: dt.date, days: int) -> dt.date:

@@ -110,7 +110,7 @@ def compute_due_at(received_at: dt.datetime, time_limit: str) -> dt.datetime:
     """整改期限 from the receipt time and a limit in 工作日, 自然日 or 小时."""
     from qinqing.core.workdays import due_at, get_calendar, parse_time_limit
 
-    limit = parse_time_limit(time_limit)
+    limit = parse_time_limit(rules.limit_in_text(time_limit))
     return due_at(received_at, limit, calendar=get_calendar())
 
 
