@@ -82,6 +82,8 @@ class AddTaskForm(TaskForm):
 
     field_order = ["label", "section", "title"]
 
+    prefix = "add"  # the review page also holds the plan details form (its "title" field)
+
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].choices = [("", "（不分组）")] + [

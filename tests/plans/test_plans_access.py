@@ -28,7 +28,10 @@ def _writes(plan):
         (f"/plans/plans/{plan.pk}/tasks/{t.pk}/delete/", {}),
         (f"/plans/plans/{plan.pk}/names/{proposal.pk}/", {"action": "reject"}),
         (f"/plans/plans/{plan.pk}/refresh-units/", {}),
-        (f"/plans/plans/{plan.pk}/tasks/add/", {"title": "补充的任务", "lead_units": "市税务局"}),
+        (
+            f"/plans/plans/{plan.pk}/tasks/add/",
+            {"add-title": "补充的任务", "add-lead_units": "市税务局"},
+        ),
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -57,13 +58,15 @@ def test_office_adds_a_task_the_parser_missed(world, client_for):
     client = client_for(world.office_admin)
     page = client.get(f"/plans/plans/{plan.pk}/").content.decode()
     assert "补充遗漏的任务" in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # the add form does not clash with the details form
     section = plan.sections.get(label="二")
     r = client.post(
         f"/plans/plans/{plan.pk}/tasks/add/",
-        {"label": "4", "section": section.pk, "title": "清理涉企证明事项",
-         "body": "全面清理没有法律法规依据的证明事项。", "lead_units": "市发展和改革委员会",
-         "responsible_units": "市市场监管局、市税务局", "deadline_raw": "2025年10月底前",
-         "targets": "证明事项减少50%"},
+        {"add-label": "4", "add-section": section.pk, "add-title": "清理涉企证明事项",
+         "add-body": "全面清理没有法律法规依据的证明事项。", "add-lead_units": "市发展和改革委员会",
+         "add-responsible_units": "市市场监管局、市税务局", "add-deadline_raw": "2025年10月底前",
+         "add-targets": "证明事项减少50%"},
     )  # fmt: skip
     added = Task.objects.get(plan=plan, label="4")
     assert r.status_code == 302 and r["Location"].endswith(f"#task-{added.pk}")
@@ -86,7 +89,7 @@ def test_an_added_task_needs_a_title_and_nothing_is_written_without_one(world, c
     plan = import_plan(world)
     before = state()
     r = client_for(world.office_admin).post(
-        f"/plans/plans/{plan.pk}/tasks/add/", {"title": "", "lead_units": "市税务局"}
+        f"/plans/plans/{plan.pk}/tasks/add/", {"add-title": "", "add-lead_units": "市税务局"}
     )
     assert r.status_code == 400 and "请填写任务名称" in r.content.decode()
     assert state() == before
@@ -98,7 +101,7 @@ def test_a_unit_clerk_cannot_add_a_task_and_nothing_is_written(world, client_for
     before = state()
     r = client_for(getattr(world, persona)).post(
         f"/plans/plans/{plan.pk}/tasks/add/",
-        {"title": "偷偷加的任务", "lead_units": "市税务局", "deadline_raw": "2025年底"},
+        {"add-title": "偷偷加的任务", "add-lead_units": "市税务局", "add-deadline_raw": "2025年底"},
     )
     assert r.status_code in (403, 404)
     assert state() == before
@@ -111,6 +114,6 @@ def test_a_confirmed_plan_takes_no_added_task(world, client_for):
     assert plan.status == PlanStatus.CONFIRMED
     before = state()
     r = client_for(world.office_admin).post(
-        f"/plans/plans/{plan.pk}/tasks/add/", {"title": "迟到的任务"}
+        f"/plans/plans/{plan.pk}/tasks/add/", {"add-title": "迟到的任务"}
     )
     assert r.status_code == 400 and state() == before
