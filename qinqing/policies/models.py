@@ -224,39 +224,6 @@ class MatchResult(models.Model):
         return self.policy.owner_unit_id
 
 
-class NotificationKind(models.TextChoices):
-    PUSH = "push", "政策推送"
-    GRANT = "grant", "免申即享兑现"
-    APPLICATION = "application", "申报办理"
-    REMINDER = "reminder", "工作提醒"
-
-
-class Notification(models.Model):
-    """A message to an enterprise (by credit code) or to a department (by unit)."""
-
-    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
-    unit = models.ForeignKey(
-        "orgs.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField("类别", max_length=20, choices=NotificationKind.choices)
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
-    policy = models.ForeignKey(
-        Policy, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    link = models.CharField("链接", max_length=200, blank=True)
-    created_at = models.DateTimeField("时间")
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = "通知"
-        verbose_name_plural = "通知"
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class PolicyPush(models.Model):
     """精准推送: one push of a policy's current results to the enterprises concerned."""
 

@@ -32,7 +32,6 @@ from qinqing.policies.models import (
     GrantBatch,
     MatchResult,
     MatchRun,
-    Notification,
     Policy,
     PolicyRule,
     ServiceTargetList,
@@ -174,19 +173,12 @@ def access_own_result(user, result_id: int) -> MatchResult:
     return result
 
 
-def own_notifications_for_user(user) -> QuerySet[Notification]:
+def own_notifications_for_user(user):
+    """The user's policy messages from the core inbox (推送、申报办理、兑现)."""
+    from qinqing.core.notifications.queries import visible_notifications_for_user
+
     require_capability(user, "policies.mine")
-    uscc = user_uscc(user)
-    if not uscc:
-        return Notification.objects.none()
-    return Notification.objects.filter(uscc=uscc).select_related("policy")
-
-
-def unit_notifications_for_user(user) -> QuerySet[Notification]:
-    unit = user_unit(user)
-    if unit is None or not has_capability(user, "policies.view"):
-        return Notification.objects.none()
-    return Notification.objects.filter(unit=unit)
+    return visible_notifications_for_user(user, kind_prefix="policies.")
 
 
 # ---------------------------------------------------------------- applications

@@ -25,6 +25,7 @@ from qinqing.core.accounts.access import (
 )
 from qinqing.core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from qinqing.core.files.uploads import check_upload
+from qinqing.core.notifications import notify_enterprise, notify_enterprises, notify_unit
 from qinqing.policies import queries, workflow
 from qinqing.policies.engine.spec import (
     check_new_version,
@@ -45,8 +46,6 @@ from qinqing.policies.models import (
     GrantBatchState,
     GrantLine,
     MatchResult,
-    Notification,
-    NotificationKind,
     Policy,
     PolicyPush,
     PolicyRule,
@@ -252,34 +251,25 @@ def push_policy(policy: Policy, *, actor, now: dt.datetime) -> PolicyPush:
         hint = "本政策需要申报：请在“我的政策”中查看条件并在线申报，所需材料已按企业库信息预填。"
     notes = []
     eligible = near = 0
+    key = f"policy-push:{policy.pk}:{run_id}"
     for r in results.filter(run_id=run_id).iterator(chunk_size=2000):
         if r.eligible:
             eligible += 1
-            notes.append(
-                Notification(
-                    uscc=r.uscc,
-                    kind=NotificationKind.PUSH,
-                    policy=policy,
-                    link=link,
-                    title=f"您的企业符合“{policy.title}”",
-                    body=f"按{policy.reference}测算，您的企业可享受 {yuan(r.amount)}。{hint}",
-                    created_at=now,
-                )  # fmt: skip
-            )
+            notes.append((r.uscc, {
+                "kind": "policies.push", "url": link, "key": key,
+                "title": f"您的企业符合“{policy.title}”",
+                "body": f"按{policy.reference}测算，您的企业可享受 {yuan(r.amount)}。{hint}",
+            }))  # fmt: skip
         else:
             near += 1
-            notes.append(
-                Notification(
-                    uscc=r.uscc,
-                    kind=NotificationKind.PUSH,
-                    policy=policy,
-                    link=link,
-                    title=f"“{policy.title}”：您的企业只差一个条件",
-                    body=f"{r.reason}。具备条件后即可享受。",
-                    created_at=now,
-                )  # fmt: skip
-            )
-    Notification.objects.bulk_create(notes, batch_size=2000)
+            notes.append((r.uscc, {
+                "kind": "policies.push", "url": link, "key": key,
+                "title": f"“{policy.title}”：您的企业只差一个条件",
+                "body": f"{r.reason}。具备条件后即可享受。",
+            }))  # fmt: skip
+    # enterprises without an account on the platform see the policy under 我的政策 once
+    # they register (the match results stay); only accounts get a message
+    notify_enterprises(notes, now=now)
     push = PolicyPush.objects.create(
         policy=policy, run_id=run_id, eligible_recipients=eligible, near_miss_recipients=near,
         created_at=now, created_by=_user(actor),
@@ -410,9 +400,9 @@ def _step(application: Application, action: str, actor, comment: str, now: dt.da
 
 
 def _notify_enterprise(application: Application, title: str, body: str, now: dt.datetime) -> None:
-    Notification.objects.create(
-        uscc=application.uscc, kind=NotificationKind.APPLICATION, policy=application.policy,
-        title=title, body=body, link=application.get_absolute_url(), created_at=now,
+    notify_enterprise(
+        application.uscc, kind="policies.application", title=title, body=body,
+        url=application.get_absolute_url(), now=now,
     )  # fmt: skip
 
 
@@ -472,11 +462,11 @@ def submit_application(
     )  # fmt: skip
     _store_files(application, files, now)
     _step(application, "提交申报", actor, application.statement, now)
-    Notification.objects.create(
-        unit=policy.owner_unit, kind=NotificationKind.APPLICATION, policy=policy,
+    notify_unit(
+        policy.owner_unit, capability="policies.review", kind="policies.application",
         title=f"新的政策申报待审核：{application.enterprise_name}",
         body=f"“{policy.title}”，请于 {timezone.localtime(application.review_due_at):%Y-%m-%d} 前审核。",
-        link=application.get_absolute_url(), created_at=now,
+        url=application.get_absolute_url(), key=f"application-submitted:{application.pk}", now=now,
     )  # fmt: skip
     audit.record(
         actor, "application.submitted", application,
@@ -920,20 +910,21 @@ def approve_grant_batch(batch: GrantBatch, *, actor, now: dt.datetime) -> GrantB
         GrantBatchState.APPROVED, actor, now, budget,
     )  # fmt: skip
     batch.save(update_fields=["state", "approved_by", "approved_at", "budget"])
-    Notification.objects.bulk_create(
+    notify_enterprises(
         [
-            Notification(
-                uscc=line.uscc,
-                kind=NotificationKind.GRANT,
-                policy=policy,
-                link="/policies/mine/",
-                title=f"免申即享：“{policy.title}”已为您的企业核定 {yuan(line.amount)}",
-                body=f"依据：{line.basis}。无需申请，资金将直接拨付到企业账户。",
-                created_at=now,
+            (
+                line.uscc,
+                {
+                    "kind": "policies.grant",
+                    "url": "/policies/mine/",
+                    "key": f"grant:{batch.pk}:{line.seq}",
+                    "title": f"免申即享：“{policy.title}”已为您的企业核定 {yuan(line.amount)}",
+                    "body": f"依据：{line.basis}。无需申请，资金将直接拨付到企业账户。",
+                },
             )  # fmt: skip
             for line in batch.lines.all().iterator(chunk_size=2000)
         ],
-        batch_size=2000,
+        now=now,
     )
     audit.record(
         actor, "grant_batch.approved", batch, before={"state": "prepared"},

@@ -18,13 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from qinqing.core import audit
+from qinqing.core.notifications import notify_unit
 from qinqing.policies import workflow
 from qinqing.policies.models import (
     Application,
     ApplicationState,
     FundArrival,
-    Notification,
-    NotificationKind,
     Policy,
     ServiceTargetList,
 )
@@ -60,13 +59,13 @@ def sweep_fund_arrivals(now: dt.datetime, result: SweepResult | None = None) -> 
             arrival.reminded_on = today
             arrival.save(update_fields=["reminded_on"])
             days = (today - arrival.due_on).days
-            Notification.objects.create(
-                unit=policy.owner_unit, kind=NotificationKind.REMINDER, policy=policy,
+            notify_unit(
+                policy.owner_unit, capability="policies.view", kind="policies.reminder",
                 title=f"上级资金逾期未下达：{policy.title}",
                 body=(f"{arrival.source}资金 {workflow.yuan(arrival.amount)} 于 {arrival.arrived_on} "
                       f"到达本级，应于 {arrival.due_on} 前下达县（区）或直接拨付给企业，"
                       f"已逾期 {days} 天。"),
-                link="/policies/funds/", created_at=now,
+                url="/policies/funds/", key=f"fund-overdue:{arrival.pk}:{today}", now=now,
             )  # fmt: skip
             result.fund_reminders += 1
     return result
@@ -104,12 +103,13 @@ def sweep_service_target_lists(now: dt.datetime, result: SweepResult | None = No
             continue
         target.reminded_on = today
         target.save(update_fields=["reminded_on"])
-        Notification.objects.create(
-            unit_id=target.unit_id, kind=NotificationKind.REMINDER, policy=target.policy,
+        notify_unit(
+            target.unit_id, capability="policies.view", kind="policies.reminder",
             title=f"请更新服务对象清单：{target.policy.title}",
             body=(f"{year} 年第 {quarter} 季度服务对象清单尚未更新，请于 {target.due_on} 前更新"
                   "（每季度更新政策和服务对象清单，并与企业对接）。"),
-            link=f"/policies/targets/{target.pk}/", created_at=now,
+            url=f"/policies/targets/{target.pk}/", key=f"target-list:{target.pk}:{today}",
+            now=now,
         )  # fmt: skip
         audit.record(ACTOR, "service_target_list.reminded", target,
                      after={"due_on": target.due_on}, now=now)  # fmt: skip
@@ -131,13 +131,14 @@ def sweep_review_deadlines(now: dt.datetime, result: SweepResult | None = None) 
         application.overdue_reminded_on = today
         application.save(update_fields=["overdue_reminded_on"])
         due = timezone.localtime(application.review_due_at)
-        Notification.objects.create(
-            unit_id=application.policy.owner_unit_id, kind=NotificationKind.REMINDER,
-            policy=application.policy,
+        notify_unit(
+            application.policy.owner_unit_id, capability="policies.view",
+            kind="policies.reminder",
             title=f"政策申报超过审核时限：{application.enterprise_name}",
             body=(f"“{application.policy.title}”申报（编号 {application.number}）应于 "
                   f"{due:%Y-%m-%d %H:%M} 前审核，请尽快办理。"),
-            link=application.get_absolute_url(), created_at=now,
+            url=application.get_absolute_url(), key=f"review-overdue:{application.pk}:{today}",
+            now=now,
         )  # fmt: skip
         if first:
             audit.record(ACTOR, "application.review_overdue", application,

@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qinqing.core.audit.models import AuditEvent
 from qinqing.core.errors import IllegalTransition, InvalidInput, PermissionDenied
+from qinqing.core.notifications.models import Notification
 from qinqing.policies import service
-from qinqing.policies.models import Application, ApplicationState, Budget, Notification
+from qinqing.policies.models import Application, ApplicationState, Budget
 from tests.policies.conftest import NOW, set_budget
 from tests.world import USCC_A
 
@@ -45,8 +46,8 @@ def test_submission_prefills_registry_data_and_starts_a_working_day_clock(pw):
     # Thursday 2025-11-20 10:00 + 10 working days → Thursday 2025-12-04, 17:30 Shanghai
     due = application.review_due_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
     assert (due.date(), due.hour, due.minute) == (dt.date(2025, 12, 4), 17, 30)
-    note = Notification.objects.get(unit=pw.world.market)
-    assert "待审核" in note.title
+    note = Notification.objects.get(recipient=pw.world.market_clerk, kind="policies.application")
+    assert "待审核" in note.title and note.url == application.get_absolute_url()
     assert AuditEvent.objects.filter(verb="application.submitted").count() == 1
 
 
@@ -110,7 +111,9 @@ def test_return_for_correction_then_resubmit_restarts_the_clock(pw):
     )
     application.refresh_from_db()
     assert application.state == ApplicationState.RETURNED
-    assert Notification.objects.filter(uscc=USCC_A, title__contains="补正").exists()
+    assert Notification.objects.filter(
+        recipient=pw.world.enterprise_a, kind="policies.application", title__contains="补正"
+    ).exists()
     later = NOW + dt.timedelta(days=5)
     service.resubmit_application(
         application, actor=pw.world.enterprise_a, data={"statement": "已补充 10 月明细"},
@@ -247,7 +250,9 @@ def test_sweep_reminds_the_department_of_late_reviews_once_a_day(pw):
     assert tasks.sweep_review_deadlines(late).review_reminders == 1
     assert tasks.sweep_review_deadlines(late + dt.timedelta(hours=1)).review_reminders == 0
     assert tasks.sweep_review_deadlines(late + dt.timedelta(days=1)).review_reminders == 1
-    notes = Notification.objects.filter(unit=pw.world.market, kind="reminder")
+    notes = Notification.objects.filter(
+        recipient=pw.world.market_clerk, kind="policies.reminder"
+    ).order_by("created_at")
     assert notes.count() == 2 and application.number in notes.first().body
     assert AuditEvent.objects.filter(verb="application.review_overdue").count() == 1
     service.return_application(application, actor=pw.world.market_clerk, comment="补材料",

@@ -9,11 +9,11 @@ import pytest
 
 from qinqing.core.audit.models import AuditEvent
 from qinqing.core.errors import IllegalTransition, InvalidInput, PermissionDenied
+from qinqing.core.notifications.models import Notification
 from qinqing.policies import service, tasks
 from qinqing.policies.models import (
     Budget,
     FundArrival,
-    Notification,
     ServiceTargetList,
 )
 from tests.policies.conftest import NOW, USCC_C, USCC_E
@@ -67,6 +67,12 @@ def test_disbursed_in_time_is_not_overdue_late_is(pw):
 
 
 def test_sweep_flags_overdue_funds_once_and_reminds_once_a_day(pw):
+    from qinqing.core.accounts.service import create_user_with_role
+
+    create_user_with_role(
+        actor="test", username="ndrc_clerk", password="x-Qinqing-2026", role_code="unit_staff",
+        unit=pw.world.ndrc, uscc="", enterprise_name="", full_name="发改委经办人", email="",
+    )  # fmt: skip
     arrival = arrive(pw, dt.date(2025, 3, 3))  # due 18 March
     on_due = tasks.sweep_fund_arrivals(at(dt.date(2025, 3, 18)))
     assert on_due.flagged_overdue == 0
@@ -76,11 +82,16 @@ def test_sweep_flags_overdue_funds_once_and_reminds_once_a_day(pw):
     assert (again.flagged_overdue, again.fund_reminders) == (0, 0)
     arrival.refresh_from_db()
     assert arrival.overdue
-    note = Notification.objects.get(unit=pw.world.ndrc, kind="reminder")
+    note = Notification.objects.get(
+        recipient__profile__unit=pw.world.ndrc, kind="policies.reminder"
+    )
     assert "逾期 1 天" in note.body
     assert AuditEvent.objects.filter(verb="fund.overdue").count() == 1
     tasks.sweep_fund_arrivals(at(dt.date(2025, 3, 20)))
-    assert Notification.objects.filter(unit=pw.world.ndrc, kind="reminder").count() == 2
+    reminders = Notification.objects.filter(
+        recipient__profile__unit=pw.world.ndrc, kind="policies.reminder"
+    )
+    assert reminders.count() == 2
 
 
 def test_arrival_refuses_future_dates_and_zero(pw):
@@ -160,7 +171,9 @@ def test_sweep_creates_each_quarters_lists_and_reminds_pending_ones_weekly(pw, m
     assert same_day.list_reminders == 0
     next_week = tasks.sweep_service_target_lists(at(dt.date(2025, 12, 25)))
     assert next_week.list_reminders == 3
-    note = Notification.objects.filter(unit=pw.world.market, kind="reminder").first()
+    note = Notification.objects.filter(
+        recipient=pw.world.market_clerk, kind="policies.reminder"
+    ).first()
     assert "服务对象清单" in note.title and "2025-12-31" in note.body
     q1 = tasks.sweep_service_target_lists(at(dt.date(2026, 1, 5)))
     assert q1.lists_created == 4

@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 
 from qinqing.core.audit.models import AuditEvent
 from qinqing.core.errors import IllegalTransition, InvalidInput, PermissionDenied
+from qinqing.core.notifications.models import Notification
 from qinqing.policies import service
-from qinqing.policies.models import Budget, GrantBatch, GrantBatchState, Notification
+from qinqing.policies.models import Budget, GrantBatch, GrantBatchState
 from tests.policies.conftest import NOW, USCC_E, set_budget
 from tests.world import USCC_B
 
@@ -46,7 +47,7 @@ def test_the_preparer_cannot_approve_their_own_batch(pw, batch):
     batch.refresh_from_db()
     assert batch.state == GrantBatchState.PREPARED and batch.approved_by is None
     assert Budget.objects.get(policy=pw.art2).committed == 0
-    assert not Notification.objects.filter(kind="grant").exists()
+    assert not Notification.objects.filter(kind="policies.grant").exists()
     assert AuditEvent.objects.count() == events
 
 
@@ -70,14 +71,20 @@ def test_the_database_refuses_preparer_as_approver(pw, batch):
 
 
 def test_another_officer_approves_commits_budget_and_notifies_each_enterprise(pw, batch):
+    from qinqing.core.accounts.service import create_user_with_role
+
+    ent_e = create_user_with_role(
+        actor="test", username="ent-e", password="x-Qinqing-2026", role_code="enterprise",
+        unit=None, uscc=USCC_E, enterprise_name="戊企业", full_name="戊企业", email="",
+    )  # fmt: skip
     service.approve_grant_batch(batch, actor=pw.world.office_checker, now=NOW)
     batch.refresh_from_db()
     assert batch.state == GrantBatchState.APPROVED and batch.approved_by == pw.world.office_checker
     budget = Budget.objects.get(policy=pw.art2)
     assert budget.committed == Decimal(260000) and budget.paid == 0
-    notes = Notification.objects.filter(kind="grant", policy=pw.art2)
-    assert {n.uscc for n in notes} == {USCC_B, USCC_E}
-    assert "210,000 元" in notes.get(uscc=USCC_E).title
+    notes = Notification.objects.filter(kind="policies.grant")
+    assert {n.recipient.profile.uscc for n in notes} == {USCC_B, USCC_E}
+    assert "210,000 元" in notes.get(recipient=ent_e).title
     event = AuditEvent.objects.get(verb="grant_batch.approved")
     assert event.actor_id == pw.world.office_checker.pk
     assert event.after["prepared_by"] == pw.world.office_admin.pk

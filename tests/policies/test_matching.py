@@ -9,9 +9,10 @@ import pytest
 
 from qinqing.core.audit.models import AuditEvent
 from qinqing.core.errors import IllegalTransition, InvalidInput
+from qinqing.core.notifications.models import Notification
 from qinqing.policies import service
 from qinqing.policies.matching import run_matching
-from qinqing.policies.models import MatchResult, Notification, PushFeedback
+from qinqing.policies.models import MatchResult, PushFeedback
 from tests.policies.conftest import NOW, USCC_C, USCC_D, USCC_E, YEAR
 from tests.world import USCC_A, USCC_B
 
@@ -111,16 +112,28 @@ def test_the_stored_results_reproduce_expected_2025_exactly(world, shared_dir):
 # ---------------------------------------------------------------- 精准推送 and feedback
 
 
-def test_push_notifies_eligible_and_near_miss_enterprises_once_per_run(pw, matched):
+def test_push_notifies_eligible_and_near_miss_enterprises_once_per_run(pw, matched, client_for):
+    from qinqing.core.accounts.service import create_user_with_role
+
+    ent_c = create_user_with_role(
+        actor="test", username="ent-c", password="x-Qinqing-2026", role_code="enterprise",
+        unit=None, uscc=USCC_C, enterprise_name="丙企业", full_name="丙企业", email="",
+    )  # fmt: skip
     push = service.push_policy(pw.grad, actor=pw.world.office_admin, now=NOW)
     assert (push.eligible_recipients, push.near_miss_recipients) == (2, 2)
-    to_c = Notification.objects.get(uscc=USCC_C, policy=pw.grad)
-    assert "3,000 元" in to_c.body
-    to_a = Notification.objects.get(uscc=USCC_A, policy=pw.grad)
+    to_c = Notification.objects.get(recipient=ent_c, kind="policies.push")
+    assert "3,000 元" in to_c.body and to_c.url == "/policies/mine/"
+    to_a = Notification.objects.get(recipient=pw.world.enterprise_a, kind="policies.push")
     assert "只差一个条件" in to_a.title and "高校毕业生" in to_a.body
     with pytest.raises(IllegalTransition, match="推送过"):
         service.push_policy(pw.grad, actor=pw.world.office_admin, now=NOW)
-    assert Notification.objects.filter(policy=pw.grad).count() == 4
+    # four enterprises on the list, three with an account: one message each, never two
+    pushed = Notification.objects.filter(kind="policies.push")
+    assert sorted(pushed.values_list("recipient__profile__uscc", flat=True)) == sorted(
+        [USCC_A, USCC_B, USCC_C]
+    )
+    page = client_for(pw.world.enterprise_a).get("/policies/mine/").content.decode()
+    assert "只差一个条件" in page and "未读" in page
 
 
 def test_push_needs_results(pw):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from qinqing.core.audit.models import AuditEvent
+from qinqing.core.notifications.models import Notification
 from qinqing.policies import service
 from qinqing.policies.models import (
     MatchResult,
     MatchRun,
-    Notification,
     PolicyPush,
     ServiceTarget,
     ServiceTargetList,
