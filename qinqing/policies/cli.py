@@ -1,4 +1,5 @@
-"""``qinqing policies …``: database-free rule checking, matching and explanations.
+"""``qinqing policies …``: database-free rule checking, matching and explanations (and
+``sweep``, the scheduled sweeps, which use the database).
 
 Contract (kept stable; tests and outside evaluation use it):
 
@@ -77,6 +78,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sql.add_argument("--table", default="enterprises", help="企业名录表名（默认 enterprises）")
     sql.add_argument("--dialect", choices=("postgresql", "sqlite"), default="postgresql")
     sql.set_defaults(func=_sql)
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="惠企政策巡检：上级资金15日时限、申报审核超时、服务对象清单季度更新提醒（可重复运行）",
+    )
+    sweep.add_argument(
+        "--now", help="按此时刻运行（ISO 格式，如 2025-07-01T09:00；不带时区按北京时间）"
+    )
+    sweep.set_defaults(func=_sweep)
 
 
 def _help(parser: argparse.ArgumentParser) -> int:
@@ -191,4 +201,21 @@ def _sql(args: argparse.Namespace) -> int:
 
     year = _check_year(args.year)
     print(compile_to_sql(load_ruleset(args.rules), year, table=args.table, dialect=args.dialect))
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    """The database sweeps (needs Django; also scheduled as the job ``policies.sweep``)."""
+    from qinqing.cli.main import setup_django
+
+    setup_django()
+    from qinqing.core.jobs.cli import parse_now
+    from qinqing.policies.tasks import run_sweeps
+
+    result = run_sweeps(parse_now(args.now))
+    print(
+        f"上级资金新标记逾期 {result.flagged_overdue} 笔、提醒 {result.fund_reminders} 次；"
+        f"申报超时提醒 {result.review_reminders} 次；"
+        f"新建服务对象清单 {result.lists_created} 份、提醒 {result.list_reminders} 次。"
+    )
     return 0
