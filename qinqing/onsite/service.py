@@ -777,6 +777,7 @@ def save_entry(
     legal_basis: str, conditions: str, discretion: str, matter: EnforcementMatter | None = None,
 ) -> LeniencyEntry:  # fmt: skip
     """Add an item to a draft version, or change the item with the same code."""
+    version = LeniencyListVersion.objects.select_for_update().get(pk=version.pk)
     _require_draft(version)
     code = _text(code, "序号/编号", limit=40)
     fields = {
@@ -798,6 +799,7 @@ def save_entry(
 
 @transaction.atomic
 def remove_entry(version: LeniencyListVersion, *, actor, now: dt.datetime, code: str) -> None:
+    version = LeniencyListVersion.objects.select_for_update().get(pk=version.pk)
     _require_draft(version)
     deleted, _ = LeniencyEntry.objects.filter(version=version, code=code).delete()
     if not deleted:
