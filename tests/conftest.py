@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -22,6 +25,29 @@ def _fast_password_hashing(request, settings):
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     if "argon2" not in request.node.name:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Tests marked ``date_sensitive`` (they go through the demo or a sweep, which read the clock)
+# run on a pinned clock: a fixed working Monday by default, or the day QINQING_TEST_TODAY
+# names (scripts/test.sh runs them again on several such days: before and after New Year,
+# a leap day, a 调休 Saturday of a provisional year).
+DEFAULT_TEST_TODAY = "2026-06-15"
+
+
+def test_today() -> dt.date:
+    return dt.date.fromisoformat(os.environ.get("QINQING_TEST_TODAY") or DEFAULT_TEST_TODAY)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request):
+    if request.node.get_closest_marker("date_sensitive") is None:
+        yield None
+        return
+    import time_machine
+
+    moment = dt.datetime.combine(test_today(), dt.time(10, 0), tzinfo=SHANGHAI)
+    with time_machine.travel(moment, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -44,7 +70,10 @@ def client_for(client):
 
 def pytest_report_header(config):
     url = os.environ.get("DATABASE_URL", "sqlite (default)")
-    return [f"qinqing database: {url.split('@')[-1]}"]
+    return [
+        f"qinqing database: {url.split('@')[-1]}",
+        f"qinqing pinned test date (date_sensitive tests): {test_today()}",
+    ]
 
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "client", "admin_client"}

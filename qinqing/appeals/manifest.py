@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="appeals",
+    deadlines="qinqing.appeals.deadlines.recompute_deadlines",
     notification_kinds={
         "appeals.ticket_dispatched": "新工单待签收",
         "appeals.ticket_reminder": "工单催办、督办",

@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="inspections",
+    deadlines="qinqing.inspections.deadlines.recompute_deadlines",
     url_prefix="inspections/",
     nav=[
         NavItem("抽查计划", "inspections:campaigns", "inspections.view", "双随机、一公开"),

@@ -56,6 +56,7 @@ MANIFEST = AppManifest(
         "onsite_settings.saved": "修改入企检查规则",
     },
     indicators="qinqing.onsite.indicators",
+    demo_seed="qinqing.onsite.seeds.load_demo",
     demo_title="涉企检查监管",
     jobs=[
         Job(

@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="policies",
+    deadlines="qinqing.policies.deadlines.recompute_deadlines",
     notification_kinds={
         "policies.push": "政策精准推送",
         "policies.application": "政策申报办理",

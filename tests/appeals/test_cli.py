@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from qinqing.appeals.choices import AppealState
 from qinqing.appeals.demo_data import DEMO_APPEALS
 from qinqing.appeals.models import ApiClient, Appeal
 from qinqing.cli.main import main
 from tests.appeals.conftest import NOW
 from tests.appeals.factories import acknowledged, make_appeal
+
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
 
 
 def test_sweep_command_reports_what_it_did(appeals_world, capsys):

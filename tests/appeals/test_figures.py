@@ -12,6 +12,9 @@ from qinqing.assessment.registry import Period, all_indicators, get_indicator
 from tests.appeals.conftest import SHANGHAI
 from tests.appeals.factories import dispatched
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 
 def at(*args):
     return dt.datetime(*args, tzinfo=SHANGHAI)

@@ -8,6 +8,9 @@ from qinqing.appeals.choices import AppealState
 from qinqing.appeals.demo_data import DEMO_APPEALS, DEMO_MAPPING
 from qinqing.appeals.models import Appeal, DisciplineLead, HardCase, SlaPolicy, Ticket
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 
 @pytest.fixture
 def demo(db, settings, tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from qinqing.appeals import service
 from qinqing.appeals.choices import EventKind
 from qinqing.appeals.models import AppealEvent, Ticket
@@ -11,6 +13,9 @@ from qinqing.appeals.tasks import sweep_tickets
 from qinqing.core.audit.models import AuditEvent
 from tests.appeals.conftest import NOW, SHANGHAI
 from tests.appeals.factories import acknowledged, dispatched
+
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
 
 
 def at(*args):

@@ -13,6 +13,9 @@ from qinqing.assessment.models import (
 from qinqing.assessment.seeds import demo_indicators, load_demo
 from tests.assessment.support import snapshot
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 
 def test_demo_with_the_domains_indicators_is_idempotent(world, counties):
     assert demo_indicators(), "the supervision and appeals modules register indicators"

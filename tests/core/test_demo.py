@@ -6,6 +6,9 @@ from django.apps import apps
 from qinqing.core.audit.service import verify_chain
 from qinqing.web.demo import PERSONAS, build_demo
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)

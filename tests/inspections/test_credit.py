@@ -15,6 +15,9 @@ from qinqing.inspections.models import CreditListKind, CreditTierChange, RepairS
 from tests.inspections.conftest import NOW, TODAY, at
 from tests.world import USCC_A
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 
 @pytest.fixture
 def firm(iw):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from qinqing.core.audit.models import AuditEvent
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.enterprises.uscc import is_valid_uscc
@@ -14,6 +16,9 @@ from qinqing.inspections.models import (
     Inspector,
     VisitItem,
 )
+
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
 
 
 def _demo_city():

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from qinqing.core.audit.models import AuditEvent
 from qinqing.plans.models import Article, Plan, PlanKind, PlanStatus, Task
 from qinqing.plans.seeds import DEMO_DATA, DEMO_FILES, load_demo
+
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
 
 
 def test_shipped_demo_files_are_the_shared_seeds(shared_dir):

@@ -17,6 +17,9 @@ from qinqing.policies.models import Application, ApplicationState, Budget
 from tests.policies.conftest import NOW, set_budget
 from tests.world import USCC_A
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 DATA = {
     "contact_name": "钱经理",
     "contact_phone": "13800000000",

@@ -18,6 +18,9 @@ from qinqing.policies.models import (
 )
 from tests.policies.conftest import NOW, USCC_C, USCC_E
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 
 def at(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 2, 0, tzinfo=dt.UTC)  # 10:00 Shanghai

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from qinqing.policies import seeds
 from qinqing.policies.models import (
     Application,
@@ -15,6 +17,9 @@ from qinqing.policies.models import (
     Policy,
     PolicyRule,
 )
+
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
 
 
 def test_demo_without_the_shared_folder(db, monkeypatch):

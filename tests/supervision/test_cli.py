@@ -10,6 +10,9 @@ from qinqing.cli.main import main
 from qinqing.supervision.models import Bulletin, Reminder
 from tests.supervision.factories import at, make_plan, make_task, monthly
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 
 @pytest.fixture
 def ledger(world):

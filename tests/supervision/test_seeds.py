@@ -12,6 +12,9 @@ from qinqing.supervision.models import (
     SupervisionNotice,
 )
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 
 def _counts():
     return (

@@ -19,6 +19,9 @@ from qinqing.supervision.models import (
 from qinqing.supervision.rules import ReminderKind
 from tests.supervision.factories import at, cycle_of, make_plan, make_task, monthly, slot
 
+# goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
+pytestmark = pytest.mark.date_sensitive
+
 
 @pytest.fixture
 def ledger(world):

@@ -80,3 +80,54 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_kind_display()}（{self.name}）"
+
+
+class DeadlineRecompute(models.Model):
+    """One recomputation of every open deadline after the calendar in force changed."""
+
+    signature = models.CharField("日历版本", max_length=500)
+    reason = models.CharField("原因", max_length=200)
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    checked = models.PositiveIntegerField("检查的期限数", default=0)
+    moved = models.PositiveIntegerField("变动的期限数", default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "期限重算"
+        verbose_name_plural = "期限重算"
+
+    def __str__(self) -> str:
+        return f"{self.reason}（{self.moved} 项期限变动）"
+
+
+class DeadlineChange(models.Model):
+    """A deadline that moved when the calendar changed: which, from what, to what."""
+
+    recompute = models.ForeignKey(
+        DeadlineRecompute, verbose_name="重算", on_delete=models.CASCADE, related_name="changes"
+    )
+    app_label = models.CharField("业务", max_length=40)
+    what = models.CharField("事项", max_length=300)
+    field_label = models.CharField("期限", max_length=60)
+    old_value = models.CharField("原期限", max_length=40, blank=True)
+    new_value = models.CharField("新期限", max_length=40, blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name="承办单位",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uscc = models.CharField("企业统一社会信用代码", max_length=18, blank=True)
+
+    class Meta:
+        ordering = ["recompute", "app_label", "id"]
+        verbose_name = "期限变动"
+        verbose_name_plural = "期限变动"
+        indexes = [models.Index(fields=["recompute", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.field_label}：{self.old_value} → {self.new_value}"

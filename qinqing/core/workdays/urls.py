@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from qinqing.core.workdays import views
 
 app_name = "workdays"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.years, name="years"),
+    path("import/", views.import_notice, name="import"),
+    path("changes/", views.changes, name="changes"),
+    path("changes/<int:recompute_id>/", views.change_detail, name="change_detail"),
+]
