@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 
-from qinqing.appeals import rules
+from qinqing.appeals import notify, rules
 from qinqing.appeals.choices import (
     OPEN_TICKET_STATES,
     AppealState,
@@ -740,6 +740,7 @@ def dispatch_appeal(
         },
         now=now,
     )
+    notify.tickets_dispatched(appeal, tickets, now=now)
     return tickets
 
 
@@ -991,6 +992,7 @@ def reply_ticket(ticket: Ticket, *, actor, now: dt.datetime, reply: str) -> Tick
         appeal = ticket.appeal
         appeal.state, appeal.replied_at, appeal.answer = AppealState.REPLIED, now, reply
         appeal.save(update_fields=["state", "replied_at", "answer"])
+        notify.appeal_replied(ticket, now=now)
     _audit_ticket(actor, "ticket.replied", ticket, before, now, on_time=ticket.replied_on_time)
     return ticket
 
