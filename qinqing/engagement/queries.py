@@ -60,6 +60,14 @@ def require_engagement_access(user) -> None:
     require_capability(user, "engagement.view")
 
 
+def require_staff_access(user) -> None:
+    """Pages for officials (cadres, units, offices, leaders), not for enterprises."""
+    for code in ("engagement.visit", "engagement.view", "engagement.manage"):
+        if has_capability(user, code):
+            return
+    require_capability(user, "engagement.view")
+
+
 def _scope(user) -> str | None:
     profile = profile_of(user)
     return profile.role.scope if profile else None
@@ -202,7 +210,7 @@ def visible_issues_for_user(user) -> QuerySet[RaisedIssue]:
 
 
 def visible_projects_for_user(user) -> QuerySet[Project]:
-    require_engagement_access(user)
+    require_staff_access(user)
     qs = Project.objects.select_related("leader", "lead_unit", "area")
     if _scope(user) == Scope.ENTERPRISE:
         return qs.none()
