@@ -29,19 +29,18 @@ BEAT_TASK_NAME = "亲清定时任务：每分钟检查到期任务"
 
 
 @app.task(name=TICK, ignore_result=True)
-def tick(now: str | None = None) -> int:
-    """Send one ``run`` message per run the schedule owes at ``now`` (default: the clock)."""
+def tick(now: str | None = None, queue: str | None = None) -> int:
+    """Send one ``run`` message per run the schedule owes at ``now`` (default: the clock),
+    to ``queue`` (default: the default queue)."""
     from django.utils import timezone
 
     from qinqing.core.jobs import runner
 
     moment = dt.datetime.fromisoformat(now) if now else timezone.now()
     sent = 0
-    queue = tick.request.delivery_info.get("routing_key") if tick.request.delivery_info else None
 
     def dispatch(work: runner.DueWork) -> None:
         nonlocal sent
-        options = {"queue": queue} if queue else {}
         run_task.apply_async(
             args=[
                 work.job.name,
@@ -50,7 +49,7 @@ def tick(now: str | None = None) -> int:
                 work.missed,
                 work.trigger,
             ],
-            **options,
+            **({"queue": queue} if queue else {}),
         )
         sent += 1
 

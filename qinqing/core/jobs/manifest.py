@@ -1,6 +1,6 @@
 """What the jobs app contributes to the platform (see qinqing.core.manifest)."""
 
-from qinqing.core.manifest import AppManifest, Job, NavItem
+from qinqing.core.manifest import AppManifest, NavItem
 
 MANIFEST = AppManifest(
     label="jobs",
@@ -12,14 +12,4 @@ MANIFEST = AppManifest(
         "problem.resolved": "标记问题已处理",
     },
     banners="qinqing.core.jobs.banners.banners",
-    jobs=[
-        # the working-day calendar's own job, declared here because core.workdays keeps no
-        # manifest jobs; it recomputes open deadlines once after a holiday notice is imported
-        Job(
-            "workdays.recompute_deadlines",
-            "节假日安排导入后重算办理时限",
-            "every 15 minutes",
-            "qinqing.core.workdays.changes.recompute_if_calendar_changed",
-        ),
-    ],
 )
