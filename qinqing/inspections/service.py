@@ -20,7 +20,7 @@ from qinqing.core.audit.models import Visibility
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.orgs.models import Unit
-from qinqing.inspections import pools, rules
+from qinqing.inspections import notify, pools, rules
 from qinqing.inspections.drawing import draw_commitment, render_draw, run_draw, verify_draw
 from qinqing.inspections.drawing.industry import is_valid_industry_code
 from qinqing.inspections.models import (
@@ -570,6 +570,7 @@ def draw_campaign(campaign: Campaign, *, actor, now: datetime) -> Campaign:
         unit=campaign.area,
         now=now,
     )
+    notify.campaign_drawn(campaign, now=now)
     return campaign
 
 
