@@ -10,6 +10,7 @@ echo "== ruff =="
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 bash scripts/ensure-postgres.sh
+bash scripts/ensure-redis.sh  # Celery broker for the job tests (tests/core/jobs/test_celery.py)
 bash scripts/ensure-chromium.sh
 logs=$(mktemp -d)
 echo "== tests on SQLite and on PostgreSQL (side by side; logs follow) =="
