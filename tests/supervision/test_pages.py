@@ -450,3 +450,35 @@ def test_navigation_offers_each_role_its_pages(world, client_for):
     assert nav(world.leader) == {"调度总览", "督办单", "工作通报"}
     assert nav(world.discipline) == {"问责移送"}
     assert nav(world.enterprise_a) == set()
+
+
+def test_a_failing_mail_server_does_not_break_issuing_a_notice(
+    world, client_for, scene, settings, django_capture_on_commit_callbacks
+):
+    import socket
+
+    from qinqing.core.notifications import delivery_health
+    from qinqing.core.notifications.models import Delivery
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed, 2
+    office = client_for(world.office_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = office.post(
+            "/supervision/notices/new/",
+            {"level": "supervision", "unit": world.tax.pk, "task": scene["late"].pk,
+             "reason": "工程审批任务逾期", "response_workdays": 3},
+        )  # fmt: skip
+    assert r.status_code == 302
+    notice = SupervisionNotice.objects.get()
+    mail = Delivery.objects.get(channel="email", notification__recipient=world.tax_clerk)
+    assert mail.status == "failed" and mail.last_error
+    assert mail.notification.url == notice.get_absolute_url()
+    health = delivery_health(datetime(2025, 6, 20, 12, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert health["failed_24h"] == 1 and not health["ok"]
+    # the unit still sees the notice in its inbox, and the page shows the bell
+    html = client_for(world.tax_clerk).get(notice.get_absolute_url()).content.decode()
+    assert "我的消息，1 条未读" in html
