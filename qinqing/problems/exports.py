@@ -56,7 +56,7 @@ def _find_unit(area: Unit, name: str, row: int, column: str) -> Unit:
     unit = Unit.objects.filter(name=name, path__startswith=area.path, active=True).first()
     if unit is None:
         alias = (
-            UnitAlias.objects.filter(name=name, unit__path__startswith=area.path)
+            UnitAlias.objects.filter(alias=name, unit__path__startswith=area.path)
             .select_related("unit")
             .first()
         )
@@ -145,7 +145,7 @@ def import_problems(data: bytes, *, actor, now: dt.datetime, filename: str = "�
     area = office_area(actor)
     parsed, errors = parse_rows(data, area=area, filename=filename)
     if errors:
-        shown = "；".join(errors[:20]) + ("……" if len(errors) > 20 else "")
+        shown = "；".join(e.rstrip("。") for e in errors[:20]) + ("……" if len(errors) > 20 else "")
         raise InvalidInput(
             f"“{filename}”有 {len(errors)} 行有误，整个文件未导入：{shown}。请修改后重新上传。"
         )

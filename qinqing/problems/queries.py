@@ -43,6 +43,7 @@ from qinqing.problems.models import (
 )
 from qinqing.problems.rules import CaseKind, CaseState, ProblemState, Source
 
+CENT = Decimal("0.01")
 PROBLEM_NOT_FOUND = "问题不存在，或不在您可查看的范围内。"
 REFERRED_TEXT = "已移送"
 
@@ -290,7 +291,8 @@ def arrears_totals(arrears: QuerySet[Arrears]) -> dict:
     by_year: dict[int, Decimal] = defaultdict(Decimal)
     total_principal = total_paid = Decimal("0")
     for pk, row in principal.items():
-        p = paid.get(pk) or Decimal("0")
+        # SQLite sums decimals as floats: bring every sum back to whole fen
+        p = Decimal(paid.get(pk) or 0).quantize(CENT)
         owed = row["principal"] - p
         total_principal += row["principal"]
         total_paid += p

@@ -169,7 +169,9 @@ def check_close_out(*, evidence_count: int, submitted_by_id: int | None, reviewe
         )
 
 
-_LIMIT_IN_TEXT = re.compile(r"[0-9零一二两三四五六七八九十百]+\s*个?\s*(?:工作日|自然日|日|天|小时|钟头)")
+_LIMIT_IN_TEXT = re.compile(
+    r"[0-9零一二两三四五六七八九十百]+\s*个?\s*(?:工作日|自然日|日|天|小时|钟头)"
+)
 
 
 def limit_in_text(text: str) -> str:

@@ -802,8 +802,9 @@ def register_arrears(
 
 
 def balance_of(arrears: Arrears) -> Decimal:
-    paid = arrears.entries.aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    return arrears.principal - paid
+    paid = arrears.entries.aggregate(s=Sum("amount"))["s"] or 0
+    # SQLite sums decimals as floats: bring the sum back to whole fen
+    return arrears.principal - Decimal(paid).quantize(Decimal("0.01"))
 
 
 @transaction.atomic

@@ -112,7 +112,12 @@ def test_pages_through_the_client(world, client, make_problem, monkeypatch):
     client.force_login(world.office_admin)
     response = client.post(
         reverse("problems:new"),
-        {"title": "", "source": "incognito", "lead_unit": world.market.pk, "time_limit": "5个工作日"},
+        {
+            "title": "",
+            "source": "incognito",
+            "lead_unit": world.market.pk,
+            "time_limit": "5个工作日",
+        },
     )
     assert response.status_code == 400 and not Problem.objects.exists()
     response = client.post(
@@ -137,7 +142,8 @@ def test_pages_through_the_client(world, client, make_problem, monkeypatch):
         assert client.get(reverse(name)).status_code == 200, name
     client.force_login(world.market_clerk)
     response = client.post(
-        reverse("problems:rectify", args=[problem.pk]), {"rectification": "已约谈", "evidence_note": "约谈记录"}
+        reverse("problems:rectify", args=[problem.pk]),
+        {"rectification": "已约谈", "evidence_note": "约谈记录"},
     )
     assert response.status_code == 302
     client.force_login(world.office_admin)
