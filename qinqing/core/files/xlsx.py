@@ -56,6 +56,19 @@ def read_rows(
     return out
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _keep_as_text(cell) -> None:
+    """Text that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+1+1``, ``@SUM``)
+    is stored as a plain string with Excel's quote prefix, so it shows as typed and never
+    runs (CSV/formula injection)."""
+    value = cell.value
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def write_workbook(
     headers: Sequence[str],
     rows: Iterable[Sequence[Any]],
@@ -76,6 +89,8 @@ def write_workbook(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
         ws.append(list(row))
+        for cell in ws[ws.max_row]:
+            _keep_as_text(cell)
     ws.freeze_panes = "A2"
     for i, _ in enumerate(headers):
         letter = ws.cell(row=1, column=i + 1).column_letter
