@@ -146,7 +146,22 @@ def test_healthz_answers_without_login_and_without_secrets(client, db, samples, 
 
 def test_healthz_reports_failing_and_late_jobs(client, db, samples):
     runner.run_due(timezone.now() - dt.timedelta(days=10))  # then the scheduler stopped
-    body = client.get("/healthz").json()
+    response = client.get("/healthz")
+    assert response.status_code == 200  # the site still serves
+    body = response.json()
     assert body["status"] == "degraded"
     assert body["jobs"]["failing"] == ["sample.boom", "sample.missing"]
     assert body["jobs"]["late"] == ["sample.boom", "sample.count", "sample.missing"]
+
+
+def test_healthz_is_503_when_upload_storage_fails(client, db, samples, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    def broken(*args, **kwargs):
+        raise OSError("/secret/path/uploads: read-only file system")
+
+    monkeypatch.setattr(default_storage, "save", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error" and not response.json()["storage"]["ok"]
+    assert "/secret/path" not in response.content.decode()
