@@ -78,4 +78,7 @@ def test_a_garbled_notice_is_explained_and_the_text_kept(tab, scene):
     page.wait_for_load_state()
     assert "未导入" in page.locator(".error").first.inner_text()
     assert page.get_by_label("通知原文").input_value() == "今天天气很好，我们去公园散步。"
+    from qinqing.core.workdays.models import CalendarYear
+
+    assert not CalendarYear.objects.exists()
     tab.assert_no_js_errors()
