@@ -19,7 +19,7 @@ from qinqing.problems.models import InspectionVisit
 from qinqing.problems.rules import CampaignKind, CaseKind, Source
 
 DEMO_TEAM = "市营商环境督查组（演示）"
-DEMO_USCC = "91110000MA01DEMO0" + uscc_check_char("91110000MA01DEMO0")
+DEMO_USCC = "91110000MA01DEM10" + uscc_check_char("91110000MA01DEM10")
 
 
 def load_demo(*, city: Unit, users: dict, log: Callable[[str], None] = print) -> None:
