@@ -283,6 +283,14 @@ class ApplicationState(models.TextChoices):
     PAID = "paid", "已拨付"
 
 
+# States in which an application still holds (or may still claim) money from the 资金池.
+OPEN_APPLICATION_STATES = [
+    ApplicationState.SUBMITTED,
+    ApplicationState.RETURNED,
+    ApplicationState.APPROVED,
+]
+
+
 class Application(models.Model):
     """依申请兑现: one enterprise's online application for one policy."""
 
@@ -326,6 +334,15 @@ class Application(models.Model):
         ordering = ["-submitted_at", "-pk"]
         verbose_name = "政策申报"
         verbose_name_plural = "政策申报"
+        constraints = [
+            # One open application per enterprise and policy, enforced by the database: four
+            # simultaneous submissions once created four open applications (issue 14, hole 1).
+            models.UniqueConstraint(
+                fields=["policy", "uscc"],
+                condition=models.Q(state__in=OPEN_APPLICATION_STATES),
+                name="one_open_application_per_policy",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise_name} 申报 {self.policy.title}"

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from qinqing.policies.engine.spec import (
 )
 from qinqing.policies.matching import explain_result, parse_rule, registry_digest, stored_registry
 from qinqing.policies.models import (
+    OPEN_APPLICATION_STATES,
     Application,
     ApplicationMaterial,
     ApplicationState,
@@ -406,6 +407,19 @@ def _notify_enterprise(application: Application, title: str, body: str, now: dt.
     )  # fmt: skip
 
 
+def _refuse_second_open_application(policy: Policy, uscc: str, *, exclude_pk=None) -> None:
+    """One open application per enterprise and policy (the database enforces it as well)."""
+    others = Application.objects.filter(policy=policy, uscc=uscc, state__in=OPEN_APPLICATION_STATES)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    open_one = others.order_by("pk").first()
+    if open_one is not None:
+        raise InvalidInput(
+            f"您的企业已申报“{policy.title}”（编号 {open_one.number}，{open_one.get_state_display()}），"
+            "请在原申报中继续办理。"
+        )
+
+
 @transaction.atomic
 def submit_application(
     policy: Policy, *, actor, data: dict, files: dict, now: dt.datetime
@@ -429,15 +443,7 @@ def submit_application(
             f"“{policy.title}”的申报期为 {policy.starts_on or '不限'} 至 {policy.ends_on or '不限'}，"
             "今天不在申报期内。"
         )
-    open_one = Application.objects.filter(
-        policy=policy, uscc=uscc,
-        state__in=[ApplicationState.SUBMITTED, ApplicationState.RETURNED, ApplicationState.APPROVED],
-    ).first()  # fmt: skip
-    if open_one is not None:
-        raise InvalidInput(
-            f"您的企业已申报“{policy.title}”（编号 {open_one.number}，{open_one.get_state_display()}），"
-            "请在原申报中继续办理。"
-        )
+    _refuse_second_open_application(policy, uscc)
     for name in ("contact_name", "contact_phone", "bank_account"):
         if not (data.get(name) or "").strip():
             label = {
@@ -451,15 +457,24 @@ def submit_application(
     profile_name = getattr(getattr(actor, "profile", None), "enterprise_name", "")
     snapshot = registry_snapshot(uscc)
     rule = policy.rules.filter(active=True).first()
-    application = Application.objects.create(
-        policy=policy, rule=rule, uscc=uscc,
-        enterprise_name=(snapshot.get("名称") or profile_name or uscc)[:200],
-        applicant=_user(actor), contact_name=data["contact_name"].strip()[:50],
-        contact_phone=data["contact_phone"].strip()[:30],
-        bank_account=data["bank_account"].strip()[:100], requested_amount=amount,
-        statement=(data.get("statement") or "").strip(), registry_snapshot=snapshot,
-        submitted_at=now, review_due_at=_review_due(now, policy), created_at=now,
-    )  # fmt: skip
+    try:
+        # the savepoint keeps the caller's transaction usable when a simultaneous submission
+        # of the same enterprise won the race for the one_open_application_per_policy row
+        with transaction.atomic():
+            application = Application.objects.create(
+                policy=policy, rule=rule, uscc=uscc,
+                enterprise_name=(snapshot.get("名称") or profile_name or uscc)[:200],
+                applicant=_user(actor), contact_name=data["contact_name"].strip()[:50],
+                contact_phone=data["contact_phone"].strip()[:30],
+                bank_account=data["bank_account"].strip()[:100], requested_amount=amount,
+                statement=(data.get("statement") or "").strip(), registry_snapshot=snapshot,
+                submitted_at=now, review_due_at=_review_due(now, policy), created_at=now,
+            )  # fmt: skip
+    except IntegrityError:
+        _refuse_second_open_application(policy, uscc)
+        raise InvalidInput(
+            f"您的企业已申报“{policy.title}”，请勿重复提交；请在原申报中继续办理。"
+        ) from None
     _store_files(application, files, now)
     _step(application, "提交申报", actor, application.statement, now)
     notify_unit(
@@ -543,6 +558,18 @@ def approve_application(
     application = _reviewable(application, actor, ApplicationState.APPROVED)
     value = _money(amount, "核定金额")
     policy = application.policy
+    # checked again at approval: money is committed once per enterprise and policy, even if a
+    # duplicate slipped in before the database constraint existed
+    others = Application.objects.filter(
+        policy=policy, uscc=application.uscc, state__in=OPEN_APPLICATION_STATES
+    ).exclude(pk=application.pk)
+    duplicate = others.order_by("pk").first()
+    if duplicate is not None:
+        raise InvalidInput(
+            f"该企业对“{policy.title}”另有一件未办结的申报（编号 {duplicate.number}，"
+            f"{duplicate.get_state_display()}），同一企业同一政策只能兑现一次。"
+            "请先办结或不予兑现重复的申报。"
+        )
     year = _today(now).year
     budget = Budget.objects.select_for_update().filter(policy=policy, year=year).first()
     if budget is None:
