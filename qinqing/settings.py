@@ -264,3 +264,21 @@ if QINQING_PROMETHEUS:
     INSTALLED_APPS.append("django_prometheus")
     MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
     MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+
+# --- 等保 2.0 level 3 and 密评 controls (docs/security.md) -----------------------------------
+# Audit chain: hash of new events (sm3 | sha256; older rows keep the one they were written
+# with), and signed checkpoints of the chain head kept outside the database. Put the key
+# file and the checkpoint directory on storage the database administrator cannot rewrite.
+QINQING_AUDIT_HASH_ALGORITHM = os.environ.get("QINQING_AUDIT_HASH_ALGORITHM", "sm3")
+QINQING_AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("QINQING_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
+)
+QINQING_AUDIT_CHECKPOINT_KEY = os.environ.get("QINQING_AUDIT_CHECKPOINT_KEY", "")  # hex
+QINQING_AUDIT_CHECKPOINT_KEY_FILE = Path(
+    os.environ.get("QINQING_AUDIT_CHECKPOINT_KEY_FILE", VAR_DIR / "keys" / "audit-checkpoint.key")
+)
+QINQING_AUDIT_CHECKPOINT_EMAIL = os.environ.get("QINQING_AUDIT_CHECKPOINT_EMAIL", "")
+# 《网络安全法》第二十一条: logs kept at least six months; no purge may go below 180 days.
+QINQING_AUDIT_RETENTION_DAYS = int(os.environ.get("QINQING_AUDIT_RETENTION_DAYS", "365"))
+if QINQING_AUDIT_RETENTION_DAYS < 180:
+    raise RuntimeError("QINQING_AUDIT_RETENTION_DAYS must be at least 180 (网络安全法第二十一条)")

@@ -14,6 +14,52 @@ SHARED = REPO.parent / "shared"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def _lift_audit_triggers_for_test_flushes() -> None:
+    """Let Django flush the *test* database between transactional tests.
+
+    The audit tables refuse DELETE and TRUNCATE (migration audit 0004). Flushing a test
+    database is the one legitimate removal, so this test-only patch lifts the refusal for
+    the flush statements alone: on SQLite a row in ``audit_flush_permit`` (removed again in
+    the same transaction), on PostgreSQL ``SET LOCAL session_replication_role = replica``
+    (the test role is a superuser; the application's production role must not be). The
+    application itself never does either.
+    """
+    from django.db import transaction
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    original = BaseDatabaseOperations.execute_sql_flush
+    if getattr(original, "_qinqing_lifts_audit", False):
+        return
+
+    def execute_sql_flush(self, sql_list):
+        connection = self.connection
+        with transaction.atomic(using=connection.alias):
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+                elif "audit_flush_permit" in connection.introspection.table_names(cursor):
+                    cursor.execute("INSERT INTO audit_flush_permit (reason) VALUES ('test flush')")
+            original(self, sql_list)
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+                elif "audit_flush_permit" in connection.introspection.table_names(cursor):
+                    cursor.execute("DELETE FROM audit_flush_permit")
+
+    execute_sql_flush._qinqing_lifts_audit = True
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
+_lift_audit_triggers_for_test_flushes()
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path_factory):
+    """Each test has its own checkpoint directory: a checkpoint of one test's chain would
+    otherwise (rightly) fail the verification of the next test's database."""
+    settings.QINQING_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     assert SHARED.is_dir(), f"../shared is missing next to the repository ({SHARED})"

@@ -4,7 +4,7 @@ from django.db import connection, transaction
 
 from qinqing.cli.main import main as qinqing_main
 from qinqing.core import audit
-from qinqing.core.audit.models import AuditEvent, AuditTamperingRefused
+from qinqing.core.audit.models import AuditEvent, AuditHead, AuditTamperingRefused
 from qinqing.core.audit.service import verify_chain
 
 
@@ -17,10 +17,15 @@ def _three_events(world):
 
 
 def _raw(sql, params=()):
-    """Write behind the application's back, as a database administrator could."""
+    """Write behind the application's back, as a database administrator could: on PostgreSQL
+    a superuser disables the triggers for the session, on SQLite whoever holds the file drops
+    them (the test's transaction rolls the DDL back afterwards)."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("SET session_replication_role = replica")  # disables the trigger
+        else:
+            for name in ("audit_event_no_update", "audit_event_no_delete", "audit_head_no_delete"):
+                cur.execute(f"DROP TRIGGER IF EXISTS {name}")
         cur.execute(sql, params)
         if connection.vendor == "postgresql":
             cur.execute("SET session_replication_role = DEFAULT")
@@ -66,25 +71,49 @@ def test_database_trigger_refuses_plain_sql_update(world):
     assert AuditEvent.objects.get(pk=event.pk).verb == "unit.updated"
 
 
-@pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="the delete trigger is PostgreSQL's"
-)
-def test_postgresql_trigger_refuses_plain_sql_delete(world):
+def test_database_trigger_refuses_plain_sql_delete(world):
+    """Both databases: the SQLite delete trigger is real outside the test flush too."""
     event = _three_events(world)[0]
+    for sql, params in (
+        ("DELETE FROM audit_auditevent WHERE id = %s", [event.pk]),
+        ("DELETE FROM audit_auditevent", []),
+        ("DELETE FROM audit_audithead", []),
+    ):
+        with (
+            pytest.raises(Exception, match="append-only|cannot be deleted"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
+            cur.execute(sql, params)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert AuditHead.objects.filter(pk=1).exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="TRUNCATE is PostgreSQL's")
+@pytest.mark.parametrize("table", ["audit_auditevent", "audit_audithead"])
+def test_postgresql_trigger_refuses_truncate(world, table):
+    _three_events(world)
+    count = AuditEvent.objects.count()
     with (
-        pytest.raises(Exception, match="append-only"),
+        pytest.raises(Exception, match="append-only|cannot be deleted"),
         transaction.atomic(),
         connection.cursor() as cur,
     ):
-        cur.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
-    assert AuditEvent.objects.filter(pk=event.pk).exists()
+        cur.execute(f"TRUNCATE {table} CASCADE")
+    assert AuditEvent.objects.count() == count
+
+
+def test_sqlite_flush_permit_is_empty_outside_the_test_flush(world):
+    if connection.vendor != "sqlite":
+        pytest.skip("the flush permit table is SQLite's")
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM audit_flush_permit")
+        assert cur.fetchone()[0] == 0
 
 
 def test_verify_reports_first_altered_row(world, capsys):
     events = _three_events(world)
     target = events[1]
-    if connection.vendor == "sqlite":
-        _raw("DROP TRIGGER audit_event_no_update")
     _raw("UPDATE audit_auditevent SET after = %s WHERE id = %s", ['{"n": 99}', target.pk])
     result = verify_chain()
     assert not result.ok

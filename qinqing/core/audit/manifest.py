@@ -1,9 +1,17 @@
 """What the audit trail contributes to the platform (see qinqing.core.manifest)."""
 
-from qinqing.core.manifest import AppManifest, NavItem
+from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="audit",
     url_prefix="audit/",
     nav=[NavItem("审计日志", "audit:list", "audit.view", "基础")],
+    jobs=[
+        Job(
+            "audit.checkpoint",
+            "审计日志链校验点",
+            "daily 00:30",
+            "qinqing.core.audit.checkpoints.write_checkpoint",
+        )
+    ],
 )

@@ -2,9 +2,11 @@
 
 Every state change in Qinqing is recorded by :func:`qinqing.core.audit.record` in the same
 transaction as the change. Rows are never updated or deleted: the model and its queryset
-refuse it, and on PostgreSQL a trigger refuses it in the database itself. Each row carries
-the SHA-256 of its content and of the previous row, so ``qinqing audit verify`` finds a row
-changed or removed behind the application's back.
+refuse it, and database triggers refuse UPDATE, DELETE and (PostgreSQL) TRUNCATE (migration
+0004). Each row carries the hash of its content and of the previous row (SM3 since the
+algorithm is recorded per row; SHA-256 for older rows), so ``qinqing audit verify`` finds a
+row changed or removed behind the application's back; signed checkpoints of the chain head
+kept outside the database (``checkpoints.py``) catch a chain rewritten or emptied as a whole.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ class AuditEvent(models.Model):
     )
     prev_hash = models.CharField("前一条哈希", max_length=64)
     hash = models.CharField("哈希", max_length=64)
+    # NULL: written before the algorithm was recorded, hashed with SHA-256 (nullable so that
+    # adding the column rewrites no row and keeps the append-only triggers in place)
+    hash_algorithm = models.CharField(  # noqa: DJ001
+        "哈希算法", max_length=10, null=True, blank=True
+    )
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -1,4 +1,10 @@
-"""Writing and verifying the audit chain."""
+"""Writing and verifying the audit chain.
+
+Each event is hashed with the algorithm recorded in its row: ``sm3`` (GB/T 32905, the
+default for new events, ``QINQING_AUDIT_HASH_ALGORITHM``) or ``sha256``; rows written before
+the algorithm was recorded have ``hash_algorithm`` NULL and were hashed with SHA-256, so old
+chains still verify after the switch.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +22,15 @@ from django.utils import timezone
 from qinqing.core.audit.models import AuditEvent, AuditHead, Visibility
 
 GENESIS = "0" * 64
+HASH_ALGORITHMS = ("sm3", "sha256")
+LEGACY_ALGORITHM = "sha256"  # rows whose hash_algorithm is NULL
+
+
+def current_algorithm() -> str:
+    algorithm = getattr(settings, "QINQING_AUDIT_HASH_ALGORITHM", "sm3")
+    if algorithm not in HASH_ALGORITHMS:
+        raise ValueError(f"QINQING_AUDIT_HASH_ALGORITHM must be one of {HASH_ALGORITHMS}")
+    return algorithm
 
 
 def _plain(value: Any) -> Any:
@@ -39,7 +55,11 @@ def event_hash(
     after: Any,
     visibility: str,
     prev_hash: str,
+    hash_algorithm: str | None = None,
 ) -> str:
+    """Hash one event. ``hash_algorithm=None`` is the legacy SHA-256 form (unchanged payload);
+    otherwise the algorithm is itself part of the hashed payload, so relabelling a row's
+    algorithm breaks its hash."""
     payload = {
         "seq": seq,
         "created_at": created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -55,8 +75,10 @@ def event_hash(
         "visibility": visibility,
         "prev_hash": prev_hash,
     }
+    if hash_algorithm is not None:
+        payload["hash_algorithm"] = hash_algorithm
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return hashlib.new(hash_algorithm or LEGACY_ALGORITHM, blob.encode("utf-8")).hexdigest()
 
 
 def _object_identity(obj: Any) -> tuple[str, str, str]:
@@ -77,6 +99,20 @@ def _actor_identity(actor: Any) -> tuple[int | None, str]:
     full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
     label = f"{actor.get_username()}（{full}）" if full else actor.get_username()
     return actor.pk, label[:150]
+
+
+def _refuse_read_only_actor(actor: Any, verb: str) -> None:
+    if actor is None or isinstance(actor, str) or not getattr(actor, "is_authenticated", False):
+        return
+    from qinqing.core.accounts.access import role_of
+    from qinqing.core.audit.verbs import READ_VERBS
+    from qinqing.core.errors import PermissionDenied
+
+    role = role_of(actor)
+    if role is not None and role.read_only and verb not in READ_VERBS:
+        raise PermissionDenied(
+            f"您的账号是只读角色（{role.name}），可以查看但不能修改数据。如需办理，请联系经办单位。"
+        )
 
 
 def _unit_of(obj: Any) -> int | None:
@@ -123,6 +159,7 @@ def record(
             "after": _plain(after),
             "visibility": str(visibility),
             "prev_hash": head.hash,
+            "hash_algorithm": current_algorithm(),
         }
         digest = event_hash(**fields)
         event = AuditEvent.objects.create(hash=digest, **fields)
@@ -136,10 +173,23 @@ class VerifyResult:
     ok: bool
     checked: int
     problem: str = ""
+    checkpoints: int = 0  # signed checkpoints the chain was compared with
+    last_checkpoint: Any = None
 
 
-def verify_chain(batch_size: int = 5000) -> VerifyResult:
-    """Walk the chain in order and report the first altered, missing or reordered record."""
+def verify_chain(batch_size: int = 5000, *, checkpoints: list | None = None) -> VerifyResult:
+    """Walk the chain in order and report the first altered, missing or reordered record,
+    then compare it with the signed checkpoints kept outside the database (``None``: those
+    in ``QINQING_AUDIT_CHECKPOINT_DIR``), which catch a chain rewritten, cut or emptied as a
+    whole with its hashes recomputed."""
+    from qinqing.core.audit import checkpoints as cps
+
+    if checkpoints is None:
+        checkpoints, bad_line = cps.read_checkpoints()
+        if bad_line:
+            return VerifyResult(False, 0, bad_line)
+    wanted = {cp.seq for cp in checkpoints}
+    hashes_at: dict[int, str] = {}
     head = AuditHead.objects.filter(pk=1).first()
     expected_seq, prev = 1, GENESIS
     checked = 0
@@ -157,6 +207,10 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
                 return VerifyResult(
                     False, checked, f"审计记录第 {ev.seq} 条与前一条的链接不符，前一条可能被改动。"
                 )
+            if ev.hash_algorithm is not None and ev.hash_algorithm not in HASH_ALGORITHMS:
+                return VerifyResult(
+                    False, checked, f"审计记录第 {ev.seq} 条的哈希算法“{ev.hash_algorithm}”无效。"
+                )
             digest = event_hash(
                 seq=ev.seq,
                 created_at=ev.created_at,
@@ -171,6 +225,7 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
                 after=ev.after,
                 visibility=ev.visibility,
                 prev_hash=ev.prev_hash,
+                hash_algorithm=ev.hash_algorithm,
             )
             if digest != ev.hash:
                 return VerifyResult(
@@ -178,6 +233,8 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
                     checked,
                     f"审计记录第 {ev.seq} 条（{ev.verb}，{ev.object_type}:{ev.object_id}）内容被改动。",
                 )
+            if ev.seq in wanted:
+                hashes_at[ev.seq] = ev.hash
             prev, last_seq = ev.hash, ev.seq
             expected_seq += 1
             checked += 1
@@ -188,4 +245,24 @@ def verify_chain(batch_size: int = 5000) -> VerifyResult:
         )
     if head and head.hash != prev and head_seq:
         return VerifyResult(False, checked, f"审计记录第 {last_seq} 条与链头不符。")
-    return VerifyResult(True, checked)
+    for cp in checkpoints:
+        when = cp.local_time()
+        if cp.seq > last_seq:
+            return VerifyResult(
+                False,
+                checked,
+                f"审计日志只有 {last_seq} 条，比 {when} 的校验点记录的 {cp.seq} 条短："
+                "链尾被删除、链头被回滚或整个日志被清空。请用备份恢复并查明原因。",
+            )
+        if cp.seq and hashes_at.get(cp.seq) != cp.hash:
+            return VerifyResult(
+                False,
+                checked,
+                f"审计记录第 {cp.seq} 条与 {when} 的校验点不符：该条或此前的记录被改写后重算了哈希。",
+            )
+    return VerifyResult(
+        True,
+        checked,
+        checkpoints=len(checkpoints),
+        last_checkpoint=checkpoints[-1] if checkpoints else None,
+    )
