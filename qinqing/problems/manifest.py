@@ -50,7 +50,9 @@ MANIFEST = AppManifest(
             code="supervisor",
             name="营商环境监督员",
             description="受聘的营商环境监督员：在任期内通过网页或扫码反映问题、登记履职",
-            scope="unit",
+            # sees only what is their own (their reports and duty log), like 纪检监察's
+            # referred scope; a supervisor need not belong to a unit
+            scope="referred",
             capabilities=["problems.supervise"],
         )
     ],

@@ -819,7 +819,7 @@ def candidate_edges(matrix, df, vocab, region_sets, *, threshold: float, max_df:
     from scipy import sparse
 
     n = matrix.shape[0]
-    cap = min(MAX_POSTING, max(2, int(max_df * n)))
+    cap = min(MAX_POSTING, max(50, int(max_df * n)))
     distinctive = np.flatnonzero((df >= 2) & (df <= cap))
     # region features join only through the words and places around them
     distinctive = np.array([i for i in distinctive if not vocab[i].startswith("r:")], dtype=int)
