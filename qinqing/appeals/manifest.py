@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="appeals",
+    workbench="qinqing.appeals.workbench.work_items",
     deadlines="qinqing.appeals.deadlines.recompute_deadlines",
     notification_kinds={
         "appeals.ticket_dispatched": "新工单待签收",

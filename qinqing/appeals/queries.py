@@ -13,9 +13,18 @@ Who sees what:
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+import re
 
-from qinqing.appeals.choices import AppealState, TicketState
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from qinqing.appeals.choices import (
+    OPEN_APPEAL_STATES,
+    WORKING_TICKET_STATES,
+    AppealState,
+    LeadState,
+    TicketState,
+)
 from qinqing.appeals.models import (
     Appeal,
     DisciplineLead,
@@ -362,9 +371,56 @@ def public_qr_entry(token: str) -> QrEntry:
     return entry
 
 
-def appeal_filter_q(params) -> Q:
-    """Filters of the appeal list (state, type, channel, overdue) from GET parameters."""
+# Tickets on which the unit still owes a reply (the 待答复 line and list).
+REPLY_DUE_STATES = WORKING_TICKET_STATES
+OPEN_LEADS = ~Q(state=LeadState.CLOSED)
+
+
+def overdue_ticket_q(now: dt.datetime) -> Q:
+    """Open tickets past their signing or reply deadline (the clock not paused)."""
+    return Q(state=TicketState.DISPATCHED, sign_due_at__lt=now) | Q(
+        state__in=REPLY_DUE_STATES, paused_since__isnull=True, reply_due_at__lt=now
+    )
+
+
+# 诉求编号 SQ + receipt date + id (Appeal.number); the id alone also finds it
+NUMBER_RE = re.compile(r"^(?:SQ\d{8})?0*(\d{1,9})$")
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def appeal_filter_q(params, *, now: dt.datetime | None = None) -> Q:
+    """Filters of the appeal list from GET parameters: state, type, channel, ``open`` (still
+    being handled), ``await=rating`` (closed, not yet rated), ``q`` (number, title, enterprise
+    or 信用代码), ``from``/``to`` (受理日期), ``overdue`` (a ticket past its deadline)."""
     q = Q()
+    if params.get("open"):
+        q &= Q(state__in=OPEN_APPEAL_STATES)
+    if params.get("await") == "rating":
+        q &= Q(state__in=[AppealState.CLOSED, AppealState.ANSWERED], rating__isnull=True)
+    words = str(params.get("q") or "").split()
+    for word in words[:5]:
+        number = NUMBER_RE.match(word.upper())
+        by_number = Q(pk=int(number.group(1))) if number else Q(pk__in=[])
+        q &= (
+            by_number
+            | Q(title__icontains=word)
+            | Q(enterprise_name__icontains=word)
+            | Q(enterprise_uscc__iexact=word)
+        )
+    start, end = _date(params.get("from")), _date(params.get("to"))
+    if start:
+        q &= Q(received_at__date__gte=start)
+    if end:
+        q &= Q(received_at__date__lte=end)
+    if params.get("overdue") and now is not None:
+        late = Ticket.objects.filter(overdue_ticket_q(now), appeal_id=OuterRef("pk"))
+        q &= Q(Exists(late))
     if params.get("state"):
         q &= Q(state=params["state"])
     if params.get("type"):
@@ -372,3 +428,4 @@ def appeal_filter_q(params) -> Q:
     if params.get("channel"):
         q &= Q(channel=params["channel"])
     return q
+

@@ -50,6 +50,7 @@ from qinqing.core.accounts.access import (
     user_unit,
     user_uscc,
 )
+from qinqing.core.client_address import client_ip
 from qinqing.core.errors import InvalidInput, NotFound, PermissionDenied
 from qinqing.core.orgs.models import Unit
 from qinqing.core.workdays import get_calendar
@@ -115,7 +116,8 @@ def _timeline(user, appeal: Appeal) -> list:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    # behind the trusted reverse proxy: the client's address, not the proxy's
+    return client_ip(request)
 
 
 def _rate_limited(request: HttpRequest, scope: str) -> bool:
@@ -159,8 +161,81 @@ def _figure_area(user) -> Unit:
 def appeal_list(request: HttpRequest) -> HttpResponse:
     """诉求总览 (office, leader, units) or 我的诉求 (enterprise), with drill-down filters."""
     queries.require_appeals_access(request.user)
+    appeals, drill = _filtered_appeals(request)
+    if request.GET.get("format") == "xlsx" and not has_capability(request.user, "appeals.submit"):
+        return _appeal_export(appeals)
+    page = Paginator(appeals.select_related("locality").order_by("-received_at", "-pk"), 30)
+    page = page.get_page(request.GET.get("page"))
+    redacted = {a.pk for a in page if not queries.can_read_details(request.user, a)}
+    query = request.GET.copy()
+    query.pop("page", None)
+    export = query.copy()
+    export["format"] = "xlsx"
+    return render(
+        request,
+        "appeals/list.html",
+        {
+            "page": page,
+            "redacted": redacted,
+            "states": AppealState.choices,
+            "types": AppealType.choices,
+            "channels": Channel.choices,
+            "filters": request.GET,
+            "drill": drill,
+            "enterprise": has_capability(request.user, "appeals.submit"),
+            "query": query.urlencode(),
+            "export_query": export.urlencode(),
+        },
+    )
+
+
+def _appeal_export(appeals) -> HttpResponse:
+    """诉求总览 as a workbook: the rows the filters select (referred ones without text)."""
+    from urllib.parse import quote
+
+    from qinqing.core.files.xlsx import write_workbook
+
+    rows = appeals.select_related("locality").order_by("-received_at", "-pk")[:5000]
+    headers = [
+        "编号",
+        "标题",
+        "企业",
+        "统一社会信用代码",
+        "类型",
+        "渠道",
+        "属地",
+        "受理时间",
+        "状态",
+    ]
+    data = write_workbook(
+        headers,
+        (
+            [
+                a.number,
+                "（已移送纪检监察机关）" if a.state == AppealState.REFERRED else a.title,
+                a.enterprise_name,
+                a.enterprise_uscc,
+                a.get_appeal_type_display(),
+                a.get_channel_display(),
+                a.locality.name,
+                timezone.localtime(a.received_at).strftime("%Y-%m-%d %H:%M"),
+                a.get_state_display(),
+            ]
+            for a in rows
+        ),
+        title="诉求总览",
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"诉求总览-{timezone.localdate().isoformat()}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _filtered_appeals(request: HttpRequest):
     appeals = queries.visible_appeals_for_user(request.user).filter(
-        queries.appeal_filter_q(request.GET)
+        queries.appeal_filter_q(request.GET, now=timezone.now())
     )
     drill = ""
     unit_id = request.GET.get("unit")
@@ -184,24 +259,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             tickets = tickets.filter(callbacks__satisfaction="unsatisfied")
         appeals = appeals.filter(pk__in=tickets.values("appeal_id"))
         drill = f"{start} 至 {end}"
-    page = Paginator(appeals.select_related("locality").order_by("-received_at", "-pk"), 30)
-    page = page.get_page(request.GET.get("page"))
-    redacted = {a.pk for a in page if not queries.can_read_details(request.user, a)}
-    return render(
-        request,
-        "appeals/list.html",
-        {
-            "page": page,
-            "redacted": redacted,
-            "states": AppealState.choices,
-            "types": AppealType.choices,
-            "channels": Channel.choices,
-            "filters": request.GET,
-            "drill": drill,
-            "enterprise": has_capability(request.user, "appeals.submit"),
-            "query": request.GET.urlencode(),
-        },
-    )
+    return appeals, drill
 
 
 @login_required
@@ -500,12 +558,17 @@ def tickets(request: HttpRequest) -> HttpResponse:
         Ticket.objects.filter(unit=unit).select_related("appeal") if unit else Ticket.objects.none()
     )
     show = request.GET.get("show", "open")
-    if show == "open":
+    state = request.GET.get("state", "")
+    if state in ("sign", "reply"):
+        from qinqing.appeals.workbench import unit_tickets
+
+        rows = unit_tickets(unit, state).select_related("appeal") if unit else rows
+    elif show == "open":
         rows = rows.filter(state__in=OPEN_TICKET_STATES)
     rows = _decorate_tickets(list(rows.order_by("dispatched_at")[:300]), timezone.now())
     order = {"red": 0, "yellow": 1, "green": 2, "paused": 3, "done": 4}
     rows.sort(key=lambda t: (order[t.sla], t.due or t.dispatched_at))
-    return render(request, "appeals/tickets.html", {"tickets": rows, "show": show})
+    return render(request, "appeals/tickets.html", {"tickets": rows, "show": show, "state": state})
 
 
 def _ticket_action(request, ticket_id: int, action):
@@ -830,7 +893,14 @@ def hard_case_resolve(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 def leads(request: HttpRequest) -> HttpResponse:
     rows = queries.visible_leads_for_user(request.user)
-    return render(request, "appeals/leads.html", {"leads": rows, "closed": LeadState.CLOSED})
+    only_open = bool(request.GET.get("open"))
+    if only_open:
+        rows = rows.filter(queries.OPEN_LEADS)
+    return render(
+        request,
+        "appeals/leads.html",
+        {"leads": rows, "closed": LeadState.CLOSED, "only_open": only_open},
+    )
 
 
 @login_required

@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, NavItem
 
 MANIFEST = AppManifest(
     label="assessment",
+    workbench="qinqing.assessment.workbench.work_items",
     url_prefix="assessment/",
     nav=[
         NavItem("考评排名", "assessment:index", "assessment.view", "考评"),

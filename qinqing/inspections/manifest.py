@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="inspections",
+    workbench="qinqing.inspections.workbench.work_items",
     notification_kinds={"inspections.drawn": "抽查任务（抽取完成）"},
     deadlines="qinqing.inspections.deadlines.recompute_deadlines",
     url_prefix="inspections/",

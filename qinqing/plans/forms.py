@@ -122,6 +122,7 @@ class LedgerFilterForm(_Form):
     )  # fmt: skip
     status = forms.ChoiceField(label="状态", required=False)
     ongoing = forms.BooleanField(label="只看长期坚持", required=False)
+    due_soon = forms.BooleanField(label="只看临期", required=False)
 
     def __init__(self, *args, units=(), plans=(), sections=(), statuses=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, NavItem
 
 MANIFEST = AppManifest(
     label="plans",
+    workbench="qinqing.plans.workbench.work_items",
     url_prefix="plans/",
     nav=[
         NavItem("任务台账", "plans:ledger", "plans.view", "方案督办"),

@@ -96,11 +96,21 @@ def visible_tasks_for_user(user) -> QuerySet[Task]:
         return ledger
     area = _jurisdiction(user)
     if area is not None:
-        return ledger.filter(area__path__startswith=area.path)
+        return ledger.filter(in_area_q(area))
     unit = user_unit(user)
     if unit is None:
         return Task.objects.none()
     return ledger.filter(_involving(unit))
+
+
+def in_area_q(area: Unit) -> Q:
+    """Tasks an area's office oversees: those of its plans (and its sub-areas'), and those of
+    a higher area's plan assigned to one of its units (a city plan's task for a county)."""
+    units = Unit.objects.filter(path__startswith=area.path).values("pk")
+    lead = Task.lead_units.through.objects.filter(task_id=OuterRef("pk"), unit_id__in=units)
+    resp = Task.responsible_units.through.objects.filter(task_id=OuterRef("pk"), unit_id__in=units)
+    supp = Task.supporting_units.through.objects.filter(task_id=OuterRef("pk"), unit_id__in=units)
+    return Q(area__path__startswith=area.path) | Q(Exists(lead)) | Q(Exists(resp)) | Q(Exists(supp))
 
 
 def _involving(unit: Unit) -> Q:
@@ -142,6 +152,7 @@ class LedgerFilters:
     ongoing: bool = False
     q: str = ""
     status: str = ""
+    due_soon: bool = False  # only tasks near their deadline (临期), as the home page counts
     today: date | None = None  # the day statuses are derived for (with ``status``)
 
 
@@ -179,7 +190,22 @@ def filter_ledger(tasks: QuerySet[Task], f: LedgerFilters) -> QuerySet[Task]:
         ids = list(tasks.values_list("pk", flat=True))
         statuses = _status_provider()(ids, f.today) if ids else {}
         tasks = tasks.filter(pk__in=[pk for pk, s in statuses.items() if s.value == f.status])
+    if f.due_soon and f.today is not None:
+        ids = list(tasks.values_list("pk", flat=True))
+        tasks = tasks.filter(pk__in=sorted(_due_soon_provider()(ids, f.today)) if ids else [])
     return tasks
+
+
+def task_unit_links(task_ids: list[int]) -> dict[int, set[int]]:
+    """Each task's lead and responsible units (the ledger's default unit filter), in two
+    queries, for figures by unit that must match what the ledger lists."""
+    out: dict[int, set[int]] = {pk: set() for pk in task_ids}
+    for through in (Task.lead_units.through, Task.responsible_units.through):
+        for task_id, unit_id in through.objects.filter(task_id__in=task_ids).values_list(
+            "task_id", "unit_id"
+        ):
+            out[task_id].add(unit_id)
+    return out
 
 
 def ledger_units_for_user(user) -> QuerySet[Unit]:
@@ -222,6 +248,16 @@ STATUS_BADGES = {
 
 def _no_statuses(task_ids, today) -> dict:
     return {}
+
+
+DUE_SOON_PROVIDER = "qinqing.supervision.queries.due_soon_task_ids"
+
+
+def _due_soon_provider():
+    try:
+        return import_string(DUE_SOON_PROVIDER)
+    except ImportError:
+        return lambda task_ids, today: set()
 
 
 def _status_provider():

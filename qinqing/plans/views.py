@@ -76,6 +76,7 @@ def _ledger_form(request: HttpRequest) -> tuple[LedgerFilterForm, queries.Ledger
             ongoing=data["ongoing"],
             q=data["q"].strip(),
             status=data["status"],
+            due_soon=data["due_soon"],
             today=timezone.localdate(),
         )
     return form, filters

@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="policies",
+    workbench="qinqing.policies.workbench.work_items",
     deadlines="qinqing.policies.deadlines.recompute_deadlines",
     notification_kinds={
         "policies.push": "政策精准推送",

@@ -315,6 +315,9 @@ def push(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def grants(request: HttpRequest) -> HttpResponse:
     batches = queries.visible_batches_for_user(request.user)
+    state = request.GET.get("state", "")
+    if state in GrantBatchState.values:
+        batches = batches.filter(state=state)
     can_prepare = has_capability(request.user, "policies.manage")
     candidates = []
     if can_prepare:
@@ -325,7 +328,13 @@ def grants(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "policies/grants.html",
-        {"batches": batches[:50], "candidates": candidates, "can_prepare": can_prepare},
+        {
+            "batches": batches[:50],
+            "candidates": candidates,
+            "can_prepare": can_prepare,
+            "state": state,
+            "n_batches": batches.count(),
+        },
     )
 
 

@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="supervision",
+    workbench="qinqing.supervision.workbench.work_items",
     deadlines="qinqing.supervision.deadlines.recompute_deadlines",
     notification_kinds={
         "supervision.notice": "督办通知",

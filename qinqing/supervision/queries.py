@@ -28,7 +28,7 @@ from qinqing.core.accounts.access import (
 )
 from qinqing.core.accounts.models import Scope
 from qinqing.core.errors import NotFound, PermissionDenied
-from qinqing.core.orgs.models import Unit
+from qinqing.core.orgs.models import AREA_KINDS, Unit
 from qinqing.supervision import rules
 from qinqing.supervision.models import (
     Bulletin,
@@ -182,6 +182,11 @@ def task_statuses(tasks, today: date) -> dict[int, TaskStatus]:
     return {pk: rules.derive_task_status(f, today) for pk, f in load_facts(tasks).facts.items()}
 
 
+def due_soon_task_ids(tasks, today: date) -> set[int]:
+    """Tasks near their deadline and not done (the 临期 of the ledger and the home page)."""
+    return {pk for pk, d in status_details(tasks, today).items() if d.due_soon}
+
+
 def task_status(task, today: date) -> TaskStatus:
     """The derived status of one task (未启动、推进中、已完成待核验、已完成、逾期、长期坚持)."""
     pk = getattr(task, "pk", task)
@@ -221,7 +226,9 @@ def visible_tasks_for_user(user):
         )
     area = scope_area(user)
     if scope == Scope.JURISDICTION and area is not None:
-        return ledger.filter(area__path__startswith=area.path)
+        from qinqing.plans.queries import in_area_q
+
+        return ledger.filter(in_area_q(area))
     return Task.objects.none()
 
 
@@ -243,7 +250,9 @@ def visible_reports_for_user(user) -> QuerySet[ProgressReport]:
         return base.filter(unit=unit) if unit is not None else base.none()
     area = scope_area(user)
     if scope == Scope.JURISDICTION and area is not None:
-        return base.filter(task__area__path__startswith=area.path)
+        return base.filter(
+            Q(task__area__path__startswith=area.path) | Q(unit__path__startswith=area.path)
+        )
     return base.none()
 
 
@@ -407,9 +416,15 @@ class AreaFigures:
 
 
 def area_tasks(area: Unit):
+    """The ledger an area's overview shows: its own plans' tasks, and the tasks of a higher
+    area's plans assigned to its units (a county sees the city tasks its units carry)."""
     from qinqing.plans.models import Task
+    from qinqing.plans.queries import in_area_q
 
-    return Task.objects.in_ledger().filter(area=area)
+    below = Unit.objects.filter(path__startswith=area.path).exclude(pk=area.pk)
+    own = Task.objects.in_ledger().filter(in_area_q(area))
+    # tasks of a sub-area's own plans belong to that sub-area's overview
+    return own.exclude(area__in=below.filter(kind__in=AREA_KINDS))
 
 
 def area_figures(area: Unit, today: date, *, calendar=None) -> AreaFigures:
@@ -421,8 +436,13 @@ def area_figures(area: Unit, today: date, *, calendar=None) -> AreaFigures:
     counts = status_counts(d.status for d in details.values())
     overdue_ids = [pk for pk, d in details.items() if d.status == TaskStatus.OVERDUE]
     by_unit: dict[int, list[int]] = defaultdict(list)
+    inside = set(Unit.objects.filter(path__startswith=area.path).values_list("pk", flat=True))
     for pk in overdue_ids:
-        for unit_id in sorted(details[pk].owners):
+        # a higher area's task counts against this area's own units (a county's, not the
+        # city department leading it); the area's own tasks against their owners
+        owners = sorted(details[pk].owners)
+        mine = [u for u in details[pk].units if u in inside and u not in owners]
+        for unit_id in [u for u in owners if u in inside] or mine or owners:
             by_unit[unit_id].append(pk)
     task_objs = Task.objects.in_bulk(overdue_ids)
     units = Unit.objects.in_bulk(list(by_unit))
@@ -436,9 +456,11 @@ def area_figures(area: Unit, today: date, *, calendar=None) -> AreaFigures:
         ),
         key=lambda pair: (-len(pair[1]), pair[0].sort_order, pair[0].name),
     )
-    pending = ProgressReport.objects.filter(
-        task__in=tasks.values("pk"), state=ReportState.SUBMITTED
-    ).count()
+    pending = (
+        ProgressReport.objects.filter(task__in=tasks.values("pk"), state=ReportState.SUBMITTED)
+        .filter(Q(task__area__path__startswith=area.path) | Q(unit__path__startswith=area.path))
+        .count()
+    )
     notices = Counter(
         SupervisionNotice.objects.filter(
             issuing_unit__path__startswith=area.path,
@@ -465,6 +487,7 @@ def overdue_reports(area: Unit, today: date) -> QuerySet[ProgressReport]:
             state__in=[ReportState.PENDING, ReportState.RETURNED],
             report_due_on__lt=today,
         )
+        .filter(Q(task__area__path__startswith=area.path) | Q(unit__path__startswith=area.path))
         .select_related("task", "unit", "cycle", "cycle__cadence")
         .order_by("unit__sort_order", "unit__name", "report_due_on")
     )

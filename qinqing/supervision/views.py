@@ -283,6 +283,9 @@ def notices(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     if level:
         qs = qs.filter(level=level)
+    state = request.GET.get("state", "")
+    if state in NoticeState.values:
+        qs = qs.filter(state=state)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     can_issue = has_capability(request.user, "supervision.issue")
     triggers = []
@@ -296,6 +299,8 @@ def notices(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "level": level,
+            "state": state,
+            "state_label": NoticeState(state).label if state in NoticeState.values else "",
             "levels": NoticeForm.base_fields["level"].choices,
             "can_issue": can_issue,
             "triggers": triggers,
@@ -463,8 +468,11 @@ def notice_escalate(request: HttpRequest, notice_id: int) -> HttpResponse:
 @login_required
 def referrals(request: HttpRequest) -> HttpResponse:
     qs = queries.referrals_for_user(request.user)
+    only_open = bool(request.GET.get("open"))
+    if only_open:
+        qs = qs.exclude(state=NoticeState.CLOSED)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "supervision/referrals.html", {"page": page})
+    return render(request, "supervision/referrals.html", {"page": page, "only_open": only_open})
 
 
 # ---------------------------------------------------------------------------------------------

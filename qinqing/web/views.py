@@ -6,9 +6,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from qinqing.core.accounts.access import profile_of
-from qinqing.web.nav import nav_for
+from qinqing.core.accounts.access import has_capability, profile_of, scope_area
+from qinqing.core.errors import PermissionDenied
+from qinqing.web.workbench import sections_for
 
 
 class LoginView(auth_views.LoginView):
@@ -22,14 +24,34 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The role's work queue: counts with deadline colours, each linking to its list."""
     profile = profile_of(request.user)
-    cards = nav_for(request.user)
     role_code = profile.role.code if profile else ""
+    if role_code == "leader" and scope_area(request.user) is not None:
+        return cockpit(request)  # a leader's work is reading the figures
+    sections = sections_for(request.user, timezone.now())
     return render(
         request,
         "web/home.html",
-        {"cards": cards, "role_code": role_code, "no_profile": profile is None},
+        {
+            "sections": sections,
+            "total": sum(i.count for s in sections for i in s.items),
+            "role_code": role_code,
+            "no_profile": profile is None,
+            "cockpit": scope_area(request.user) is not None
+            and has_capability(request.user, "supervision.overview"),
+        },
     )
+
+
+@login_required
+def cockpit(request: HttpRequest) -> HttpResponse:
+    """领导驾驶舱 (leaders and the office): every figure links to the records behind it."""
+    from qinqing.web.cockpit import cockpit_context
+
+    if scope_area(request.user) is None:
+        raise PermissionDenied("领导驾驶舱仅供领导和营商办使用。")
+    return render(request, "web/cockpit.html", cockpit_context(request.user, timezone.now()))
 
 
 def page_not_found(request, exception=None):
