@@ -208,6 +208,11 @@ class QrEntry(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def audit_unit_id(self) -> int:
+        # every audit event belongs to an area: the locality the appeal was filed in
+        return self.unit_id or self.locality_id
+
 
 class ApiClient(models.Model):
     """A calling system (the city's 12345 platform); only the token's SHA-256 is stored."""
@@ -227,6 +232,11 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_unit_id(self) -> int:
+        # every audit event belongs to an area: the locality the appeal was filed in
+        return self.locality_id
 
 
 class Appeal(models.Model):
@@ -295,6 +305,11 @@ class Appeal(models.Model):
         from django.urls import reverse
 
         return reverse("appeals:detail", args=[self.pk])
+
+    @property
+    def audit_unit_id(self) -> int:
+        # every audit event belongs to an area: the locality the appeal was filed in
+        return self.locality_id
 
     @property
     def number(self) -> str:
@@ -601,6 +616,11 @@ class DisciplineLead(models.Model):
     @property
     def number(self) -> str:
         return f"XS{self.referred_at:%Y}{self.pk or 0:05d}"
+
+    @property
+    def audit_unit_id(self) -> int:
+        # every audit event belongs to an area: the locality the appeal was filed in
+        return self.locality_id
 
 
 class FigureMonth(models.Model):

@@ -53,6 +53,7 @@ from qinqing.appeals.models import (
     Ticket,
 )
 from qinqing.core import audit
+from qinqing.core.audit.models import Visibility
 from qinqing.core.enterprises.uscc import validate_uscc
 from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.orgs.models import Unit
@@ -578,9 +579,12 @@ def refer_to_discipline(
         appeal=appeal, locality=appeal.locality, referred_at=now, referred_by=actor
     )
     _event(appeal, EventKind.REFERRED, actor=actor, now=now, note=note)
+    # named by number only and restricted: everyone but 纪检监察 sees 已移送 in the audit trail
     audit.record(
-        actor, "appeal.referred", appeal, before={"state": before}, after={"lead": lead.pk}, now=now
-    )
+        actor, "appeal.referred", ("appeals.appeal", appeal.pk, appeal.number),
+        before={"state": before}, after={"lead": lead.pk}, unit=appeal.locality_id,
+        visibility=Visibility.RESTRICTED, now=now,
+    )  # fmt: skip
     return lead
 
 
@@ -606,6 +610,7 @@ def record_lead_progress(
         lead,
         before={"state": before},
         after={"state": lead.state},
+        visibility=Visibility.RESTRICTED,
         now=now,
     )
     return lead

@@ -21,6 +21,8 @@ class AuditTamperingRefused(Exception):
 class Visibility(models.TextChoices):
     INTERNAL = "internal", "内部"
     PUBLIC = "public", "公开"
+    # content only the discipline role may read (an appeal referred to 纪检监察)
+    RESTRICTED = "restricted", "限纪检监察"
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from qinqing.core.accounts.access import profile_of, require_capability, visible_units
 from qinqing.core.accounts.models import Scope
 from qinqing.core.audit.models import AuditEvent, Visibility
+from qinqing.core.orgs.models import Unit
 
 
 def visible_events_for_user(user) -> QuerySet[AuditEvent]:
-    """Leaders, the office and site admins see the events of the units in their scope and
-    the events not tied to a unit; nobody else reads the trail."""
+    """Global roles (site admins) see every event; leaders and the office see the events of
+    the units in their area; the discipline role sees the restricted events of its area.
+
+    Every event belongs to an area: an event without a unit is visible to global roles only,
+    so a county office never reads the city's (or a system job's) events.
+    """
     require_capability(user, "audit.view")
     profile = profile_of(user)
-    if profile.role.scope == Scope.GLOBAL:
+    scope = profile.role.scope
+    if scope == Scope.GLOBAL:
         return AuditEvent.objects.all()
+    if scope == Scope.REFERRED:
+        if profile.unit is None:
+            return AuditEvent.objects.none()
+        area = profile.unit.area()
+        unit_ids = Unit.objects.filter(path__startswith=area.path).values_list("pk", flat=True)
+        return AuditEvent.objects.filter(unit_id__in=unit_ids, visibility=Visibility.RESTRICTED)
     unit_ids = visible_units(user).values_list("pk", flat=True)
-    return AuditEvent.objects.filter(Q(unit_id__in=unit_ids) | Q(unit_id__isnull=True))
+    return AuditEvent.objects.filter(unit_id__in=unit_ids)
 
 
 def public_events() -> QuerySet[AuditEvent]:

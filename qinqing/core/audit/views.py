@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from qinqing.core.accounts.access import visible_units
 from qinqing.core.audit.queries import visible_events_for_user
+from qinqing.core.audit.restricted import REDACTED_TEXT, redacted_seqs
 from qinqing.core.audit.verbs import VERB_LABELS, verb_label
 
 
@@ -27,8 +28,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
         events = events.filter(object_id=object_id)
     page = Paginator(events.order_by("-seq"), 50).get_page(request.GET.get("page"))
     units = {u.pk: u.name for u in visible_units(request.user).only("pk", "name")}
+    hidden = redacted_seqs(page, request.user)
     rows = [
-        {"event": e, "verb_label": verb_label(e.verb), "unit_name": units.get(e.unit_id, "")}
+        {
+            "event": e,
+            "verb_label": verb_label(e.verb),
+            "unit_name": units.get(e.unit_id, ""),
+            "redacted": e.seq in hidden,
+        }
         for e in page
     ]
     return render(
@@ -39,6 +46,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "units": sorted(units.items(), key=lambda kv: kv[1]),
             "verbs": sorted(VERB_LABELS.items()),
+            "redacted_text": REDACTED_TEXT,
             "f": {"unit": unit, "verb": verb, "object_type": object_type, "object_id": object_id},
         },
     )
