@@ -119,3 +119,15 @@ def test_celery_workers_run_each_due_job_once(process_db, workers):
         [("schedule", "succeeded"), ("manual", "succeeded")],
     )
     assert manual == [("schedule", "succeeded"), ("manual", "succeeded")]
+
+
+def test_beat_keeps_one_tick_a_minute_in_the_database(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from qinqing.core.jobs.celery import TICK, sync_beat_schedule
+
+    sync_beat_schedule()
+    sync_beat_schedule()  # every beat start: idempotent
+    task = PeriodicTask.objects.get(task=TICK)
+    assert task.enabled
+    assert (task.interval.every, task.interval.period) == (60, "seconds")
