@@ -247,6 +247,11 @@ def import_pairings(
     }
     allowed = set(allowed_units.values_list("pk", flat=True))
     enterprises = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs)}
+    existing: dict[tuple[int, int], list[tuple]] = {}
+    for cadre_id, enterprise_id, s_on, e_on in Pairing.objects.filter(
+        cadre__in=cadres.values(), enterprise__in=enterprises.values()
+    ).values_list("cadre_id", "enterprise_id", "starts_on", "ends_on"):
+        existing.setdefault((cadre_id, enterprise_id), []).append((s_on, e_on))
     problems: list[str] = []
     planned: list[dict] = []
     for r in rows:
@@ -280,6 +285,11 @@ def import_pairings(
         if starts_on and ends_on and ends_on < starts_on:
             problems.append(f"第 {n} 行结束日期早于开始日期")
         if cadre and enterprise and starts_on:
+            for s_on, e_on in existing.get((cadre.pk, enterprise.pk), []):
+                if rules.overlaps(starts_on, ends_on, s_on, e_on):
+                    problems.append(
+                        f"第 {n} 行{cadre.name}与该企业已有 {s_on.isoformat()} 起的包联关系，日期重叠"
+                    )
             for earlier in planned:
                 same = earlier["cadre"] == cadre and earlier["enterprise"] == enterprise
                 if same and rules.overlaps(
@@ -500,7 +510,7 @@ def raise_issue_from_visit(visit: Visit, *, actor, now: dt.datetime, need_type: 
         raise InvalidInput("项目走访中发现的问题请登记为项目堵点。")
     appeal = _open_appeal(actor=actor, now=now, channel=Channel.VISIT, enterprise=visit.enterprise,
                           locality=visit.area, data=data,
-                          reference=f"visit-{visit.pk}-{now:%Y%m%d%H%M%S%f}")  # fmt: skip
+                          reference=f"visit-{visit.pk}-{visit.issues.count() + 1}")  # fmt: skip
     issue = RaisedIssue.objects.create(
         visit=visit, appeal=appeal, need_type=need_type, cadre_id=visit.cadre_id,
         unit_id=visit.unit_id, area_id=visit.area_id, enterprise_id=visit.enterprise_id,
@@ -523,7 +533,7 @@ def raise_issue_from_meeting(meeting: Meeting, *, actor, now: dt.datetime, enter
     _check_need_type(need_type)
     appeal = _open_appeal(actor=actor, now=now, channel=Channel.MEETING, enterprise=enterprise,
                           locality=meeting.area, data=data,
-                          reference=f"meeting-{meeting.pk}-{now:%Y%m%d%H%M%S%f}")  # fmt: skip
+                          reference=f"meeting-{meeting.pk}-{meeting.issues.count() + 1}")  # fmt: skip
     issue = RaisedIssue.objects.create(
         meeting=meeting, appeal=appeal, need_type=need_type, unit_id=meeting.host_unit_id,
         area_id=meeting.area_id, enterprise=enterprise, raised_on=local_today(now),

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from qinqing.core import audit
-from qinqing.core.notifications import notify
+from qinqing.core.notifications.api import Message, notify_many
 from qinqing.core.workdays import add_workdays, get_calendar
 from qinqing.engagement import rules
 from qinqing.engagement.models import MissedCycle, Pairing
@@ -69,16 +69,19 @@ def flag_overdue_visits(now: dt.datetime) -> dict[str, int]:
             MissedCycle.objects.bulk_create(missed[i : i + BATCH], ignore_conflicts=True)
         for i in range(0, len(changed), BATCH):
             Pairing.objects.bulk_update(changed[i : i + BATCH], ["next_due_on", "overdue_since"])
-        for user_id, count in newly_overdue.items():
-            notify(
-                _user(user_id),
-                kind="engagement.visit_overdue",
-                title=f"您有 {count} 家包联企业（项目）逾期未走访",
-                body="请尽快入企走访，或电话、线上联系企业，并在平台登记走访情况。",
-                url="/engagement/mine/",
-                key=f"engagement.visit_overdue:{user_id}:{today.isoformat()}",
-                now=now,
-            )
+        notify_many(
+            [
+                (user_id, Message(
+                    kind="engagement.visit_overdue",
+                    title=f"您有 {count} 家包联企业（项目）逾期未走访",
+                    body="请尽快入企走访，或电话、线上联系企业，并在平台登记走访情况。",
+                    url="/engagement/mine/",
+                    key=f"engagement.visit_overdue:{user_id}:{today.isoformat()}",
+                ))
+                for user_id, count in newly_overdue.items()
+            ],
+            now=now,
+        )  # fmt: skip
         soon = _remind_due_soon(now, today)
         if missed or ended:
             audit.record("走访逾期巡检", "visits.swept", ("engagement.sweep", today, "走访逾期巡检"),
@@ -90,12 +93,6 @@ def flag_overdue_visits(now: dt.datetime) -> dict[str, int]:
         "ended": ended,
         "due_soon_reminded": soon,
     }
-
-
-def _user(user_id: int):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model()(pk=user_id)
 
 
 def _remind_due_soon(now: dt.datetime, today: dt.date) -> int:
@@ -111,14 +108,16 @@ def _remind_due_soon(now: dt.datetime, today: dt.date) -> int:
     by_user: dict[int, list[dt.date]] = defaultdict(list)
     for user_id, due in rows:
         by_user[user_id].append(due)
-    for user_id, dues in by_user.items():
-        first = min(dues)
-        notify(
-            _user(user_id),
-            kind="engagement.visit_due_soon",
-            title=f"{len(dues)} 家包联企业（项目）应于 {first:%m月%d日} 前走访",
-            url="/engagement/mine/",
-            key=f"engagement.visit_due_soon:{user_id}:{first.isoformat()}",
-            now=now,
-        )
+    notify_many(
+        [
+            (user_id, Message(
+                kind="engagement.visit_due_soon",
+                title=f"{len(dues)} 家包联企业（项目）应于 {min(dues):%m月%d日} 前走访",
+                url="/engagement/mine/",
+                key=f"engagement.visit_due_soon:{user_id}:{min(dues).isoformat()}",
+            ))
+            for user_id, dues in by_user.items()
+        ],
+        now=now,
+    )  # fmt: skip
     return sum(len(d) for d in by_user.values())

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qinqing.core import audit
 from qinqing.core.accounts.access import has_capability, require_capability, user_uscc
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import InvalidInput, NotFound, QinqingError
@@ -165,6 +166,8 @@ def visit_attachment(request: HttpRequest, visit_id: int, attachment_id: int) ->
     attachment = visit.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound("附件不存在。")
+    unit = getattr(visit, "audit_unit_id", None) or getattr(visit, "unit_id", None)
+    audit.record(request.user, "visit.viewed_attachment", attachment, unit=unit)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
