@@ -116,7 +116,7 @@ def main() -> None:
         f"{total:.1f} s** end to end (jieba words of each head, place names, TF-IDF, candidate "
         "pairs from distinctive features, average-linkage re-cut, labels and ranking).",
         f"  - of which cutting words and reading places: {cut_20k:.1f} s per 20,000 messages "
-        "(two processes from 20,000 messages up).",
+        "(two processes from 10,000 messages up).",
         f"- Baseline: naive all-pairs similarity (TF-IDF times its transpose, no pruning) "
         f"{pairs_10k:.1f} s for 10,000 rows → {scaled:.0f} s scaled to {args.messages:,} "
         f"(n²), before any clustering → ×{scaled / total:.0f} slower than the whole pipeline.",

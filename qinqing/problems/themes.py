@@ -37,6 +37,7 @@ first put in the canonical order of their ids):
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import re
@@ -56,7 +57,7 @@ DEFAULT_LINKAGE = 0.30
 PLACE_BONUS = 0.10  # two messages naming the same distinctive spot
 MAX_POSTING = 400  # a feature shared by more rows than this is not distinctive
 DEFAULT_MIN_SIZE = 2
-PARALLEL_FROM = 20_000  # cut words in two processes from this many rows
+PARALLEL_FROM = 10_000  # cut words in two processes from this many rows
 
 STOP_WORDS = frozenset(
     [
@@ -584,22 +585,32 @@ def canonical(messages: Iterable[Message]) -> list[Message]:
 # Features
 
 
+_JIEBA = None
+_NUMERIC = re.compile(r"[\d.,:：%年月日号\-/]+")
+_LETTER = re.compile(r"[\u4e00-\u9fa5A-Za-z]")
+
+
 def _jieba():
-    import logging
+    global _JIEBA
+    if _JIEBA is None:
+        import logging
 
-    import jieba
+        import jieba
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _JIEBA = jieba
+    return _JIEBA
 
 
+@functools.lru_cache(maxsize=200_000)
 def _keep(word: str) -> bool:
+    word = word.strip()
     if len(word) < 2 or word in STOP_WORDS:
         return False
-    if word.isdigit() or re.fullmatch(r"[\d.,:：%年月日号\-/]+", word):
+    if word.isdigit() or _NUMERIC.fullmatch(word):
         return False
-    return bool(re.search(r"[\u4e00-\u9fa5A-Za-z]", word))
+    return bool(_LETTER.search(word))
 
 
 def words(text: str) -> list[str]:
@@ -610,11 +621,12 @@ def words(text: str) -> list[str]:
         ['A3', '杜鹃', '灯不亮']
     """
     jieba = _jieba()
-    return [w for w in jieba.lcut(text, HMM=False) if _keep(w.strip())]
+    return [w.strip() for w in jieba.lcut(text, HMM=False) if _keep(w)]
 
 
 def _cut_many(texts: list[str]) -> list[list[str]]:
-    return [words(t) for t in texts]
+    seen: dict[str, list[str]] = {}  # reposts of the same message are cut once
+    return [seen[t] if t in seen else seen.setdefault(t, words(t)) for t in texts]
 
 
 def places(text: str) -> list[str]:
@@ -809,6 +821,14 @@ def _place_matrix(matrix, vocab, distinctive):
     return places_only
 
 
+_REGION_IDS: dict[str, int] = {}
+
+
+def _region_ids(regions_: set[str], _all) -> int:
+    (code,) = regions_
+    return _REGION_IDS.setdefault(code, len(_REGION_IDS))
+
+
 def candidate_edges(matrix, df, vocab, region_sets, *, threshold: float, max_df: float):
     """Pairs (i, j, score), i < j, that share a distinctive feature and are similar.
 
@@ -831,6 +851,10 @@ def candidate_edges(matrix, df, vocab, region_sets, *, threshold: float, max_df:
     pruned.eliminate_zeros()
     pruned_t = pruned.T.tocsr()
     place_rows = _place_matrix(matrix, vocab, distinctive)
+    # one region per row (-1: none named, -2: several): different single regions never pair
+    single = np.array(
+        [(-1 if not r else (_region_ids(r, region_sets) if len(r) == 1 else -2)) for r in region_sets]
+    )
     edges = []
     chunk = 2000
     for start in range(0, n, chunk):
@@ -839,6 +863,9 @@ def candidate_edges(matrix, df, vocab, region_sets, *, threshold: float, max_df:
         cols = block.col
         mask_upper = cols > rows
         rows, cols = rows[mask_upper], cols[mask_upper]
+        a, b = single[rows], single[cols]
+        compatible = (a < 0) | (b < 0) | (a == b)
+        rows, cols = rows[compatible], cols[compatible]
         if rows.size == 0:
             continue
         for b in range(0, rows.size, 200_000):
@@ -872,6 +899,23 @@ def _components(n: int, edges) -> list[list[int]]:
     return [g for g in groups.values() if len(g) > 1]
 
 
+def _conflicts(sets: list[set[str]]):
+    """Boolean matrix: True where two members name regions and none in common."""
+    import numpy as np
+
+    codes = sorted({r for s in sets for r in s})
+    if len(codes) < 2:
+        return np.zeros((len(sets), len(sets)), dtype=bool)
+    index = {c: i for i, c in enumerate(codes)}
+    member_regions = np.zeros((len(sets), len(codes)), dtype=np.float32)
+    for row, regions_ in enumerate(sets):
+        for r in regions_:
+            member_regions[row, index[r]] = 1.0
+    overlap = (member_regions @ member_regions.T) > 0
+    named = member_regions.sum(axis=1) > 0
+    return named[:, None] & named[None, :] & ~overlap
+
+
 def _recut(
     members: list[int], matrix, region_sets, linkage_sim: float, place_rows=None
 ) -> list[list[int]]:
@@ -890,10 +934,7 @@ def _recut(
     if place_rows is not None:
         psub = place_rows[members]
         sims += PLACE_BONUS * ((psub @ psub.T).toarray() > 0)
-    for a in range(len(members)):
-        for b in range(a + 1, len(members)):
-            if _region_conflict(region_sets[members[a]], region_sets[members[b]]):
-                sims[a, b] = sims[b, a] = 0.0
+    sims[_conflicts([region_sets[m] for m in members])] = 0.0
     dist = np.clip(1.0 - sims, 0.0, 2.0)
     np.fill_diagonal(dist, 0.0)
     tree = linkage(squareform(dist, checks=False), method="average")
@@ -981,13 +1022,14 @@ def _display(term: str) -> str:
 
 def top_terms(members: list[int], matrix, vocab: list[str], k: int = 6) -> list[str]:
     """The features with the highest weight in the theme's centroid (regions excluded)."""
-    import numpy as np
-
-    centroid = np.asarray(matrix[members].sum(axis=0)).ravel()
-    order = np.lexsort((np.arange(centroid.size), -centroid))
+    rows = matrix[members].tocoo()
+    weights: dict[int, float] = defaultdict(float)
+    for col, value in zip(rows.col.tolist(), rows.data.tolist(), strict=True):
+        weights[col] += value
+    order = sorted(weights, key=lambda c: (-round(weights[c], 6), c))
     out: list[str] = []
     for idx in order:
-        if centroid[idx] <= 0 or len(out) >= k:
+        if len(out) >= k:
             break
         term = vocab[idx]
         if term.startswith("r:"):
@@ -1036,6 +1078,7 @@ def mine_themes(
     themes to measure growth; they are not members.
     """
     import numpy as np
+    from scipy import sparse
 
     every = canonical(messages)
     if month:
@@ -1067,8 +1110,9 @@ def mine_themes(
             growth = _growth(size, previous)
         enterprises = len({m.enterprise for m in msgs if m.enterprise}) or 1
         terms = top_terms(members, matrix, vocab)
-        centroid = np.asarray(matrix[members].mean(axis=0)).ravel()
-        closeness = np.asarray(matrix[members] @ centroid).ravel()
+        sub = matrix[members]
+        centroid = sparse.csr_matrix(sub.mean(axis=0))
+        closeness = np.asarray((sub @ centroid.T).todense()).ravel()
         order = sorted(range(size), key=lambda k: (-round(float(closeness[k]), 6), k))
         examples = [
             {"id": msgs[k].id, "title": (msgs[k].title or msgs[k].body)[:60]} for k in order[:3]
