@@ -203,6 +203,11 @@ def ensure_policy(code: str, fields: dict, *, owner: Unit, delivery: str, actor,
     if existing is not None:
         return existing
     data = {k: v for k, v in fields.items() if k not in ("owner", "rule")}
+    # Demo data is built for the day it is loaded: a policy whose period would already be
+    # over stays open to the end of next year, so the demo can be tried on any date.
+    open_until = dt.date(timezone.localdate(now).year + 1, 12, 31)
+    if data.get("ends_on") and data["ends_on"] < open_until:
+        data["ends_on"] = open_until
     return service.create_policy(
         actor=actor,
         data={**data, "code": code, "owner_unit": owner, "delivery": delivery},

@@ -219,7 +219,8 @@ def test_owner_department_and_applicant_see_it_and_download_materials(pw, client
     assert "提交审核结论" not in leader_html.content.decode()
 
 
-def test_enterprise_applies_through_the_page(pw, client_for):
+def test_enterprise_applies_through_the_page(pw, client_for, _pinned_clock):
+    _pinned_clock.move_to(NOW)  # the page reads the clock; the policy runs 2025–2027
     client = client_for(pw.world.enterprise_a)
     form = client.get(f"/policies/p/{pw.sme.code}/apply/")
     assert form.status_code == 200
