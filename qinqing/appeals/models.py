@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from qinqing.appeals import rules
+from qinqing.appeals import rules, settings_cache
 from qinqing.appeals.choices import (
     AppealState,
     AppealType,
@@ -64,9 +64,7 @@ class AppealSettings(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        from qinqing.appeals.service import forget_settings
-
-        forget_settings()
+        settings_cache.forget_settings()
 
     @property
     def shares(self) -> tuple[float, ...]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 
-from qinqing.appeals import notify, rules
+from qinqing.appeals import notify, rules, settings_cache
 from qinqing.appeals.choices import (
     OPEN_TICKET_STATES,
     AppealState,
@@ -82,7 +82,7 @@ def _areas_upwards(locality: Unit):
 
 
 SETTINGS_CACHE_SECONDS = 30
-_settings_cache: dict[int, tuple[AppealSettings, float]] = {}
+_settings_cache = settings_cache.CACHE
 
 
 def settings_for(locality: Unit) -> AppealSettings:
@@ -105,8 +105,7 @@ def settings_for(locality: Unit) -> AppealSettings:
     return found
 
 
-def forget_settings() -> None:
-    _settings_cache.clear()
+forget_settings = settings_cache.forget_settings
 
 
 def sla_rules_for(locality: Unit) -> list[rules.SlaRule]:
