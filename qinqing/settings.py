@@ -81,11 +81,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # before anything reads the body: oversized requests and NUL characters are refused
+    "qinqing.web.security.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qinqing.web.security.ResponseHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qinqing.web.middleware.QinqingErrorMiddleware",
@@ -152,6 +155,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# the client's address behind the trusted reverse proxy, not the proxy's (one attacker behind
+# the proxy could otherwise lock every account for everyone)
+AXES_CLIENT_IP_CALLABLE = "qinqing.core.client_address.client_ip"
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -189,6 +195,44 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 QINQING_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
+# Request bodies are refused before they are read when larger than the page accepts (a 60 MB
+# upload was once read completely before the 10 MB refusal): 25 MB by default; policy
+# applications carry several materials of up to QINQING_MAX_UPLOAD_BYTES, plans one file.
+QINQING_MAX_REQUEST_BYTES = int(os.environ.get("QINQING_MAX_REQUEST_BYTES", 25 * 1024 * 1024))
+QINQING_REQUEST_BYTES_BY_NAMESPACE = {
+    "policies": 3 * QINQING_MAX_UPLOAD_BYTES,
+    "plans": QINQING_MAX_UPLOAD_BYTES + 5 * 1024 * 1024,
+}
+
+# Shared cache (rate limits, counters): Redis when QINQING_REDIS_URL is set (production);
+# otherwise the database, so that every gunicorn worker and process counts together (a
+# per-process cache let 9 of 14 rapid submissions through). `qinqing demo` and migrations
+# create its table (`createcachetable`); the test runner does so for test databases.
+QINQING_REDIS_URL = os.environ.get("QINQING_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": QINQING_REDIS_URL}
+        if QINQING_REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "qinqing_cache",
+        }
+    )
+}
+
+# The documented reverse proxy's addresses (comma-separated addresses or networks). Only a
+# connection from one of them may name the client in X-Forwarded-For (qinqing.core.client_address).
+QINQING_TRUSTED_PROXIES = tuple(
+    p.strip() for p in os.environ.get("QINQING_TRUSTED_PROXIES", "").split(",") if p.strip()
+)
+
+# Content-Security-Policy of every page: scripts only from our own static files (the pages
+# carry no inline script); style attributes remain in a few templates.
+QINQING_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = True

@@ -7,9 +7,12 @@
      "title": "…", "content": "…", "place": "…"}
 
 answers ``201`` with the new appeal, or ``200`` with the existing one when the same
-``external_id`` was sent before (idempotent). ``GET /appeals/api/v1/appeals/<external_id>/``
+``external_id`` was sent before with the same content (idempotent); ``409`` when it was sent
+before with different content. Every field is a string (``SUBMISSION_SCHEMA``); bodies over
+``MAX_BODY_BYTES`` or nested deeper than ``MAX_DEPTH`` are refused before parsing. ``GET /appeals/api/v1/appeals/<external_id>/``
 returns its state and, once answered, the reply. Errors are JSON ``{"error": "…"}`` in
-Chinese (400 invalid, 401 no or bad token, 404 unknown id, 405 wrong method).
+Chinese (400 invalid, 401 no or bad token, 404 unknown id, 405 wrong method, 409 conflicting
+replay, 413 body too large).
 """
 
 from __future__ import annotations
@@ -25,6 +28,69 @@ from qinqing.appeals import service
 from qinqing.appeals.choices import AppealState, Channel
 from qinqing.appeals.models import ApiClient, Appeal
 from qinqing.core.errors import InvalidInput
+
+# The submission's schema: field → maximum length. Every value is a string; an object, list
+# or number where a string belongs is refused, and so is a NUL character. Missing required
+# fields are named by the intake (service.clean_intake) with their Chinese labels.
+SUBMISSION_SCHEMA: dict[str, int] = {
+    "external_id": 64,
+    "enterprise_uscc": 18,
+    "enterprise_name": 200,
+    "contact_name": 50,
+    "contact_phone": 30,
+    "appeal_type": 20,
+    "title": 200,
+    "content": 5000,
+    "place": 200,
+}
+MAX_BODY_BYTES = 64 * 1024  # the longest valid submission is about 20 KB of UTF-8
+MAX_DEPTH = 8  # a submission is one flat object; 100,000 levels raised RecursionError
+
+
+def json_depth_exceeds(body: str, limit: int) -> bool:
+    """Whether ``body`` nests arrays or objects deeper than ``limit``, scanned without parsing.
+
+    Examples:
+        >>> json_depth_exceeds('{"a": [1, {"b": "[[["}]}', 2)
+        False
+        >>> json_depth_exceeds("[" * 3 + "]" * 3, 2)
+        True
+    """
+    depth, in_string, escaped = 0, False, False
+    for ch in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def check_submission(payload: dict) -> None:
+    """Validate a submission against SUBMISSION_SCHEMA; InvalidInput names every problem."""
+    problems = []
+    for name, max_length in SUBMISSION_SCHEMA.items():
+        value = payload.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            problems.append(f"“{name}”应为字符串")
+        elif "\x00" in value:
+            problems.append(f"“{name}”含有不允许的空字符（\\u0000）")
+        elif len(value) > max_length:
+            problems.append(f"“{name}”超过 {max_length} 个字符")
+    if problems:
+        raise InvalidInput("；".join(problems) + "。请修改后重新提交。")
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -91,14 +157,29 @@ def appeals_collection(request: HttpRequest) -> JsonResponse:
     client = _client(request)
     if client is None:
         return _unauthorized()
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return _error(f"请求体超过 {MAX_BODY_BYTES // 1024} KB，请精简后重新提交。", 413)
+    raw = request.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        return _error(f"请求体超过 {MAX_BODY_BYTES // 1024} KB，请精简后重新提交。", 413)
     try:
-        payload = json.loads(request.body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        text = raw.decode("utf-8") or "{}"
+    except UnicodeDecodeError:
+        return _error("请求体不是有效的 UTF-8 JSON。", 400)
+    if json_depth_exceeds(text, MAX_DEPTH):
+        return _error("请求体嵌套层数过多：诉求应为一个不嵌套的 JSON 对象。", 400)
+    try:
+        payload = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
         return _error("请求体不是有效的 UTF-8 JSON。", 400)
     if not isinstance(payload, dict):
         return _error("请求体应为 JSON 对象。", 400)
     try:
+        check_submission(payload)
         appeal, created = service.submit_from_api(client, payload, now=timezone.now())
+    except service.ConflictingReplay as exc:
+        return _error(exc.message, 409)
     except InvalidInput as exc:
         return _error(exc.message, 400)
     return JsonResponse(

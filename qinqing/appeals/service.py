@@ -462,6 +462,7 @@ def submit_from_api(client: ApiClient, payload: dict, *, now: dt.datetime) -> tu
         channel=Channel.API, source=client.code, external_id=external_id
     ).first()
     if existing is not None:
+        _check_same_submission(existing, payload)
         return existing, False
     try:
         appeal = submit_appeal(
@@ -480,8 +481,30 @@ def submit_from_api(client: ApiClient, payload: dict, *, now: dt.datetime) -> tu
         ).first()
         if existing is None:
             raise
+        _check_same_submission(existing, payload)
         return existing, False
     return appeal, True
+
+
+class ConflictingReplay(InvalidInput):
+    """The same external id sent again with different content (the API answers 409)."""
+
+
+def _check_same_submission(existing: Appeal, payload: dict) -> None:
+    """A replay is idempotent only if it says the same thing as the first submission."""
+    clean = clean_intake(payload)
+    changed = [
+        name
+        for name in ("enterprise_uscc", "enterprise_name", "contact_name", "contact_phone",
+                     "appeal_type", "title", "content", "place")
+        if str(getattr(existing, name) or "") != str(clean.get(name) or "")
+    ]  # fmt: skip
+    if changed:
+        raise ConflictingReplay(
+            f"编号为“{existing.external_id}”的诉求已提交（诉求编号 {existing.number}），"
+            f"本次内容与原提交不同（{'、'.join(changed)}）。同一编号不能用于不同的诉求；"
+            "如需补充，请使用新的编号。"
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1156,17 +1179,22 @@ def rate_service(
         raise InvalidInput("请填写评价的服务事项（例如：营业执照变更登记）。")
     if level in (RatingLevel.BAD, RatingLevel.VERY_BAD) and not (comment or "").strip():
         raise InvalidInput("差评请写明不满意的原因，便于单位整改。")
-    rating = ServiceRating.objects.create(
-        rater=actor if getattr(actor, "is_authenticated", False) else None,
-        enterprise_uscc=enterprise_uscc,
-        enterprise_name=enterprise_name,
-        appeal=appeal,
-        unit=unit,
-        service_name=service_name,
-        level=level,
-        comment=(comment or "").strip(),
-        rated_at=now,
-    )
+    try:
+        # two simultaneous ratings of one appeal: the second meets the one-to-one row
+        with transaction.atomic():
+            rating = ServiceRating.objects.create(
+                rater=actor if getattr(actor, "is_authenticated", False) else None,
+                enterprise_uscc=enterprise_uscc,
+                enterprise_name=enterprise_name,
+                appeal=appeal,
+                unit=unit,
+                service_name=service_name,
+                level=level,
+                comment=(comment or "").strip(),
+                rated_at=now,
+            )
+    except IntegrityError:
+        raise InvalidInput("这件诉求已经评价过了。") from None
     if appeal is not None:
         _event(appeal, EventKind.RATED, actor=actor, now=now, data={"level": int(level)})
     if rating.is_bad:

@@ -42,6 +42,7 @@ from qinqing.appeals.forms import (
     ServiceRatingForm,
 )
 from qinqing.appeals.models import Appeal, Ticket
+from qinqing.core import audit
 from qinqing.core.accounts.access import (
     has_capability,
     profile_of,
@@ -334,6 +335,7 @@ def attachment(request: HttpRequest, appeal_id: int, attachment_id: int) -> Http
     item = appeal.attachments.filter(pk=attachment_id).first()
     if item is None:
         raise NotFound("附件不存在。")
+    audit.record(request.user, "appeal.viewed_attachment", item, unit=appeal.locality_id)
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
     response["Content-Type"] = item.content_type
     response["X-Content-Type-Options"] = "nosniff"

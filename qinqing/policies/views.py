@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qinqing.core import audit
 from qinqing.core.accounts.access import (
     has_capability,
     require_capability,
@@ -623,6 +624,9 @@ def application_material(request: HttpRequest, application_id: int, material_id:
     material = application.materials.filter(pk=material_id).first()
     if material is None:
         raise NotFound("材料不存在，或您没有查看它的权限。")
+    audit.record(
+        request.user, "application.viewed_attachment", material, unit=application.audit_unit_id
+    )
     return FileResponse(
         material.file.open("rb"), as_attachment=True, filename=material.original_name
     )

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qinqing.core import audit
 from qinqing.core.accounts.access import (
     has_capability,
     require_capability,
@@ -155,6 +156,9 @@ def file_report(request: HttpRequest, report_id: int) -> HttpResponse:
 @login_required
 def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     item = queries.access_attachment_for_user(request.user, attachment_id)
+    report = item.report
+    unit = getattr(report, "audit_unit_id", None) or getattr(report, "unit_id", None)
+    audit.record(request.user, "report.viewed_attachment", item, unit=unit)
     return FileResponse(
         default_storage.open(item.file.name, "rb"),
         as_attachment=True,

@@ -16,6 +16,10 @@ def register(sub) -> None:
     )
     serve.add_argument("--bind", default=os.environ.get("QINQING_BIND", "127.0.0.1:8000"))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("QINQING_WORKERS", "2")))
+    serve.add_argument(
+        "--threads", type=int, default=int(os.environ.get("QINQING_THREADS", "8")),
+        help="每个进程的线程数（gthread：慢速连接不会占满全部进程）",
+    )  # fmt: skip
     serve.set_defaults(func=_serve)
 
 
@@ -26,6 +30,7 @@ def _demo(args) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the shared cache of the embedded default
     call_command("collectstatic", interactive=False, verbosity=0)
     from qinqing.web.demo import build_demo
 
@@ -50,6 +55,19 @@ def _serve(args) -> int:
         "--access-logfile",
         "-",
         # starts the embedded job scheduler once, in the master (qinqing/core/jobs)
+        # threaded workers: two slow clients once stalled both sync workers; a thread waits
+        # on a slow client while the others serve. Requests are still bounded by the timeout
+        # and by the body limits (qinqing.web.security); see deploy/nginx/qinqing.conf.
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--timeout",
+        os.environ.get("QINQING_WORKER_TIMEOUT", "60"),
+        "--limit-request-line",
+        "8190",
+        "--limit-request-fields",
+        "100",
         "--config",
         "python:qinqing.core.jobs.gunicorn_conf",
     ]
