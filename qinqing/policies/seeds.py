@@ -4,7 +4,7 @@ batch waiting for the second officer, an approved one, and an application.
 
 The registry is ``../shared/data/enterprises/sample_10k.csv`` when present, else a small
 synthetic registry generated here, so the demo works without the shared folder. The demo
-enterprises 甲 and 乙 (``qinqing.web.demo``) are always in it, with attributes that make
+enterprises 甲 and 乙 (the demo's enterprise personas) are always in it, with attributes that make
 each eligible for one policy and one condition short of another.
 
 Idempotent: what exists is kept (policies by code, rule versions by digest, the run by
@@ -263,11 +263,13 @@ def _row(uscc: str, name: str, **values) -> str:
     return ",".join(cells)
 
 
-def demo_persona_rows() -> list[str]:
-    """甲: small high-tech firm (eligible: art3 and the R&D subsidy; near miss: graduates).
+def demo_persona_rows(enterprises: list[tuple[str, str]]) -> list[str]:
+    """``enterprises``: (name, credit code) of the demo's 甲 and 乙.
+
+    甲: small high-tech firm (eligible: art3 and the R&D subsidy; near miss: graduates).
     乙: large food maker newly above scale with 12 graduate hires (eligible: art2; near
     miss: the graduate subsidy, because it is large)."""
-    from qinqing.web.demo import ENTERPRISE_A, ENTERPRISE_B
+    ENTERPRISE_A, ENTERPRISE_B = enterprises  # noqa: N806
 
     return [
         _row(
@@ -317,12 +319,12 @@ def synthetic_registry(n: int = 400, seed: int = 20250101) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_registry(*, actor, log: Callable[[str], None]) -> None:
+def load_registry(*, actor, log: Callable[[str], None], enterprises: list[tuple[str, str]]) -> None:
+    """Load the registry sample (or a synthetic one) and the demo's own enterprises."""
     from qinqing.core.enterprises.models import Enterprise
     from qinqing.core.enterprises.service import import_registry
-    from qinqing.web.demo import ENTERPRISE_A
 
-    if Enterprise.objects.filter(uscc=ENTERPRISE_A[1]).exists():
+    if Enterprise.objects.filter(uscc=enterprises[0][1]).exists():
         log(f"  企业库已有 {Enterprise.objects.count()} 家企业，跳过导入。")
         return
     if SAMPLE.is_file():
@@ -332,7 +334,7 @@ def load_registry(*, actor, log: Callable[[str], None]) -> None:
         data = synthetic_registry().encode("utf-8")
         import_registry(data, filename="示例合成企业名录.csv", actor=actor)
         log("  未找到 ../shared 的企业样本，已生成 400 家合成企业。")
-    personas = "\n".join([REGISTRY_HEADER, *demo_persona_rows()]) + "\n"
+    personas = "\n".join([REGISTRY_HEADER, *demo_persona_rows(enterprises)]) + "\n"
     import_registry(personas.encode("utf-8"), filename="演示企业.csv", actor=actor)
 
 
@@ -381,7 +383,11 @@ def load_demo(*, city, users: dict, log: Callable[[str], None] = print) -> None:
         if fields.get("rule"):
             ensure_rule(policy, fields["rule"], actor=office, now=now, source="演示数据")
     log(f"  政策库：{len(APPLICATION_POLICIES)} 条依申请兑现示例政策。")
-    load_registry(actor=office, log=log)
+    demo_enterprises = [
+        (users[name].profile.enterprise_name, users[name].profile.uscc)
+        for name in ("enterprise_a", "enterprise_b")
+    ]
+    load_registry(actor=office, log=log, enterprises=demo_enterprises)
 
     if not MatchRun.objects.filter(year=DEMO_YEAR, area=city).exists():
         run = matching.run_matching(actor=office, year=DEMO_YEAR, area=city, now=now)
