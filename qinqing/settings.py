@@ -210,13 +210,13 @@ QINQING_REQUEST_BYTES_BY_NAMESPACE = {
 # create its table (`createcachetable`); the test runner does so for test databases.
 QINQING_REDIS_URL = os.environ.get("QINQING_REDIS_URL", "")
 CACHES = {
+SHARED_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "qinqing_cache"}
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": QINQING_REDIS_URL}
         if QINQING_REDIS_URL
-        else {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "qinqing_cache",
-        }
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if "pytest" in sys.modules
+        else SHARED_CACHE
     )
 }
 

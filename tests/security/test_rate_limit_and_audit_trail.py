@@ -51,7 +51,29 @@ def test_one_attacker_behind_the_proxy_does_not_lock_the_account_for_everyone(wo
     assert AuditEvent.objects.filter(verb="user.locked_out").exists()
 
 
+def test_the_embedded_default_cache_is_shared_by_processes():
+    import subprocess
+    import sys
+
+    code = "import qinqing.settings as s; print(s.CACHES['default']['BACKEND'])"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "QINQING_REDIS_URL"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.strip() == "django.core.cache.backends.db.DatabaseCache", out.stderr
+
+
 def test_the_qr_forms_limit_is_shared_by_every_worker(world, settings):
+    from django.core.management import call_command
+
+    per_process = settings.CACHES
+    settings.CACHES = {"default": settings.SHARED_CACHE}  # the embedded default
+    call_command("createcachetable", verbosity=0)
+    try:
+        _five_then_blocked(world)
+    finally:
+        settings.CACHES = per_process  # fixtures clear the cache after the database is gone
+
+
+def _five_then_blocked(world):
     entry = service.create_qr_entry(
         actor=None, now=NOW, locality=world.city, kind=QrKind.DEPARTMENT, unit=world.market
     )
