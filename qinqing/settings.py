@@ -207,10 +207,12 @@ QINQING_REQUEST_BYTES_BY_NAMESPACE = {
 # Shared cache (rate limits, counters): Redis when QINQING_REDIS_URL is set (production);
 # otherwise the database, so that every gunicorn worker and process counts together (a
 # per-process cache let 9 of 14 rapid submissions through). `qinqing demo` and migrations
-# create its table (`createcachetable`); the test runner does so for test databases.
+# create its table (`createcachetable`).
+# Under pytest the cache is per process, as before, so that fixtures may clear it without a
+# database; tests/security/test_rate_limit_and_audit_trail.py switches to the database cache.
 QINQING_REDIS_URL = os.environ.get("QINQING_REDIS_URL", "")
-CACHES = {
 SHARED_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "qinqing_cache"}
+CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": QINQING_REDIS_URL}
         if QINQING_REDIS_URL
