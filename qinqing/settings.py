@@ -154,10 +154,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
 # the client's address behind the trusted reverse proxy, not the proxy's (one attacker behind
 # the proxy could otherwise lock every account for everyone)
 AXES_CLIENT_IP_CALLABLE = "qinqing.core.client_address.client_ip"
+AXES_VERBOSE = False
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -194,7 +194,6 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 QINQING_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
 # Request bodies are refused before they are read when larger than the page accepts (a 60 MB
 # upload was once read completely before the 10 MB refusal): 25 MB by default; policy
 # applications carry several materials of up to QINQING_MAX_UPLOAD_BYTES, plans one file.
@@ -235,6 +234,7 @@ QINQING_CSP = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = True
