@@ -69,7 +69,7 @@ def test_inspection_finding_to_close_out_and_follow_up(tab, scene):
     tab.login("office_admin")
     tab.visit("/problems/review/")
     tab.assert_accessible()
-    page.get_by_role("link", name="审核").click()
+    page.get_by_role("link", name="审核", exact=True).click()
     page.get_by_role("button", name="同意销号").click()
     assert page.locator("#problem-state").inner_text() == "已销号"
 
