@@ -21,3 +21,26 @@
     }
   });
 })();
+
+// On phones a table reads as a stack of cards: each cell is labelled with its column header
+// (site.css shows the label above the value below 760 px; wider screens keep the table).
+(function () {
+  "use strict";
+  var tables = document.querySelectorAll("main table");
+  Array.prototype.forEach.call(tables, function (table) {
+    if (table.classList.contains("no-reflow")) return;
+    var head = table.querySelector("thead tr");
+    if (!head) return;
+    var labels = Array.prototype.map.call(head.children, function (th) {
+      return th.textContent.trim();
+    });
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      var col = 0;
+      Array.prototype.forEach.call(row.children, function (cell) {
+        if (labels[col] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", labels[col]);
+        col += cell.colSpan || 1;
+      });
+    });
+    table.classList.add("reflow");
+  });
+})();
