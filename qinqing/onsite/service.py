@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from qinqing.core import audit
@@ -22,7 +23,7 @@ from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.notifications import notify_enterprise, notify_unit
 from qinqing.core.orgs.models import Unit
 from qinqing.inspections.models import InspectionItem, Inspector
-from qinqing.inspections.queries import local_quiet_days_for_area, quiet_periods_between
+from qinqing.inspections.queries import local_quiet_days_for_area
 from qinqing.onsite import queries, rules
 from qinqing.onsite.models import (
     CheckRegistration,
@@ -89,15 +90,6 @@ def _calendar_day(day: dt.date, calendar) -> tuple[callable, bool]:
         return (lambda d: d.weekday() < 5), True
 
 
-def quiet_windows(*, area: Unit, enterprise: Enterprise, day: dt.date):
-    """(monthly windows, enterprise periods) in force for one enterprise on one day."""
-    monthly = list(local_quiet_days_for_area(area).values_list("first_day", "last_day"))
-    periods = quiet_periods_between(day, day, enterprise_ids=[enterprise.pk]).get(
-        enterprise.uscc, []
-    )
-    return monthly, periods
-
-
 def planned_checks_in_year(enterprise_id: int, year: int, *, exclude_id: int | None = None) -> int:
     rows = CheckRegistration.objects.filter(
         enterprise_id=enterprise_id,
@@ -109,6 +101,42 @@ def planned_checks_in_year(enterprise_id: int, year: int, *, exclude_id: int | N
     if exclude_id is not None:
         rows = rows.exclude(pk=exclude_id)
     return rules.planned_count(rows.values_list("id", "joint_id"))
+
+
+def _enterprise_facts(enterprise: Enterprise, day: dt.date) -> tuple[list, int]:
+    """The enterprise's quiet periods covering ``day`` and its planned checks of the year,
+    in one query (one round trip matters under load: see docs/bench/onsite.md)."""
+    year = CheckRegistration.objects.filter(
+        enterprise_id=OuterRef("pk"),
+        planned_on__gte=dt.date(day.year, 1, 1),
+        planned_on__lte=dt.date(day.year, 12, 31),
+        category__in=rules.PLANNED_CATEGORIES,
+        state__in=LIVE_STATES,
+    ).order_by()
+    singles = year.filter(joint__isnull=True).values("enterprise_id").annotate(n=Count("id"))
+    joints = (
+        year.filter(joint__isnull=False)
+        .values("enterprise_id")
+        .annotate(n=Count("joint_id", distinct=True))
+    )
+    rows = (
+        Enterprise.objects.filter(pk=enterprise.pk)
+        .annotate(
+            qp=FilteredRelation(
+                "quiet_periods",
+                condition=Q(quiet_periods__start_on__lte=day, quiet_periods__end_on__gte=day),
+            ),
+            singles=Coalesce(Subquery(singles.values("n")), 0),
+            joints=Coalesce(Subquery(joints.values("n")), 0),
+        )
+        .values_list("qp__start_on", "qp__end_on", "singles", "joints")
+    )
+    periods, done = [], 0
+    for start, end, n_singles, n_joints in rows:
+        if start is not None:
+            periods.append((start, end))
+        done = n_singles + n_joints
+    return periods, done
 
 
 def entry_check(
@@ -123,7 +151,8 @@ def entry_check(
 ) -> EntryCheck:
     """宁静日 and the annual cap for one planned entry; raises InvalidInput when refused."""
     is_workday, provisional = _calendar_day(day, calendar)
-    monthly, periods = quiet_windows(area=area, enterprise=enterprise, day=day)
+    monthly = list(local_quiet_days_for_area(area).values_list("first_day", "last_day"))
+    periods, done = _enterprise_facts(enterprise, day)
     entry_day = rules.check_entry_day(
         day,
         category=category,
@@ -137,9 +166,7 @@ def entry_check(
     cap = rules.annual_cap_for(
         enterprise.credit_tier, cap=config.annual_cap, cap_a=config.annual_cap_a
     )
-    done = 0
     if category in rules.PLANNED_CATEGORIES and not joining:
-        done = planned_checks_in_year(enterprise.pk, day.year)
         rules.check_annual_cap(
             enterprise_name=enterprise.name,
             tier=enterprise.credit_tier,

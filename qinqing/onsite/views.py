@@ -56,12 +56,14 @@ def registration_list(request: HttpRequest) -> HttpResponse:
 
 
 def _registration_form_page(request, form, *, afterwards=False, error="", status=200):
+    join_id = request.POST.get("join") or request.GET.get("join") or ""
     return render(
         request,
         "onsite/register.html",
-        {"form": form, "afterwards": afterwards, "error": error},
+        {"form": form, "afterwards": afterwards, "error": error,
+         "join_id": join_id if join_id.isdigit() else ""},
         status=status,
-    )
+    )  # fmt: skip
 
 
 @login_required
@@ -73,15 +75,13 @@ def register(request: HttpRequest) -> HttpResponse:
     join = None
     join_id = request.POST.get("join") or request.GET.get("join") or ""
     if join_id.isdigit():
-        join = queries.visible_registrations_for_user(request.user).filter(pk=int(join_id)).first()
-        if join is None:  # another unit's registration: the office's view is not the unit's
-            join = CheckRegistration.objects.filter(
-                pk=int(join_id), area__path__startswith=unit.area().path
-            ).first()
+        # another unit's registration in the same area: joined only with the same enterprise
+        # and day typed in (the service checks both), never shown here
+        join = CheckRegistration.objects.filter(
+            pk=int(join_id), area__path__startswith=unit.area().path
+        ).first()
     if request.method != "POST":
         initial = {}
-        if join is not None:
-            initial = {"enterprise": join.enterprise.uscc, "planned_on": join.planned_on}
         return _registration_form_page(
             request, forms.RegistrationForm(user=request.user, initial=initial)
         )

@@ -159,3 +159,19 @@ def test_every_page_renders_and_escapes(ow, client_for, persona):
         response = client.get(reverse(name))
         assert response.status_code in (200, 403, 404), name
         assert "<script>alert(1)</script>" not in response.content.decode(), name
+
+
+def test_joining_through_the_form_needs_the_same_enterprise_and_day(ow, client_for):
+    ent = enterprise(ow, "C")
+    first = register(ow, unit="market", ent=ent)
+    page = client_for(ow.tax_clerk).get(reverse("onsite:register") + f"?join={first.pk}")
+    assert ent.uscc not in page.content.decode()  # another unit's registration is not shown
+    data = {**_form(ow, ent), "items": [ow.tax_item.pk],
+            "inspectors": [p.pk for p in ow.tax_inspectors[:2]], "join": first.pk,
+            "planned_on": "2026-06-23"}  # fmt: skip
+    response = client_for(ow.tax_clerk).post(reverse("onsite:register"), data)
+    assert response.status_code == 400 and "同一企业、同一天" in response.content.decode()
+    data["planned_on"] = OPEN_DAY.isoformat()
+    assert client_for(ow.tax_clerk).post(reverse("onsite:register"), data).status_code == 302
+    first.refresh_from_db()
+    assert first.joint_id is not None
