@@ -278,6 +278,9 @@ class Appeal(models.Model):
     suggestions = models.JSONField("派单建议", default=list, blank=True)
     dispatch_overridden = models.BooleanField("未采纳派单建议", null=True, blank=True)
     auto_dispatched = models.BooleanField("自动派单", default=False)
+    # Anyone can type a credit code into the public QR form: such an appeal is marked 未核验
+    # and kept out of the enterprise's account until the enterprise confirms it (issue 14).
+    identity_confirmed = models.BooleanField("企业身份已核验", default=True)
 
     class Meta:
         verbose_name = "诉求"

@@ -67,7 +67,10 @@ def visible_appeals_for_user(user) -> QuerySet[Appeal]:
     scope = _scope(user)
     if scope == Scope.ENTERPRISE and has_capability(user, "appeals.submit"):
         uscc = user_uscc(user)
-        return Appeal.objects.filter(enterprise_uscc=uscc) if uscc else Appeal.objects.none()
+        if not uscc:
+            return Appeal.objects.none()
+        # an anonymous QR submission in the enterprise's name is not its own until confirmed
+        return Appeal.objects.filter(enterprise_uscc=uscc, identity_confirmed=True)
     if scope == Scope.REFERRED:
         area = discipline_area(user)
         if area is None:
@@ -116,7 +119,11 @@ def can_read_details(user, appeal: Appeal) -> bool:
     scope = _scope(user)
     if scope == Scope.REFERRED:
         return True
-    return scope == Scope.ENTERPRISE and appeal.enterprise_uscc == user_uscc(user)
+    return (
+        scope == Scope.ENTERPRISE
+        and appeal.identity_confirmed
+        and appeal.enterprise_uscc == user_uscc(user)
+    )
 
 
 def can_see_phone(user) -> bool:
@@ -147,7 +154,11 @@ def access_appeal_for_office(user, appeal_id: int, capability: str = "appeals.di
 def access_appeal_for_enterprise(user, appeal_id: int) -> Appeal:
     require_capability(user, "appeals.submit")
     uscc = user_uscc(user)
-    appeal = Appeal.objects.filter(pk=appeal_id, enterprise_uscc=uscc).first() if uscc else None
+    appeal = (
+        Appeal.objects.filter(pk=appeal_id, enterprise_uscc=uscc, identity_confirmed=True).first()
+        if uscc
+        else None
+    )
     if appeal is None:
         raise NotFound(APPEAL_NOT_FOUND)
     return appeal

@@ -53,6 +53,7 @@ from qinqing.appeals.models import (
     Ticket,
 )
 from qinqing.core import audit
+from qinqing.core.accounts.access import user_uscc
 from qinqing.core.audit.models import Visibility
 from qinqing.core.enterprises.uscc import validate_uscc
 from qinqing.core.errors import IllegalTransition, InvalidInput
@@ -301,8 +302,14 @@ def submit_appeal(
     """受理 (accept): register an appeal from any channel, flag duplicates and conduct terms."""
     clean = clean_intake(data)
     locality = locality or (qr_entry.locality if qr_entry else None) or default_locality()
+    # the public QR form takes any credit code: only the enterprise's own signed-in account
+    # vouches for it; otherwise the appeal is 未核验 and stays out of that enterprise's account
+    confirmed = channel != Channel.QR or (
+        getattr(actor, "is_authenticated", False) and user_uscc(actor) == clean["enterprise_uscc"]
+    )
     appeal = Appeal.objects.create(
         locality=locality,
+        identity_confirmed=confirmed,
         channel=Channel(channel),
         source=source,
         external_id=external_id,
@@ -325,6 +332,7 @@ def submit_appeal(
             "channel": channel,
             "type": appeal.appeal_type,
             "uscc": appeal.enterprise_uscc,
+            "identity_confirmed": confirmed,
             "external_id": external_id or None,
         },
         now=now,
