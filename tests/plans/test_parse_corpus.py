@@ -1,7 +1,8 @@
 """The plan parser on real plans from other issuers (issue 16): tests/plans/corpus.
 
-Fifteen public plans (provinces, cities, counties and districts; 2016–2024; 实施方案, 工作要点,
-行动方案, 若干措施, 若干规定; .txt in UTF-8 and GBK, .docx, .pdf), hand-labelled in
+Twenty-three public plans (the State Council and its General Office, provinces, cities,
+counties and districts; 2016–2024; 意见, 若干意见, 通知 with an attached 工作方案, 实施方案,
+工作要点, 行动方案, 若干措施, 若干规定; .txt in UTF-8 and GBK, .docx, .pdf), hand-labelled in
 ``corpus/gold.json`` in the format of ``../shared/gold/seeds_gold.json`` and scored with
 ``../shared/tools/score_plans.py``. ``pytest tests/plans/test_parse_corpus.py -s`` prints the
 per-document table.
@@ -56,9 +57,10 @@ def scored() -> tuple[dict[str, dict[str, float]], dict[str, float], str]:
     return per_doc, overall, lines[-1]
 
 
-def test_corpus_has_fifteen_documents_in_every_format():
+def test_corpus_has_enough_documents_and_tasks_in_every_format():
     files = [d["file"] for d in _gold()]
     assert len(files) >= 15
+    assert sum(len(d["tasks"]) for d in _gold()) >= 150
     assert {Path(f).suffix for f in files} == {".txt", ".docx", ".pdf"}
     assert any(f.endswith(".gbk.txt") for f in files)
     for name in files:

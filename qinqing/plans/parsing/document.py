@@ -137,6 +137,14 @@ def _plan_document(source: Source, title_line: str | None) -> dict:
         tasks, sections = _annotated_paragraph_tasks(source, year)
     apply_role_rules(tasks, source.text)
     mark_uncertain(tasks, year)
+    rules_title = _rules_title(source)
+    if rules_title and not any(
+        t["lead_units"] or t["responsible_units"] or t["deadline_raw"] for t in tasks
+    ):
+        raise InvalidInput(
+            f"“{source.filename}”是规则、制度类文件（{rules_title}），其中编号的条目是规则而不是任务，"
+            "不能作为实施方案导入；请上传载明任务和责任单位的实施方案或任务分工。"
+        )
     if not tasks:
         raise InvalidInput(
             f"“{source.filename}”中没有识别到任务。实施方案的任务应逐条编号（如“一、”“（一）”“1.”），"
@@ -174,6 +182,30 @@ def _table_tasks(source: Source, outline) -> list:
             roles = None
         found_all.extend(found)
     return found_all
+
+
+# The title of a rules document (or of the notice or reply that issues one): its numbered
+# items are rules, not tasks. "国务院关于印发《国务院工作规则》的通知", "…联席会议制度的批复".
+_RULES_TITLE_RE = re.compile(
+    r"(?:工作规则|议事规则|规则|制度|章程|条例|办法|细则|规定)(?:的(?:批复|通知|决定|复函))?$"
+)
+
+
+def _rules_title(source: Source) -> str | None:
+    """The title of a rules document, from the title lines at the top of the file, or None.
+
+    A title may be broken over two lines; spaces ("国 务 院 工 作 规 则") and 《》 are ignored.
+    """
+    run = ""
+    for para in source.paras[:12]:
+        text = re.sub(r"[\s\u3000《》]", "", para.text)
+        if text and len(text) <= 40 and not re.search(r"[。；;！？，,：:〔\d]", text):
+            run += text
+            if _RULES_TITLE_RE.search(run):
+                return run
+            continue
+        run = ""
+    return None
 
 
 def _is_title_line(text: str) -> bool:

@@ -441,15 +441,21 @@ class PlanParser:
     def _leaf_drafts(self, node: Node) -> list[TaskDraft]:
         pieces = self._own_pieces(node)
         paras = self._own_paras(node)
-        blocks = _unit_blocks(pieces)
+        blocks = _paragraph_blocks(pieces, _unit_blocks(pieces))
         if len(blocks) < 2:
             return [self._draft(node, pieces, paras)]
-        # Several unit blocks separated by text: one sub-task per block (002 item 16). The
-        # heading line itself only names the group.
+        # Several unit blocks separated by text: one sub-task per block (002 item 16), or per
+        # paragraph when a paragraph holds several brackets (“无废城市” 方案). The heading
+        # sentence only names the group; text after it on the heading line is the first task.
+        pieces = _drop_title(pieces, node.line, heading_title(node))
         drafts: list[TaskDraft] = []
         start = 0
         for _b_start, b_end in blocks:
-            segment = [p for p in pieces[start:b_end] if p.line != node.line or p.ann is not None]
+            segment = [
+                p
+                for p in pieces[start:b_end]
+                if p.line != node.line or p.ann is not None or p.text.strip()
+            ]
             start = b_end
             texts = [p for p in segment if p.ann is None and p.text.strip()]
             if not texts:
@@ -511,6 +517,22 @@ def _unit_blocks(pieces: list[Piece]) -> list[tuple[int, int]]:
         else:
             merged.append(b)
     return merged
+
+
+def _paragraph_blocks(pieces: list[Piece], blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Unit blocks of one paragraph taken together: text between two brackets on the same
+    line continues the paragraph ("…。（A指导）以…为重点，…。（B指导）"), so the paragraph is
+    one task whose units are those of all its brackets."""
+    out: list[tuple[int, int]] = []
+    for b in blocks:
+        if out:
+            between = [p for p in pieces[out[-1][1] : b[0]] if p.ann is None and p.text.strip()]
+            last_line = pieces[out[-1][1] - 1].line
+            if between and all(p.line == last_line for p in between):
+                out[-1] = (out[-1][0], b[1])
+                continue
+        out.append(b)
+    return out
 
 
 def _drop_title(pieces: list[Piece], line: int, title: str) -> list[Piece]:

@@ -49,6 +49,8 @@ LABELS: dict[str, str] = {
     "责任科室": RESPONSIBLE,
     "责任主体": RESPONSIBLE,
     "责任机构": RESPONSIBLE,
+    "负责部门": RESPONSIBLE,
+    "负责单位": RESPONSIBLE,
     "承办单位": RESPONSIBLE,
     "实施单位": RESPONSIBLE,
     "落实单位": RESPONSIBLE,
@@ -77,6 +79,7 @@ LABELS: dict[str, str] = {
     "分管领导": IGNORED,
     "责任人": IGNORED,
     "联系人": IGNORED,
+    "适用范围": IGNORED,
     "牵头": LEAD,
     "主办": LEAD,
     "责任": RESPONSIBLE,
@@ -103,7 +106,7 @@ UNIT_SUFFIX_RE = re.compile(
     r"(?:局|委|办|院|厅|部|署|会|所|行|司|处|科|队|站|室|中心|政府|公司|集团|机关|单位|部门|组|社|馆|台|报|团|"
     r"园区|管委会|办事处|街道|乡镇|镇|乡|县|区|市|联社|银行|支行|分行|海关|法院|检察院|学校|大学|医院|协会|"
     r"商会|联合会|基地|港|机构|总局|分局|公署|班|小组|指挥部|领导小组|工商联|团委|妇联|科协|税务局|银保监局|供电局|"
-    r"平台|项目部|专班|各地|各部门)\s*(?:[（(][^）)]{1,20}[）)])*$"
+    r"平台|项目部|专班|各地|各部门|中央)\s*(?:[（(][^）)]{1,20}[）)])*$"
 )
 _ADMIN_STUB_RE = re.compile(r"^各?[省市县区乡镇村州盟旗]$")
 _GENERIC_TAIL_RE = re.compile(
@@ -112,7 +115,7 @@ _GENERIC_TAIL_RE = re.compile(
 _BARE_GROUP = {"部门", "单位", "部门（单位）", "部门(单位)", "机构", "部门单位"}
 _RESPONSIBILITY_VERBS = (
     r"(?:按职责分工负责|按职责分工落实|按职能分工负责|按职责负责|分工负责|分别负责|共同负责|负责落实|具体负责|负责|落实|"
-    r"协同推进|共同推进|推进|组织实施|实施|按职责分工抓好落实|抓好落实)"
+    r"协同推进|共同推进|推进|组织实施|实施|按职责分工抓好落实|抓好落实|负责指导|指导)"
 )
 
 
@@ -273,7 +276,17 @@ def _split_spaces(piece: str) -> list[str]:
 
 
 def _split_deng(piece: str) -> list[str]:
-    """ "X等Y" with Y a general group gives [X, Y]; a trailing 等 is dropped by ``clean_unit``."""
+    """ "X等Y" with Y a general group gives [X, Y]; a trailing 等 is dropped by ``clean_unit``.
+
+    "X等和Y" (national documents: "全国总工会等和各省级人民政府") also gives [X, Y].
+
+    Examples:
+        >>> _split_deng("商务部等和各有关省级人民政府")
+        ['商务部', '各有关省级人民政府']
+    """
+    m = re.match(r"^(?P<x>.+?)等(?:和|及|以及)(?P<y>.+)$", piece)
+    if m and looks_like_unit(m["x"]) and looks_like_unit(m["y"]):
+        return [m["x"], m["y"]]
     m = re.match(r"^(?P<x>.+?[^高中平同])等(?P<y>.+)$", piece)
     if m and _GENERIC_TAIL_RE.match(m["y"]) or (m and m["y"] in _BARE_GROUP):
         return [m["x"], m["y"]]
@@ -449,6 +462,11 @@ def parse_verb_style(text: str) -> Annotation | None:
     """
     ann = Annotation()
     pending: list[str] = []  # names listed before the clause whose verb gives their role
+    if "。" in text.rstrip("。"):
+        # "生态环境部指导，试点城市政府负责落实。以下均需试点城市政府落实，不再列出": a remark
+        head, rest = _depth_split(text, "。")[0][0], text.split("。", 1)[1]
+        if _NOTE_CLAUSE_RE.search(rest) or FIRST_LISTED_LEAD_RE.search(rest):
+            text = head
     for clause, _sep in _depth_split(text, "；;，,"):
         clause = clause.strip().rstrip("。")
         if not clause:
