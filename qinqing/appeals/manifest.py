@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="appeals",
+    search=["qinqing.appeals.search.site_search"],
     workbench="qinqing.appeals.workbench.work_items",
     deadlines="qinqing.appeals.deadlines.recompute_deadlines",
     notification_kinds={

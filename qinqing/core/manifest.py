@@ -41,6 +41,8 @@ What each field means:
   notice is imported) and return what moved (``qinqing.core.workdays.changes``).
 * ``workbench``: ``work_items(user, now) -> list[WorkItem]``: the counts on a role's home page.
 * ``notification_kinds``: kind code → Chinese label, for users' notification preferences.
+* ``search``: functions ``site_search(user, q, limit) -> list[SearchHit]`` for the search box
+  on every page; each returns only what the user may see (the app's own access checks).
 * ``banners``: ``banners(user, now) -> list[Banner]``: notices at the top of every page for
   the users they concern (a provisional calendar year, a failed job), until handled.
 * ``url_prefix`` (+ ``urls``, default ``<app>.urls``): where the app's pages are mounted.
@@ -115,6 +117,16 @@ class WorkItem:
     overdue: int = 0  # how many of them are past their deadline (red)
     due_soon: int = 0  # how many are near their deadline (amber)
     section: str = ""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of the site-wide search box (see ``AppManifest.search``)."""
+
+    title: str
+    url: str
+    kind: str  # 「任务」「诉求」「政策」… as people call the record
+    detail: str = ""
 
 
 @dataclass(frozen=True)

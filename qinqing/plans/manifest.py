@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, NavItem
 
 MANIFEST = AppManifest(
     label="plans",
+    search=["qinqing.plans.search.site_search"],
     workbench="qinqing.plans.workbench.work_items",
     url_prefix="plans/",
     nav=[

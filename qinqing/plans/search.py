@@ -138,3 +138,30 @@ def related_pairs(
             if row[j] >= min_score:
                 out.append((article_id, tasks[j][0], round(float(row[j]), 4)))
     return out
+
+
+def site_search(user, q: str, limit: int) -> list:
+    """The plans part of the site-wide search box: ledger tasks and 经验库 articles."""
+    from django.db.models import Q
+
+    from qinqing.core.accounts.access import has_capability
+    from qinqing.core.manifest import SearchHit
+    from qinqing.plans.queries import visible_articles_for_user, visible_tasks_for_user
+
+    if not has_capability(user, "plans.view"):
+        return []
+    tasks = visible_tasks_for_user(user).filter(Q(title__icontains=q) | Q(body__icontains=q))
+    hits = [
+        SearchHit(
+            title=f"{t.label} {t.title}".strip(),
+            url=f"/plans/tasks/{t.pk}/",
+            kind="任务",
+            detail=t.plan.title if t.plan_id else "交办事项",
+        )
+        for t in tasks.select_related("plan").order_by("-pk")[:limit]
+    ]
+    articles = search_articles(visible_articles_for_user(user), q)[: max(limit - len(hits), 0)]
+    hits += [
+        SearchHit(title=a.title, url=f"/plans/library/{a.pk}/", kind="经验做法") for a in articles
+    ]
+    return hits

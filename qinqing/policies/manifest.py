@@ -4,6 +4,7 @@ from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="policies",
+    search=["qinqing.policies.search.site_search"],
     workbench="qinqing.policies.workbench.work_items",
     deadlines="qinqing.policies.deadlines.recompute_deadlines",
     notification_kinds={

@@ -134,3 +134,22 @@ def search_policies(queryset: QuerySet, text: str) -> QuerySet:
     for word in words:
         queryset = queryset.filter(tokens__contains=f" {word} ")
     return queryset
+
+
+def site_search(user, q: str, limit: int) -> list:
+    """The policies part of the site-wide search box: the policy library the user may read."""
+    from qinqing.core.manifest import SearchHit
+    from qinqing.policies.queries import library_policies_for_user
+
+    policies = search_policies(library_policies_for_user(user), q)
+    if not query_words(q):
+        policies = policies.filter(title__icontains=q)
+    return [
+        SearchHit(
+            title=p.title,
+            url=f"/policies/p/{p.code}/",
+            kind="政策",
+            detail=p.owner_unit.name if p.owner_unit_id else "",
+        )
+        for p in policies.select_related("owner_unit")[:limit]
+    ]
