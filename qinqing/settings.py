@@ -328,3 +328,23 @@ QINQING_AUDIT_CHECKPOINT_EMAIL = os.environ.get("QINQING_AUDIT_CHECKPOINT_EMAIL"
 QINQING_AUDIT_RETENTION_DAYS = int(os.environ.get("QINQING_AUDIT_RETENTION_DAYS", "365"))
 if QINQING_AUDIT_RETENTION_DAYS < 180:
     raise RuntimeError("QINQING_AUDIT_RETENTION_DAYS must be at least 180 (网络安全法第二十一条)")
+# 身份鉴别: TOTP second factor (django-otp) for staff roles, idle timeout, password policy.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "qinqing.core.accounts.security.AccountSecurityMiddleware",
+)
+QINQING_REQUIRE_2FA = os.environ.get("QINQING_REQUIRE_2FA", "1") != "0"
+OTP_TOTP_ISSUER = os.environ.get("QINQING_OTP_ISSUER", "亲清")
+QINQING_IDLE_TIMEOUT_MINUTES = int(os.environ.get("QINQING_IDLE_TIMEOUT_MINUTES", "30"))
+QINQING_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("QINQING_PASSWORD_MAX_AGE_DAYS", "90"))
+AUTH_PASSWORD_VALIDATORS += [
+    {
+        "NAME": "qinqing.core.accounts.passwords.ComplexityValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("QINQING_PASSWORD_MIN_LENGTH", "10"))},
+    }
+]

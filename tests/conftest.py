@@ -53,6 +53,42 @@ def _lift_audit_triggers_for_test_flushes() -> None:
 _lift_audit_triggers_for_test_flushes()
 
 
+def _signed_in_clients_pass_the_second_factor() -> None:
+    """``client.force_login(user)`` (and ``client.login``) mean "signed in", as they skip the
+    password: they now also skip the TOTP step, by confirming a device for the user and
+    marking the session verified exactly as ``django_otp.login`` does after a right code.
+    Enforcement stays on in every test (QINQING_REQUIRE_2FA is never turned off); the tests
+    of the second factor itself sign in through the login page (tests/core/test_identity.py).
+    """
+    from django.test.client import ClientMixin
+
+    original = ClientMixin._login
+    if getattr(original, "_qinqing_verifies", False):
+        return
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from qinqing.core.accounts.security import second_factor_required
+
+        if not second_factor_required(user):
+            return
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    _login._qinqing_verifies = True
+    ClientMixin._login = _login
+
+
+_signed_in_clients_pass_the_second_factor()
+
+
 @pytest.fixture(autouse=True)
 def _audit_checkpoints_per_test(settings, tmp_path_factory):
     """Each test has its own checkpoint directory: a checkpoint of one test's chain would

@@ -36,9 +36,12 @@ def _demo(args) -> int:
 
     credentials = build_demo(with_domains=not args.no_domains)
     print("\n演示账号（密码为本次随机生成，仅显示这一次；再次运行 qinqing demo 会重新生成）：")
-    width = max(len(u) for u, _, _ in credentials)
-    for username, role, password in credentials:
-        print(f"  {username.ljust(width)}  {password}  {role}")
+    print("工作人员登录还须输入动态口令：用手机验证器扫描或导入行末的 otpauth:// 地址。")
+    width = max(len(u) for u, *_ in credentials)
+    pw_width = max(len(p) for _, _, p, _ in credentials)
+    for username, role, password, totp_uri in credentials:
+        line = f"  {username.ljust(width)}  {password.ljust(pw_width)}  {role}"
+        print(f"{line}  {totp_uri}" if totp_uri else line)
     print()
     return 0
 
@@ -52,9 +55,6 @@ def _serve(args) -> int:
         args.bind,
         "--workers",
         str(args.workers),
-        "--access-logfile",
-        "-",
-        # starts the embedded job scheduler once, in the master (qinqing/core/jobs)
         # threaded workers: two slow clients once stalled both sync workers; a thread waits
         # on a slow client while the others serve. Requests are still bounded by the timeout
         # and by the body limits (qinqing.web.security); see deploy/nginx/qinqing.conf.
@@ -68,6 +68,9 @@ def _serve(args) -> int:
         "8190",
         "--limit-request-fields",
         "100",
+        "--access-logfile",
+        "-",
+        # starts the embedded job scheduler once, in the master (qinqing/core/jobs)
         "--config",
         "python:qinqing.core.jobs.gunicorn_conf",
     ]

@@ -48,15 +48,37 @@ PERSONAS = [
 ]
 
 
+def demo_password() -> str:
+    """A random password that meets the complexity rule (upper, lower, digit, symbol)."""
+    return "Qq-" + secrets.token_urlsafe(9) + "-9"
+
+
+def demo_totp_uri(user) -> str:
+    """The persona's TOTP secret as an ``otpauth://`` URI (staff roles only; "" otherwise),
+    so a phone authenticator or a browser test can produce the codes of the demo accounts.
+    The device is created once and kept across demo runs."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from qinqing.core.accounts.security import second_factor_required
+
+    if not second_factor_required(user):
+        return ""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="演示验证器", confirmed=True)
+    return device.config_url
+
+
 @transaction.atomic
 def build_demo_people(
     city: Unit, *, reset_passwords: bool = True
-) -> tuple[dict, list[tuple[str, str, str]]]:
-    """Create (or find) the personas; returns users by name and (username, role, password) rows."""
+) -> tuple[dict, list[tuple[str, str, str, str]]]:
+    """Create (or find) the personas; returns users by name and
+    (username, role, password, otpauth URI or "") rows."""
     user_model = get_user_model()
     users, credentials = {}, []
     for username, full_name, role, unit_name, enterprise in PERSONAS:
-        password = secrets.token_urlsafe(9)
+        password = demo_password()
         user = user_model.objects.filter(username=username).first()
         if user is None:
             unit = (
@@ -78,7 +100,7 @@ def build_demo_people(
             user.set_password(password)
             user.save(update_fields=["password"])
         users[username] = user
-        credentials.append((username, user.profile.role.name, password))
+        credentials.append((username, user.profile.role.name, password, demo_totp_uri(user)))
     return users, credentials
 
 
@@ -92,7 +114,7 @@ def run_domain_seeds(*, city: Unit, users: dict, log: Callable[[str], None]) -> 
 
 def build_demo(
     log: Callable[[str], None] = print, *, with_domains: bool = True
-) -> list[tuple[str, str, str]]:
+) -> list[tuple[str, str, str, str]]:
     ensure_builtin_roles()
     city = build_demo_directory(actor="demo")
     users, credentials = build_demo_people(city)

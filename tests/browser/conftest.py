@@ -81,6 +81,23 @@ class Tab:
         self.page.get_by_label("密码").fill(password)
         self.page.get_by_role("button", name="登录").click()
         self.page.wait_for_load_state()
+        self.pass_second_factor(username)
+
+    def pass_second_factor(self, username: str):
+        """Staff sign in with a TOTP code (docs/security.md): enter the code of the user's
+        device, computed from its stored key as the phone authenticator would."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests.totp import next_code
+
+        if "/account/otp/" not in self.page.url:
+            return
+        device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed").first()
+        self.page.get_by_label("动态口令").fill(next_code(device))
+        self.page.get_by_role(
+            "button", name="绑定" if "/setup/" in self.page.url else "验证"
+        ).click()
+        self.page.wait_for_load_state()
 
     def assert_accessible(self):
         from axe_playwright_python.sync_playwright import Axe

@@ -5,6 +5,7 @@ from django.apps import apps
 
 from qinqing.core.audit.service import verify_chain
 from qinqing.web.demo import PERSONAS, build_demo
+from tests.totp import totp_from_uri
 
 # goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
 pytestmark = pytest.mark.date_sensitive
@@ -32,9 +33,18 @@ def test_demo_world_loads_twice_and_every_persona_can_log_in(client, tmp_path, s
         and not k.startswith(("audit.", "axes.", "sessions.", "admin."))
     }
     assert not changed, changed
-    passwords = {u: p for u, _, p in credentials_again}
-    for username, *_ in PERSONAS:
+    passwords = {u: p for u, _, p, _ in credentials_again}
+    uris = {u: uri for u, _, _, uri in credentials_again}
+    assert uris == {u: uri for u, _, _, uri in credentials}  # the TOTP secret stays put
+    for username, _name, role, *_ in PERSONAS:
+        assert uris[username].startswith("otpauth://totp/") == (role != "enterprise"), username
         response = client.post("/login/", {"username": username, "password": passwords[username]})
         assert response.status_code == 302, username
+        if uris[username]:  # staff: the code from the printed URI completes the login
+            assert client.get("/").url.startswith("/account/otp/")
+            code = totp_from_uri(uris[username])
+            response = client.post("/account/otp/", {"otp_token": code})
+            assert response.status_code == 302, username
+        assert client.get("/").status_code == 200, username
         client.post("/logout/")
     assert verify_chain().ok

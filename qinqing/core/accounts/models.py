@@ -61,3 +61,22 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()}（{self.role.name}）"
+
+
+class PasswordState(models.Model):
+    """When the user's local password was last set (periodic change, 口令定期更换)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="password_state",
+        verbose_name="用户",
+    )
+    changed_at = models.DateTimeField("密码修改时间")
+
+    class Meta:
+        verbose_name = "密码状态"
+        verbose_name_plural = "密码状态"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.changed_at:%Y-%m-%d}"

@@ -138,7 +138,14 @@ def record(
 
     ``actor`` is a user, ``None`` or a string naming a system job; ``obj`` a model instance or
     a ``(type, id, repr)`` tuple; ``unit`` the unit the change concerns (for filtering).
+
+    This is also the single choke point of least privilege: every service write records an
+    event in its own transaction, so a read-only role (领导) raising
+    :class:`~qinqing.core.errors.PermissionDenied` here rolls the whole write back even when
+    a view forgot to check. Verbs that record a read or the actor's own sign-in
+    (``verbs.READ_VERBS``) are allowed.
     """
+    _refuse_read_only_actor(actor, verb)
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         actor_id, actor_label = _actor_identity(actor)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from qinqing.core.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("otp/", views.otp_verify, name="otp_verify"),
+    path("otp/setup/", views.otp_setup, name="otp_setup"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+]
