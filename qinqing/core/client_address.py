@@ -38,7 +38,7 @@ def client_ip(request) -> str:
     when the connection comes from a trusted proxy; the connecting address otherwise."""
     remote = request.META.get("REMOTE_ADDR", "") or ""
     if not is_trusted_proxy(remote):
-        return remote or "unknown"
+        return remote  # "" when unknown: axes stores it in an address column (NULL then)
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     hops = [h for h in hops if h]
     for hop in reversed(hops):
