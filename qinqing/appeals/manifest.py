@@ -54,6 +54,7 @@ MANIFEST = AppManifest(
         "appeal.referred": "移送纪检监察",
         "appeal.callback_recorded": "回访",
         "appeal.viewed_attachment": "查看诉求附件",
+        "appeal.viewed_phone": "承办单位查看企业联系电话",
         "ticket.acknowledged": "签收工单",
         "ticket.return_requested": "申请退单",
         "ticket.return_approved": "同意退单",

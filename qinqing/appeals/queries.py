@@ -19,6 +19,7 @@ import re
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from qinqing.appeals.choices import (
+    FINAL_TICKET_STATES,
     OPEN_APPEAL_STATES,
     WORKING_TICKET_STATES,
     AppealState,
@@ -126,9 +127,26 @@ def can_read_details(user, appeal: Appeal) -> bool:
     )
 
 
-def can_see_phone(user) -> bool:
-    """Only the office sees the full phone number (it makes the callback)."""
-    return has_capability(user, "appeals.callback") or has_capability(user, "appeals.intake")
+def can_see_phone(user, appeal: Appeal | None = None) -> bool:
+    """The office sees the full phone number (it makes the callback), and so does a unit
+    while it handles the appeal (it must be able to call the enterprise); others see it
+    masked. A unit's view is audited by the caller (:func:`phone_view_needs_audit`)."""
+    if has_capability(user, "appeals.callback") or has_capability(user, "appeals.intake"):
+        return True
+    return appeal is not None and phone_view_needs_audit(user, appeal)
+
+
+def phone_view_needs_audit(user, appeal: Appeal) -> bool:
+    """True when ``user`` is staff of a unit with a ticket still being handled on ``appeal``."""
+    if not has_capability(user, "appeals.handle") or appeal.state == AppealState.REFERRED:
+        return False
+    unit = user_unit(user)
+    return (
+        unit is not None
+        and Ticket.objects.filter(appeal=appeal, unit=unit)
+        .exclude(state__in=FINAL_TICKET_STATES)
+        .exists()
+    )
 
 
 def office_area(user, capability: str) -> Unit:
@@ -439,4 +457,3 @@ def appeal_filter_q(params, *, now: dt.datetime | None = None) -> Q:
     if params.get("channel"):
         q &= Q(channel=params["channel"])
     return q
-

@@ -283,9 +283,14 @@ def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
         for t in tickets
         if has_capability(user, "appeals.handle") and unit and t.unit_id == unit.pk
     ]
+    phone = appeal.masked_phone
+    if queries.can_see_phone(user, appeal):
+        phone = appeal.contact_phone
+        if queries.phone_view_needs_audit(user, appeal):
+            audit.record(user, "appeal.viewed_phone", appeal, unit=unit.pk if unit else None)
     context = {
         "appeal": appeal,
-        "phone": appeal.contact_phone if queries.can_see_phone(user) else appeal.masked_phone,
+        "phone": phone,
         "timeline": _timeline(user, appeal),
         "tickets": tickets,
         "my_tickets": [t for t in my_tickets if t.is_open],
