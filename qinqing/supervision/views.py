@@ -528,11 +528,12 @@ def assignments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cadences(request: HttpRequest) -> HttpResponse:
-    from qinqing.plans.models import Plan, PlanStatus
+    from qinqing.plans.models import Plan, PlanKind, PlanStatus
 
     qs = queries.visible_cadences_for_user(request.user)
     area = queries.require_area(request.user)
-    plans = Plan.objects.filter(area=area, status=PlanStatus.CONFIRMED)
+    # a 材料汇编 (compilation) is not a plan: it has no tasks to report on
+    plans = Plan.objects.filter(area=area, status=PlanStatus.CONFIRMED, kind=PlanKind.PLAN)
     if request.method == "POST":
         form = CadenceForm(request.POST, plans=plans)
         if form.is_valid():
