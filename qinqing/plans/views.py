@@ -401,12 +401,18 @@ def confirm(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = queries.access_plan_for_edit(request.user, plan_id)
     form = ConfirmForm(request.POST)
     form.is_valid()
-    service.confirm_plan(
-        plan,
-        actor=request.user,
-        now=timezone.now(),
-        accept_unresolved=form.cleaned_data.get("accept_unresolved", False),
-    )
+    try:
+        service.confirm_plan(
+            plan,
+            actor=request.user,
+            now=timezone.now(),
+            accept_unresolved=form.cleaned_data.get("accept_unresolved", False),
+        )
+    except InvalidInput as exc:
+        # back to the review page, the reason beside the confirm button (not an error page)
+        context = _review_context(request, plan)
+        context["confirm_error"] = exc.message
+        return render(request, "plans/plan_detail.html", context)
     if plan.kind == PlanKind.COMPILATION:
         messages.success(request, f"已确认《{plan.title}》，文章已进入经验库。")
         return redirect("plans:library")

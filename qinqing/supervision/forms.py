@@ -5,7 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from qinqing.core.errors import InvalidInput
-from qinqing.supervision.rules import CADENCE_MONTHS, NoticeLevel, Stage, parse_month
+from qinqing.supervision.rules import (
+    CADENCE_MONTHS,
+    LEVEL_RANK,
+    NoticeLevel,
+    Stage,
+    parse_month,
+)
 
 
 def _month(text: str):
@@ -99,7 +105,11 @@ class NoticeForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    level = forms.ChoiceField(label="升级为", choices=NoticeLevel.choices)
+    level = forms.ChoiceField(
+        label="升级为",
+        choices=NoticeLevel.choices,
+        error_messages={"invalid_choice": "升级督办必须提高层级，请选择列表中高于原督办单的层级。"},
+    )
     reason = forms.CharField(label="升级事由", widget=forms.Textarea(attrs={"rows": 3}))
     requirement = forms.CharField(
         label="办理要求", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -107,6 +117,19 @@ class EscalateForm(forms.Form):
     response_workdays = forms.IntegerField(
         label="反馈时限（工作日）", min_value=1, max_value=30, initial=5
     )
+
+    def __init__(self, *args, current_level: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current_level is not None:
+            # only the levels above the notice's own, the next one chosen by default
+            higher = [
+                (value, label)
+                for value, label in NoticeLevel.choices
+                if LEVEL_RANK[value] > LEVEL_RANK[current_level]
+            ]
+            self.fields["level"].choices = higher
+            if higher and not self.is_bound:
+                self.initial.setdefault("level", higher[0][0])
 
 
 class RespondForm(forms.Form):

@@ -382,7 +382,7 @@ def _notice_context(request, notice, **forms):
         and notice.state in (NoticeState.ISSUED, NoticeState.RESPONDED),
         "respond_form": forms.get("respond_form") or RespondForm(),
         "close_form": forms.get("close_form") or CloseForm(),
-        "escalate_form": forms.get("escalate_form") or EscalateForm(),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(current_level=notice.level),
         "today": _today(),
     }
 
@@ -444,7 +444,7 @@ def notice_close(request: HttpRequest, notice_id: int) -> HttpResponse:
 def notice_escalate(request: HttpRequest, notice_id: int) -> HttpResponse:
     require_capability(request.user, "supervision.issue")
     notice = queries.access_notice_for_user(request.user, notice_id)
-    form = EscalateForm(request.POST)
+    form = EscalateForm(request.POST, current_level=notice.level)
     if form.is_valid():
         try:
             new = service.escalate_notice(
@@ -465,7 +465,7 @@ def notice_escalate(request: HttpRequest, notice_id: int) -> HttpResponse:
         request,
         "supervision/notice.html",
         _notice_context(request, notice, escalate_form=form),
-        status=400,
+        status=200,  # the page again, with the errors beside the fields and the text kept
     )
 
 

@@ -117,3 +117,17 @@ def test_a_confirmed_plan_takes_no_added_task(world, client_for):
         f"/plans/plans/{plan.pk}/tasks/add/", {"add-title": "迟到的任务"}
     )
     assert r.status_code == 400 and state() == before
+
+
+def test_confirming_without_the_checkbox_shows_the_reason_on_the_review_page(world, client_for):
+    """Defect 4: unresolved unit names and no 「仍然确认」 tick: the review page again, with the
+    reason beside the confirm button, not an error page; the plan stays a draft."""
+    plan = import_plan(world, UNSURE_PLAN.replace("市税务局", "市不存在局"), "工作方案.txt")
+    client = client_for(world.office_admin)
+    r = client.post(f"/plans/plans/{plan.pk}/confirm/", {})
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert 'id="confirm-error"' in body and "未对应到机构库" in body
+    assert 'id="confirm-form"' in body
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT

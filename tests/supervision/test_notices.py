@@ -115,11 +115,19 @@ def test_escalation_through_the_page_refuses_going_down(world, task, client_for)
         now=NOW,
     )
     client = client_for(world.office_admin)
+    # defect 4: the picker offers only higher levels, the next one chosen by default
+    page = client.get(f"/supervision/notices/{notice.pk}/").content.decode()
+    picker = page[page.index('name="level"') : page.index("</select>", page.index('name="level"'))]
+    assert '"reminder"' not in picker and '"supervision"' not in picker
+    assert 'value="accountability" selected' in picker
     r = client.post(
         f"/supervision/notices/{notice.pk}/escalate/",
-        {"level": "reminder", "reason": "x", "response_workdays": 3},
+        {"level": "reminder", "reason": "仍未整改，再次督办", "response_workdays": 3},
     )
-    assert r.status_code == 400 and "升级督办必须提高层级" in r.content.decode()
+    body = r.content.decode()
+    # the page again, the error beside the field and what was typed kept (no dead end)
+    assert r.status_code == 200 and "升级督办必须提高层级" in body
+    assert "仍未整改，再次督办" in body
     assert SupervisionNotice.objects.count() == 1
 
 
