@@ -853,7 +853,10 @@ def candidate_edges(matrix, df, vocab, region_sets, *, threshold: float, max_df:
     place_rows = _place_matrix(matrix, vocab, distinctive)
     # one region per row (-1: none named, -2: several): different single regions never pair
     single = np.array(
-        [(-1 if not r else (_region_ids(r, region_sets) if len(r) == 1 else -2)) for r in region_sets]
+        [
+            (-1 if not r else (_region_ids(r, region_sets) if len(r) == 1 else -2))
+            for r in region_sets
+        ]
     )
     edges = []
     chunk = 2000
