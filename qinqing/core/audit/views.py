@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from qinqing.core.accounts.access import visible_units
+from qinqing.core.audit import display
 from qinqing.core.audit.queries import visible_events_for_user
 from qinqing.core.audit.restricted import REDACTED_TEXT, redacted_seqs
 from qinqing.core.audit.verbs import VERB_LABELS, verb_label
@@ -33,6 +34,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
         {
             "event": e,
             "verb_label": verb_label(e.verb),
+            "actor": display.actor_display(e.actor_label),
+            "object": display.object_label(e.object_type, e.object_id, e.object_repr),
+            "changes": display.changes(e.object_type, e.before, e.after),
             "unit_name": units.get(e.unit_id, ""),
             "redacted": e.seq in hidden,
         }
@@ -45,7 +49,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "units": sorted(units.items(), key=lambda kv: kv[1]),
-            "verbs": sorted(VERB_LABELS.items()),
+            "verbs": sorted(VERB_LABELS.items(), key=lambda kv: kv[1]),
             "redacted_text": REDACTED_TEXT,
             "f": {"unit": unit, "verb": verb, "object_type": object_type, "object_id": object_id},
         },
