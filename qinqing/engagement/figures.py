@@ -104,24 +104,28 @@ def grouped_counts(
     ):
         c = row(r[column])
         c.pairings, c.enterprises, c.overdue = r["n"], r["e"], r["late"]
-    dated = Q(visited_on__gte=start, visited_on__lte=end)
-    cycle = Q(fulfils_cycle=True, cycle_due_on__gte=start, cycle_due_on__lte=end)
     for r in (
         Visit.objects.filter(scope)
-        .filter(dated | cycle)
+        .filter(visited_on__gte=start, visited_on__lte=end)
         .values(column)
         .annotate(
-            n=Count("pk", filter=dated),
-            done=Count("pk", filter=cycle),
-            rated=Count("pk", filter=dated & ~Q(rating="")),
-            good=Count("pk", filter=dated & Q(rating=VisitRating.SATISFIED)),
-            partly=Count("pk", filter=dated & Q(rating=VisitRating.PARTLY)),
+            n=Count("pk"),
+            rated=Count("pk", filter=~Q(rating="")),
+            good=Count("pk", filter=Q(rating=VisitRating.SATISFIED)),
+            partly=Count("pk", filter=Q(rating=VisitRating.PARTLY)),
         )
         .order_by()
     ):
         c = row(r[column])
-        c.visits, c.cycles_done = r["n"], r["done"]
-        c.ratings, c.satisfied, c.partly = r["rated"], r["good"], r["partly"]
+        c.visits, c.ratings, c.satisfied, c.partly = r["n"], r["rated"], r["good"], r["partly"]
+    for r in (
+        Visit.objects.filter(scope)
+        .filter(fulfils_cycle=True, cycle_due_on__gte=start, cycle_due_on__lte=end)
+        .values(column)
+        .annotate(n=Count(column))
+        .order_by()
+    ):
+        row(r[column]).cycles_done = r["n"]
     for r in (
         MissedCycle.objects.filter(scope)
         .filter(due_on__gte=start, due_on__lte=end)

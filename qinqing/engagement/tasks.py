@@ -67,8 +67,15 @@ def flag_overdue_visits(now: dt.datetime) -> dict[str, int]:
             changed.append(Pairing(pk=pk, next_due_on=due, overdue_since=overdue_since))
         for i in range(0, len(missed), BATCH):
             MissedCycle.objects.bulk_create(missed[i : i + BATCH], ignore_conflicts=True)
-        for i in range(0, len(changed), BATCH):
-            Pairing.objects.bulk_update(changed[i : i + BATCH], ["next_due_on", "overdue_since"])
+        # few distinct (due date, overdue since) pairs: one UPDATE each, not a CASE per row
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for p in changed:
+            groups[(p.next_due_on, p.overdue_since)].append(p.pk)
+        for (due, since), ids in groups.items():
+            for i in range(0, len(ids), BATCH):
+                Pairing.objects.filter(pk__in=ids[i : i + BATCH]).update(
+                    next_due_on=due, overdue_since=since
+                )
         notify_many(
             [
                 (user_id, Message(
@@ -115,6 +122,7 @@ def _remind_due_soon(now: dt.datetime, today: dt.date) -> int:
                 title=f"{len(dues)} 家包联企业（项目）应于 {min(dues):%m月%d日} 前走访",
                 url="/engagement/mine/",
                 key=f"engagement.visit_due_soon:{user_id}:{min(dues).isoformat()}",
+                channels=("inbox",),  # a gentle reminder; an overdue visit also goes by SMS
             ))
             for user_id, dues in by_user.items()
         ],
