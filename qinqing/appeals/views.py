@@ -1160,6 +1160,5 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             ],
             "problems": problems,
             "router": router,
-            "model_path": suggest.router_model_path(),
         },
     )
