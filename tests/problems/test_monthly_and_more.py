@@ -151,3 +151,14 @@ def test_bulletin_counts_by_unit_source_status(world, make_problem, submitted):
     assert dict(counts["by_source"]) == {"督查检查": 1, "明察暗访": 1}
     assert counts["period"]["new"] == 2 and counts["overdue"] == 1
     assert Problem.objects.filter(state=ProblemState.SUBMITTED).count() == 1
+
+
+def test_demo_seed_is_idempotent(world):
+    from qinqing.problems.models import Arrears, InspectionVisit
+    from qinqing.problems.seeds import load_demo
+
+    logs: list[str] = []
+    load_demo(city=world.city, users={"office_admin": world.office_admin}, log=logs.append)
+    load_demo(city=world.city, users={"office_admin": world.office_admin}, log=logs.append)
+    assert InspectionVisit.objects.count() == 1 and Arrears.objects.count() == 1
+    assert Problem.objects.count() == 3 and "已存在" in logs[-1]
