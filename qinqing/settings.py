@@ -348,3 +348,11 @@ AUTH_PASSWORD_VALIDATORS += [
         "OPTIONS": {"min_length": int(os.environ.get("QINQING_PASSWORD_MIN_LENGTH", "10"))},
     }
 ]
+# 数据保密性: SM4 encryption of personal data at rest; the key never enters the database.
+# QINQING_DATA_KEY (32 hex digits) with QINQING_DATA_OLD_KEYS, or the key file (see
+# qinqing/core/crypto/sm4.py; `qinqing keys rotate` re-encrypts under a new key).
+QINQING_DATA_KEY = os.environ.get("QINQING_DATA_KEY", "")
+QINQING_DATA_OLD_KEYS = os.environ.get("QINQING_DATA_OLD_KEYS", "")
+QINQING_DATA_KEY_FILE = Path(
+    os.environ.get("QINQING_DATA_KEY_FILE", VAR_DIR / "keys" / "data.key")
+)

@@ -31,6 +31,7 @@ from qinqing.appeals.choices import (
     TicketRole,
     TicketState,
 )
+from qinqing.core.crypto.fields import EncryptedTextField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -246,7 +247,7 @@ class Appeal(models.Model):
     enterprise_uscc = models.CharField("统一社会信用代码", max_length=18)
     enterprise_name = models.CharField("企业名称", max_length=200)
     contact_name = models.CharField("联系人", max_length=50)
-    contact_phone = models.CharField("联系电话", max_length=30)
+    contact_phone = EncryptedTextField("联系电话", max_length=30)  # SM4 at rest
     appeal_type = models.CharField("诉求类型", max_length=20, choices=AppealType.choices)
     title = models.CharField("标题", max_length=200)
     content = models.TextField("诉求内容")

@@ -19,6 +19,8 @@ import sys
 COMMAND_MODULES = (
     "qinqing.core.orgs.cli",
     "qinqing.core.audit.cli",
+    "qinqing.core.crypto.cli",
+    "qinqing.core.backup.cli",
     "qinqing.core.workdays.cli",
     "qinqing.core.enterprises.cli",
     "qinqing.core.jobs.cli",

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from qinqing.core.crypto.fields import EncryptedTextField
+
 USER = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0")
@@ -309,8 +311,9 @@ class Application(models.Model):
         "状态", max_length=20, choices=ApplicationState.choices, default=ApplicationState.SUBMITTED
     )
     contact_name = models.CharField("联系人", max_length=50)
-    contact_phone = models.CharField("联系电话", max_length=30)
-    bank_account = models.CharField("收款账户", max_length=100)
+    # personal data, SM4-encrypted at rest (docs/security.md)
+    contact_phone = EncryptedTextField("联系电话", max_length=30)
+    bank_account = EncryptedTextField("收款账户", max_length=100)
     requested_amount = models.DecimalField("申请金额（元）", **MONEY)
     statement = models.TextField("申报说明", blank=True)
     registry_snapshot = models.JSONField("企业库信息（申报时）", default=dict)

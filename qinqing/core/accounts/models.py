@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from qinqing.core.crypto.fields import EncryptedTextField
+
 
 class Scope(models.TextChoices):
     JURISDICTION = "jurisdiction", "本单位所在地区及下辖地区"
@@ -52,7 +54,7 @@ class Profile(models.Model):
     )
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
     enterprise_name = models.CharField("企业名称", max_length=200, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    phone = EncryptedTextField("手机号", max_length=20, blank=True)  # SM4 at rest
     email_notifications = models.BooleanField("接收邮件提醒", default=True)
 
     class Meta:
