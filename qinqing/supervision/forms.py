@@ -37,6 +37,17 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class BulkReportForm(forms.Form):
+    """One stage and one account of progress for several report slots at once (批量报送)."""
+
+    stage = forms.ChoiceField(label="推进阶段", choices=Stage.choices, widget=forms.RadioSelect)
+    narrative = forms.CharField(
+        label="工作进展（所选各项共用）",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="需要填写量化指标或上传附件的任务，请逐项填报。",
+    )
+
+
 class ReportForm(forms.Form):
     stage = forms.ChoiceField(label="推进阶段", choices=Stage.choices, widget=forms.RadioSelect)
     narrative = forms.CharField(

@@ -697,6 +697,13 @@ def assign_item(
     )
     ensure_default_cadence(area, now=now)
     today = local_date(now)
+    # the current cycle may not exist yet (the sweep creates cycles): create it here, so that
+    # the unit sees its slot at once, as docs/supervision.md promises
+    from qinqing.core.workdays import get_calendar
+
+    calendar = get_calendar()
+    for cadence in ReviewCadence.objects.filter(area=area, plan=None, active=True):
+        ensure_cycles(cadence, today, calendar=calendar, problems=[])
     for cycle in collecting_cycles(today).filter(cadence__area=area, cadence__plan=None):
         open_cycle(cycle, now=now)
     return task

@@ -6,6 +6,7 @@ app_name = "supervision"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("my/", views.my_tasks, name="my_tasks"),
+    path("my/file/", views.file_many, name="file_many"),
     path("review/", views.review_queue, name="review_queue"),
     path("overdue/", views.overdue, name="overdue"),
     path("tasks/<int:task_id>/", views.task_detail, name="task"),

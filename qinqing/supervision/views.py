@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -24,6 +25,7 @@ from qinqing.core.orgs.models import AREA_KINDS, Unit
 from qinqing.supervision import queries, service
 from qinqing.supervision.forms import (
     AssignmentForm,
+    BulkReportForm,
     BulletinForm,
     CadenceForm,
     CloseForm,
@@ -69,7 +71,7 @@ def _sub_areas(own: Unit):
 
 
 @login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: HttpRequest, bulk_form=None, status: int = 200) -> HttpResponse:
     today = _today()
     reports = queries.my_reports(request.user, today)
     todo = [r for r in reports if r.state in (ReportState.PENDING, ReportState.RETURNED)]
@@ -78,7 +80,15 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/my_tasks.html",
-        {"todo": todo, "done": done, "notices": notices, "today": today},
+        {
+            "todo": todo,
+            "done": done,
+            "notices": notices,
+            "today": today,
+            "bulk_form": bulk_form or BulkReportForm(),
+            "picked": {int(v) for v in request.POST.getlist("reports") if v.isdigit()},
+        },
+        status=status,
     )
 
 
@@ -151,6 +161,40 @@ def file_report(request: HttpRequest, report_id: int) -> HttpResponse:
             return redirect("supervision:report", report_id=report.pk)
     context = _report_context(request, report, form=form)
     return render(request, "supervision/report.html", context, status=400)
+
+
+@login_required
+@require_POST
+def file_many(request: HttpRequest) -> HttpResponse:
+    """批量报送: file the selected slots with one stage and one account; the ones that need
+    target values (or are refused) are listed to be filed one by one."""
+    form = BulkReportForm(request.POST)
+    ids = [int(v) for v in request.POST.getlist("reports") if v.isdigit()]
+    if not ids:
+        form.add_error(None, "请先勾选要报送的任务。")
+    if form.is_valid():
+        done, left = 0, []
+        for report_id in ids:
+            report = queries.access_report_for_filing(request.user, report_id)
+            try:
+                if report.task.targets.exists():
+                    raise InvalidInput("该任务有量化指标，请逐项填写指标完成值后报送。")
+                service.submit_report(
+                    report,
+                    actor=request.user,
+                    stage=form.cleaned_data["stage"],
+                    narrative=form.cleaned_data["narrative"],
+                    now=_now(),
+                )
+                done += 1
+            except InvalidInput as exc:
+                left.append(f"{report.task.label} {report.task.title}：{exc.message}")
+        if done:
+            messages.success(request, f"已报送 {done} 项，等待营商办审核。")
+        for line in left:
+            messages.error(request, line)
+        return redirect(reverse("supervision:my_tasks") + "#h-todo")
+    return my_tasks(request, bulk_form=form, status=200)
 
 
 @login_required
