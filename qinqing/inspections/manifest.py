@@ -38,6 +38,7 @@ MANIFEST = AppManifest(
         "campaign.planned": "制定抽查计划",
         "campaign.updated": "修改抽查计划",
         "campaign.committed": "公布抽取承诺值",
+        "campaign.capacity_overridden": "超出检查人员承载能力仍公布抽查计划",
         "campaign.drawn": "抽取检查对象和执法检查人员",
         "campaign.published": "公布抽取结果和种子",
         "campaign.cancelled": "撤销抽查计划",

@@ -309,3 +309,27 @@ def region_prefix(code: str) -> str:
     while code.endswith("00") and len(code) > 2:
         code = code[:-2]
     return code
+
+
+# 每名执法检查人员每个工作日最多实地检查的对象数 (configurable: QINQING_MAX_VISITS_PER_INSPECTOR_DAY)
+DEFAULT_MAX_VISITS_PER_INSPECTOR_DAY = 3
+
+
+def visits_per_inspector_day(visit_teams: list[tuple[str, ...]], workdays: int) -> float:
+    """The heaviest load of one inspector: his visits divided by the window's working days.
+
+    Examples:
+        >>> visits_per_inspector_day([("a", "b")] * 88 + [("c", "d")] * 2, 1)
+        88.0
+        >>> visits_per_inspector_day([("a", "b"), ("a", "c")], 2)
+        1.0
+        >>> visits_per_inspector_day([], 5)
+        0.0
+    """
+    counts: dict[str, int] = {}
+    for team in visit_teams:
+        for inspector in team:
+            counts[inspector] = counts.get(inspector, 0) + 1
+    if not counts:
+        return 0.0
+    return round(max(counts.values()) / max(workdays, 1), 1)

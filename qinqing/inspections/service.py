@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -468,6 +469,63 @@ def update_campaign(campaign: Campaign, *, actor, now: datetime, **fields) -> Ca
     return campaign
 
 
+@dataclass(frozen=True)
+class Workload:
+    """What a draw asks of the inspectors, shown before committing (预检)."""
+
+    visits: int
+    inspectors: int
+    workdays: int
+    per_inspector_day: float  # the busiest inspector's visits per working day
+    capacity: int
+
+    @property
+    def over(self) -> bool:
+        return self.per_inspector_day > self.capacity
+
+    @property
+    def message(self) -> str:
+        return (
+            f"本次预计 {self.visits} 个检查对象，由 {self.inspectors} 名检查人员在检查时段的 "
+            f"{self.workdays} 个工作日内完成，最忙的一名检查人员每个工作日约 "
+            f"{self.per_inspector_day:g} 户，超过每人每日 {self.capacity} 户的上限。"
+            "请延长检查时段、增加检查人员或降低抽查比例；确需按此执行的，由营商办填写理由后公布。"
+        )
+
+
+def max_visits_per_inspector_day() -> int:
+    from django.conf import settings
+
+    return int(
+        getattr(
+            settings,
+            "QINQING_MAX_VISITS_PER_INSPECTOR_DAY",
+            rules.DEFAULT_MAX_VISITS_PER_INSPECTOR_DAY,
+        )
+    )
+
+
+def draw_workload(campaign: Campaign, result) -> Workload:
+    """Visits per inspector per working day of a (trial) draw result."""
+    from qinqing.core.workdays import get_calendar
+
+    # the days visits can be made on: the window's working days outside the quiet days, as
+    # the draw schedules them; the whole window's working days when it schedules none
+    days = {v.visit_on for v in result.visits if v.visit_on is not None}
+    start = campaign.window_start_on
+    workdays = len(days) or get_calendar().workdays_between(
+        start - timedelta(days=1), campaign.window_end_on
+    )
+    teams = [v.inspectors for v in result.visits]
+    return Workload(
+        visits=len(result.visits),
+        inspectors=len({i for team in teams for i in team}),
+        workdays=max(workdays, 0),
+        per_inspector_day=rules.visits_per_inspector_day(teams, workdays),
+        capacity=max_visits_per_inspector_day(),
+    )
+
+
 def preview_campaign(campaign: Campaign):
     """预检: draw with a throw-away seed to show eligible and drawn counts (writes nothing).
 
@@ -478,7 +536,9 @@ def preview_campaign(campaign: Campaign):
 
 
 @transaction.atomic
-def commit_campaign(campaign: Campaign, *, actor, now: datetime) -> Campaign:
+def commit_campaign(
+    campaign: Campaign, *, actor, now: datetime, override_reason: str = ""
+) -> Campaign:
     """公布承诺值: fix the inputs (canonical files) and a secret seed; publish SHA-256 of both.
 
     The campaign is drawn once with the real seed before anything is written, so that a
@@ -495,7 +555,11 @@ def commit_campaign(campaign: Campaign, *, actor, now: datetime) -> Campaign:
         )
     inputs = pools.campaign_inputs(campaign)
     seed = secrets.token_hex(16)
-    run_draw(inputs, seed)  # refuses a campaign that cannot be drawn; the result is discarded
+    trial = run_draw(inputs, seed)  # refuses a campaign that cannot be drawn; result discarded
+    load = draw_workload(campaign, trial)
+    override_reason = (override_reason or "").strip()
+    if load.over and not override_reason:
+        raise InvalidInput(load.message)
     texts = pools.canonical_texts(inputs)
     CampaignFile.objects.bulk_create(
         CampaignFile(
@@ -530,6 +594,22 @@ def commit_campaign(campaign: Campaign, *, actor, now: datetime) -> Campaign:
         visibility=Visibility.PUBLIC,
         now=now,
     )
+    if load.over:
+        audit.record(
+            actor,
+            "campaign.capacity_overridden",
+            campaign,
+            after={
+                "visits": load.visits,
+                "inspectors": load.inspectors,
+                "workdays": load.workdays,
+                "per_inspector_day": load.per_inspector_day,
+                "capacity": load.capacity,
+                "reason": override_reason,
+            },
+            unit=campaign.area,
+            now=now,
+        )
     return campaign
 
 

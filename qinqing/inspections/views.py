@@ -466,6 +466,8 @@ def _campaign_page(request, campaign, *, error="", preview=None, status=200):
             "is_overseer": queries.is_overseer(user),
             "error": error,
             "preview": preview,
+            "workload": _workload(campaign, preview),
+            "over_capacity": "超过每人每日" in error,
             "cancel_form": forms.CancelForm(),
             "today": timezone.localdate(),
             "results_open": rules.is_results_open(campaign.state),
@@ -490,6 +492,10 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return _campaign_page(request, campaign, error=error, preview=preview)
 
 
+def _workload(campaign, preview):
+    return service.draw_workload(campaign, preview) if preview is not None else None
+
+
 def _campaign_action(request, campaign_id: int, action, success: str) -> HttpResponse:
     campaign = queries.access_campaign_for_edit(request.user, campaign_id)
     try:
@@ -509,7 +515,12 @@ def campaign_commit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return _campaign_action(
         request,
         campaign_id,
-        lambda c: service.commit_campaign(c, actor=request.user, now=timezone.now()),
+        lambda c: service.commit_campaign(
+            c,
+            actor=request.user,
+            now=timezone.now(),
+            override_reason=request.POST.get("override_reason", ""),
+        ),
         "已公布承诺值。输入快照已固定，请在抽取前保持公开页面上的承诺值可查。",
     )
 
