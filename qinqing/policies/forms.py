@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from django import forms
 
 from qinqing.core.accounts.access import visible_units
@@ -69,13 +72,54 @@ class FeedbackForm(forms.Form):
     comment = forms.CharField(label="补充说明（可不填）", required=False, max_length=500)
 
 
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+ACCOUNT_DIGITS = re.compile(r"\d[\d ]{6,40}\d")
+# an application asks for at least this much (元); smaller sums are typing slips
+MIN_APPLICATION_AMOUNT = Decimal("100")
+
+
 class ApplicationForm(forms.Form):
     contact_name = forms.CharField(label="联系人", max_length=50)
-    contact_phone = forms.CharField(label="联系电话", max_length=30)
-    bank_account = forms.CharField(label="收款账户（开户行及账号）", max_length=100)
-    requested_amount = forms.DecimalField(
-        label="申请金额（元）", min_value=0.01, max_digits=14, decimal_places=2
+    contact_phone = forms.CharField(
+        label="联系电话", max_length=30, help_text="手机号码，或带区号的固定电话，如 0710-3456789。"
     )
+    bank_account = forms.CharField(
+        label="收款账户（开户行及账号）",
+        max_length=100,
+        help_text="例如：中国工商银行示例市分行 6222 0210 0112 3456 789。",
+    )
+    requested_amount = forms.DecimalField(
+        label="申请金额（元）",
+        min_value=MIN_APPLICATION_AMOUNT,
+        max_digits=14,
+        decimal_places=2,
+        error_messages={"min_value": "申请金额不能少于 100 元，请核对金额单位（元）。"},
+    )
+
+    def clean_contact_phone(self) -> str:
+        raw = (self.cleaned_data.get("contact_phone") or "").strip()
+        compact = raw.replace(" ", "")
+        if raw and not (MOBILE.match(compact.replace("-", "")) or LANDLINE.match(compact)):
+            raise forms.ValidationError(
+                f"“{raw}”不是有效的电话号码：请填写 11 位手机号码，或带区号的固定电话（如 0710-3456789）。"
+            )
+        return compact
+
+    def clean_bank_account(self) -> str:
+        raw = " ".join((self.cleaned_data.get("bank_account") or "").split())
+        if not raw:
+            return raw
+        number = ACCOUNT_DIGITS.search(raw)
+        digits = re.sub(r"\D", "", number.group(0)) if number else ""
+        bank = raw[: number.start()].strip() if number else raw
+        if not (8 <= len(digits) <= 30) or len(bank) < 4:
+            raise forms.ValidationError(
+                "请填写开户银行名称和银行账号（8 至 30 位数字），"
+                "例如：中国工商银行示例市分行 6222 0210 0112 3456 789。"
+            )
+        return raw
+
     statement = forms.CharField(
         label="申报说明", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -500,8 +500,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         initial=initial,
     )  # fmt: skip
     status = 200
-    if request.method == "POST":
-        data = _require_valid(form)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         application = service.submit_application(
             policy, actor=request.user, data=data, files=form.files_by_material(),
             now=timezone.now(),
@@ -515,9 +515,35 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "policies/apply.html",
-        {"policy": policy, "form": form, "snapshot": snapshot, "uscc": uscc},
+        {
+            "policy": policy,
+            "form": form,
+            "snapshot": snapshot,
+            "uscc": uscc,
+            "eligibility": _eligibility_note(request.user, policy),
+        },
         status=status,
     )
+
+
+def _eligibility_note(user, policy) -> dict | None:
+    """Whether the registry says the enterprise meets the policy's rule, and why not."""
+    if not policy.rules.exists():
+        return None  # no rule to check against: the department judges the materials
+    results = queries.own_results_for_user(user).filter(policy=policy).order_by("-year")
+    result = results.first()
+    if result is not None and result.eligible:
+        return {"eligible": True, "text": "按企业库信息，贵企业符合本政策条件。"}
+    if result is not None and result.reason:
+        why = result.reason
+    else:
+        why = "按企业库中贵企业的信息，本政策的条件未全部满足"
+    return {
+        "eligible": False,
+        "text": f"提示：{why}。仍可申报，承办单位将以所附材料为准审核；"
+        "如企业库信息有误，请先联系营商办更正。",
+        "url": reverse("policies:mine_result", args=[result.pk]) if result else "",
+    }
 
 
 @login_required
