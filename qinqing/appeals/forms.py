@@ -60,7 +60,14 @@ class AppealForm(forms.Form):
 class DispatchForm(forms.Form):
     primary_unit = forms.TypedChoiceField(label="主办单位", coerce=int)
     assisting_units = forms.TypedMultipleChoiceField(
-        label="协办单位（可多选）", coerce=int, required=False
+        label="协办单位（可多选）",
+        coerce=int,
+        required=False,
+        # a searchable list of checkboxes, not a Ctrl-click list of every unit
+        widget=forms.CheckboxSelectMultiple(
+            attrs={"class": "picker", "data-filterable": "协办单位"}
+        ),
+        help_text="输入单位名称中的字可筛选，勾选一个或多个。",
     )
     note = forms.CharField(
         label="派单说明", required=False, widget=forms.Textarea(attrs={"rows": 2})

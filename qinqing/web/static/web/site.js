@@ -44,3 +44,25 @@
     table.classList.add("reflow");
   });
 })();
+
+// A long list of checkboxes (data-filterable) gets a search box that narrows it as one types.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("[data-filterable]"), function (list) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "picker-search";
+    box.setAttribute("aria-label", "筛选" + list.getAttribute("data-filterable"));
+    box.placeholder = "输入名称筛选";
+    list.parentNode.insertBefore(box, list);
+    var items = list.querySelectorAll("label");
+    box.addEventListener("input", function () {
+      var q = box.value.trim();
+      Array.prototype.forEach.call(items, function (label) {
+        var row = label.parentNode === list ? label : label.parentNode;
+        var checked = label.querySelector("input").checked;
+        row.hidden = q !== "" && !checked && label.textContent.indexOf(q) === -1;
+      });
+    });
+  });
+})();
