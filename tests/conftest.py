@@ -90,6 +90,16 @@ _signed_in_clients_pass_the_second_factor()
 
 
 @pytest.fixture(autouse=True)
+def _session_clocks_off(settings):
+    """Many tests move the clock hours or months ahead between two requests of one signed-in
+    client (SLA clocks, sweeps); the idle timeout and the password age would sign that client
+    out. They are off by default in tests; tests/core/test_identity.py turns them on to prove
+    them. Production defaults (30 minutes, 90 days) are in qinqing/settings.py."""
+    settings.QINQING_IDLE_TIMEOUT_MINUTES = 0
+    settings.QINQING_PASSWORD_MAX_AGE_DAYS = 0
+
+
+@pytest.fixture(autouse=True)
 def _audit_checkpoints_per_test(settings, tmp_path_factory):
     """Each test has its own checkpoint directory: a checkpoint of one test's chain would
     otherwise (rightly) fail the verification of the next test's database."""

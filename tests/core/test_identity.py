@@ -106,6 +106,7 @@ def test_force_login_in_tests_counts_as_fully_signed_in(world, client):
 
 
 def test_idle_session_is_logged_out(world, client, settings):
+    settings.QINQING_IDLE_TIMEOUT_MINUTES = 30
     client.force_login(world.office_admin)
     assert client.get("/").status_code == 200
     session = client.session
@@ -134,7 +135,8 @@ def test_password_complexity(password, ok):
             validator.validate(password)
 
 
-def test_old_password_must_be_changed_and_change_is_audited(world, client):
+def test_old_password_must_be_changed_and_change_is_audited(world, client, settings):
+    settings.QINQING_PASSWORD_MAX_AGE_DAYS = 90
     user = world.market_clerk
     PasswordState.objects.filter(user=user).update(
         changed_at=timezone.now() - dt.timedelta(days=91)
