@@ -103,6 +103,25 @@ def visible_tasks_for_user(user) -> QuerySet[Task]:
     return ledger.filter(_involving(unit))
 
 
+def current_version(plan: Plan) -> Plan:
+    """The confirmed version that replaced ``plan`` (itself if none did): a cadence set on
+    version 1 keeps reviewing the plan after version 2 is confirmed."""
+    seen = {plan.pk}
+    while plan.status == PlanStatus.SUPERSEDED:
+        newer = (
+            Plan.objects.filter(previous_version=plan)
+            .exclude(status=PlanStatus.DRAFT)
+            .exclude(pk__in=seen)
+            .order_by("-version")
+            .first()
+        )
+        if newer is None:
+            break
+        seen.add(newer.pk)
+        plan = newer
+    return plan
+
+
 def in_area_q(area: Unit) -> Q:
     """Tasks an area's office oversees: those of its plans (and its sub-areas'), and those of
     a higher area's plan assigned to one of its units (a city plan's task for a county)."""

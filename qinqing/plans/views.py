@@ -7,7 +7,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +31,7 @@ from qinqing.plans.models import (
     ArticleTask,
     Plan,
     PlanKind,
+    PlanStatus,
     Section,
     Task,
     UnitMention,
@@ -173,7 +174,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         .select_related("area")
         .annotate(n_tasks=Count("tasks", distinct=True), n_articles=Count(
             "articles", filter=Q(articles__fragment=False), distinct=True))
-        .order_by("status", "-created_at")
+        .annotate(draft_first=Case(When(status=PlanStatus.DRAFT, then=0),
+                                   When(status=PlanStatus.CONFIRMED, then=1), default=2))
+        .order_by("draft_first", "-created_at")
     )  # fmt: skip
     return render(
         request,

@@ -51,11 +51,18 @@ def cadence_tasks(cadence: ReviewCadence):
     """The ledger tasks a cadence reviews: its plan's, or (area default) the area's tasks
     whose plan has no active cadence of its own, and the area's items outside any plan."""
     from qinqing.plans.models import Task
+    from qinqing.plans.queries import current_version
 
     ledger = Task.objects.in_ledger()
     if cadence.plan_id:
-        return ledger.filter(plan_id=cadence.plan_id)
-    with_own = ReviewCadence.objects.filter(active=True, plan__isnull=False).values("plan_id")
+        # the plan as now confirmed: a new version takes over its predecessor's cadences
+        return ledger.filter(plan_id=current_version(cadence.plan).pk)
+    with_own = [
+        current_version(c.plan).pk
+        for c in ReviewCadence.objects.filter(active=True, plan__isnull=False).select_related(
+            "plan"
+        )
+    ]
     return ledger.filter(area_id=cadence.area_id).filter(
         Q(plan__isnull=True) | ~Q(plan_id__in=with_own)
     )
