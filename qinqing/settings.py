@@ -353,6 +353,24 @@ AUTH_PASSWORD_VALIDATORS += [
 # qinqing/core/crypto/sm4.py; `qinqing keys rotate` re-encrypts under a new key).
 QINQING_DATA_KEY = os.environ.get("QINQING_DATA_KEY", "")
 QINQING_DATA_OLD_KEYS = os.environ.get("QINQING_DATA_OLD_KEYS", "")
-QINQING_DATA_KEY_FILE = Path(
-    os.environ.get("QINQING_DATA_KEY_FILE", VAR_DIR / "keys" / "data.key")
-)
+QINQING_DATA_KEY_FILE = Path(os.environ.get("QINQING_DATA_KEY_FILE", VAR_DIR / "keys" / "data.key"))
+# 统一身份认证: OpenID Connect sign-in through the province's unified identity platform, on when
+# QINQING_OIDC_CLIENT_ID is set (qinqing/core/accounts/oidc.py); endpoints from the platform's
+# discovery document. Local accounts stay the default and hold roles and units.
+QINQING_OIDC_ENABLED = bool(os.environ.get("QINQING_OIDC_CLIENT_ID"))
+AUTHENTICATION_BACKENDS += ["qinqing.core.accounts.oidc.UnifiedIdentityBackend"]
+OIDC_RP_CLIENT_ID = os.environ.get("QINQING_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("QINQING_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("QINQING_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("QINQING_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("QINQING_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("QINQING_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("QINQING_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("QINQING_OIDC_SCOPES", "openid profile")
+OIDC_CREATE_USER = False  # accounts are provisioned locally, with their role and unit
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?oidc=failed"
+QINQING_OIDC_MATCH_CLAIM = os.environ.get("QINQING_OIDC_MATCH_CLAIM", "preferred_username")
+QINQING_OIDC_MATCH_FIELD = os.environ.get("QINQING_OIDC_MATCH_FIELD", "username")  # | uscc
+QINQING_OIDC_LABEL = os.environ.get("QINQING_OIDC_LABEL", "统一身份认证平台")

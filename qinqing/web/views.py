@@ -17,6 +17,16 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        from qinqing.core.accounts.oidc import oidc_enabled
+
+        context = super().get_context_data(**kwargs)
+        context["oidc_label"] = settings.QINQING_OIDC_LABEL if oidc_enabled() else ""
+        context["oidc_failed"] = self.request.GET.get("oidc") == "failed"
+        return context
+
 
 class LogoutView(auth_views.LogoutView):
     pass

@@ -31,7 +31,7 @@ from qinqing.core.accounts.models import Scope
 LAST_SEEN_KEY = "qinqing_last_seen"
 PASSWORD_OK_UNTIL_KEY = "qinqing_password_ok_until"  # noqa: S105 (a session key name)
 # Pages a half-signed-in user must still reach: signing in and out, the second factor itself.
-EXEMPT_PREFIXES = ("/login/", "/logout/", "/account/otp/", "/static/", "/healthz", "/oidc/")
+EXEMPT_PREFIXES = ("/login/", "/logout/", "/account/otp/", "/account/oidc/", "/static/", "/healthz")
 
 
 def confirmed_devices(user):

@@ -1,0 +1,62 @@
+"""统一身份认证: sign in through the province's unified identity platform (OpenID Connect).
+
+The code flow, token checks (RS256 signature against the platform's JWKS, audience, expiry,
+nonce) and user-info call are mozilla-django-oidc's. Qinqing adds only the account match:
+the claim ``QINQING_OIDC_MATCH_CLAIM`` (e.g. ``preferred_username``, or the enterprise's
+统一社会信用代码) is looked up in ``QINQING_OIDC_MATCH_FIELD`` (``username`` or ``uscc``).
+Accounts, roles and units stay local: an identity with no matching active account, or with
+several, is refused (no account is created from the platform). Local password accounts
+remain the embedded default; staff still pass the TOTP step after the platform's sign-in.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+
+
+def oidc_enabled() -> bool:
+    return bool(getattr(settings, "QINQING_OIDC_ENABLED", False))
+
+
+def _match_value(claims: dict) -> str:
+    return str(claims.get(settings.QINQING_OIDC_MATCH_CLAIM) or "").strip()
+
+
+class UnifiedIdentityBackend(OIDCAuthenticationBackend):
+    def authenticate(self, request, **kwargs):
+        if not oidc_enabled():
+            return None
+        return super().authenticate(request, **kwargs)
+
+    def verify_claims(self, claims) -> bool:
+        return bool(_match_value(claims))
+
+    def filter_users_by_claims(self, claims):
+        value = _match_value(claims)
+        users = get_user_model().objects.filter(is_active=True)
+        if not value:
+            return users.none()
+        if settings.QINQING_OIDC_MATCH_FIELD == "uscc":
+            return users.filter(profile__uscc=value.upper())
+        return users.filter(username=value)
+
+    def update_user(self, user, claims):
+        return user  # the local account (role, unit) is the source of truth
+
+
+class AuthenticateView(OIDCAuthenticationRequestView):
+    def get(self, request):
+        if not oidc_enabled():
+            raise Http404
+        return super().get(request)
+
+
+class CallbackView(OIDCAuthenticationCallbackView):
+    def get(self, request):
+        if not oidc_enabled():
+            raise Http404
+        return super().get(request)
