@@ -186,3 +186,19 @@ def test_leader_may_still_change_own_password(world, client):
         {"old_password": PASSWORD, "new_password1": strong, "new_password2": strong},
     )
     assert response.status_code == 302
+
+
+def test_accounts_are_unique(world):
+    from django.contrib.auth import get_user_model
+    from django.db import IntegrityError, transaction
+
+    from qinqing.core.accounts.service import create_user_with_role
+    from qinqing.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="已被使用"):
+        create_user_with_role(
+            actor="test", username="market_clerk", password=PASSWORD, role_code="unit_staff",
+            unit=world.market,
+        )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        get_user_model().objects.create(username="market_clerk")
