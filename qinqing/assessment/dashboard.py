@@ -169,11 +169,13 @@ def _score_rows(run: AssessmentRun, access: queries.Access) -> list[dict]:
                 "unit": score.unit,
                 "cells": [
                     {
-                        "points": fmt_number(by_code[c].points) if c in by_code else "—",
-                        "raw": fmt_number(
-                            by_code[c].raw_value if c in by_code else None,
-                            run.items[n].get("unit_label", ""),
-                        ),
+                        "points": fmt_number(by_code[c].points)
+                        if c in by_code and by_code[c].raw_value is not None
+                        else MISSING,
+                        "raw": fmt_number(by_code[c].raw_value, run.items[n].get("unit_label", ""))
+                        if c in by_code and by_code[c].raw_value is not None
+                        else MISSING,
+                        "missing": c not in by_code or by_code[c].raw_value is None,
                     }
                     for n, c in enumerate(codes)
                 ],
@@ -223,6 +225,15 @@ def external_for_run(run: AssessmentRun) -> tuple[ExternalRanking | None, dict]:
     return ranking, results
 
 
+def _coverage_problem(run: AssessmentRun) -> str:
+    from qinqing.assessment.service import data_coverage_problem
+
+    return data_coverage_problem(run)
+
+
+MISSING = "无数据"  # an indicator without a value: not scored, and said so (not "—")
+
+
 def run_context(run: AssessmentRun, access: queries.Access) -> dict:
     rows = _score_rows(run, access)
     ranked = [r for r in rows if r["score"].rank is not None]
@@ -257,6 +268,7 @@ def run_context(run: AssessmentRun, access: queries.Access) -> dict:
         "external": external,
         "can_export": access.full,
         "can_manage": access.manage and not run.is_published,
+        "coverage_problem": _coverage_problem(run) if access.full else "",
     }
 
 

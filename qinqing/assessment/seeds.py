@@ -21,7 +21,6 @@ from qinqing.assessment.models import (
     AssessmentScheme,
     ExternalRanking,
     ExternalRule,
-    RunStatus,
     SchemeStatus,
     SupervisionLevel,
     TargetKind,
@@ -110,14 +109,18 @@ def _scheme(
         existing = AssessmentRun.objects.filter(
             scheme=scheme, period_start=period.start, period_end=period.end
         ).first()
-        if existing is not None and existing.status == RunStatus.PUBLISHED:
+        if existing is not None:  # published, or computed and left for the office to review
             continue
         try:
             run = service.run_assessment(scheme, period, actor=actor, now=timezone.now())
-            service.publish_run(run, actor=actor, now=timezone.now())
         except QinqingError as exc:
             log(f"  {name} {period.label}：未能计算（{exc.message}）")
             continue
+        problem = service.data_coverage_problem(run)
+        if problem:  # a tie on missing data is left for the office to look at, not published
+            log(f"  {name} {period.label}：已计算，未发布（{problem}）")
+            continue
+        service.publish_run(run, actor=actor, now=timezone.now())
         log(f"  {name} {period.label}：已计算并发布（{run.scores.count()} 个单位）。")
     return scheme
 

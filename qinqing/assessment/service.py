@@ -621,11 +621,51 @@ def run_assessment(
 
 
 @transaction.atomic
-def publish_run(run: AssessmentRun, *, actor, now: datetime) -> AssessmentRun:
-    """发布: leaders and the assessed units see the run; it can no longer be recomputed."""
+def data_coverage_problem(run: AssessmentRun) -> str:
+    """Why a run cannot separate its units, or ``""``: most indicators without data for any
+    unit (each unit is then scaled up on the few it has), or every unit on the same total."""
+    codes = [item["code"] for item in run.items]
+    if not codes:
+        return ""
+    with_data = set(
+        ItemScore.objects.filter(unit_score__run=run, raw_value__isnull=False)
+        .values_list("indicator_code", flat=True)
+        .distinct()
+    )
+    missing = [
+        item.get("label", item["code"]) for item in run.items if item["code"] not in with_data
+    ]
+    totals = list(run.scores.exclude(total__isnull=True).values_list("total", flat=True))
+    problems = []
+    if len(missing) * 2 > len(codes):
+        problems.append(
+            f"{len(codes)} 项指标中有 {len(missing)} 项没有任何单位的数据（{'、'.join(missing)}），"
+            "各单位只按少数有数据的指标折算总分"
+        )
+    if len(totals) > 1 and len(set(totals)) == 1:
+        problems.append(f"全部 {len(totals)} 个单位总分相同（{totals[0]}），排名不能区分单位")
+    if not problems:
+        return ""
+    return (
+        "；".join(problems)
+        + "。请先补齐数据来源或调整考评方案后重算；确需发布的，请勾选“确认按现有数据发布”。"
+    )
+
+
+def publish_run(
+    run: AssessmentRun, *, actor, now: datetime, accept_gaps: bool = False
+) -> AssessmentRun:
+    """发布: leaders and the assessed units see the run; it can no longer be recomputed.
+
+    A run that cannot separate its units (:func:`data_coverage_problem`) is refused unless
+    ``accept_gaps``: a tie at 100.00 on missing data must not reach the leaders as a result.
+    """
     run = AssessmentRun.objects.select_for_update().select_related("scheme").get(pk=run.pk)
     if run.is_published:
         raise IllegalTransition(f"“{run.scheme.name}”{run.period_label}的考评结果已发布。")
+    problem = data_coverage_problem(run)
+    if problem and not accept_gaps:
+        raise InvalidInput(problem)
     run.status, run.published_at = RunStatus.PUBLISHED, now
     run.published_by = actor if getattr(actor, "is_authenticated", False) else None
     run.save(update_fields=["status", "published_at", "published_by"])

@@ -335,8 +335,13 @@ def run_recompute(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     run = queries.access_run_for_manage(request.user, run_id)
     try:
-        service.publish_run(run, actor=request.user, now=timezone.now())
-    except IllegalTransition as exc:
+        service.publish_run(
+            run,
+            actor=request.user,
+            now=timezone.now(),
+            accept_gaps=request.POST.get("accept_gaps") == "1",
+        )
+    except (IllegalTransition, InvalidInput) as exc:
         context = dashboard.run_context(run, queries.Access(True, True))
         context["error"] = exc.message
         return render(request, "assessment/run.html", context, status=400)
