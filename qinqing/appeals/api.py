@@ -51,7 +51,7 @@ def json_depth_exceeds(body: str, limit: int) -> bool:
     """Whether ``body`` nests arrays or objects deeper than ``limit``, scanned without parsing.
 
     Examples:
-        >>> json_depth_exceeds('{"a": [1, {"b": "[[["}]}', 2)
+        >>> json_depth_exceeds('{"a": [1, {"b": "[[["}]}', 3)  # brackets in strings do not count
         False
         >>> json_depth_exceeds("[" * 3 + "]" * 3, 2)
         True

@@ -415,7 +415,7 @@ def confirm(request: HttpRequest, plan_id: int) -> HttpResponse:
         # back to the review page, the reason beside the confirm button (not an error page)
         context = _review_context(request, plan)
         context["confirm_error"] = exc.message
-        return render(request, "plans/plan_detail.html", context)
+        return render(request, "plans/plan_detail.html", context, status=400)
     if plan.kind == PlanKind.COMPILATION:
         messages.success(request, f"已确认《{plan.title}》，文章已进入经验库。")
         return redirect("plans:library")
