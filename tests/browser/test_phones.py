@@ -121,3 +121,22 @@ def test_staff_pages_stay_usable_on_a_tablet(tab, phone_scene):
         tab.visit(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 768, path
         tab.assert_accessible()
+
+
+def test_plan_review_keeps_the_task_column_readable(tab, phone_scene):
+    """Defect 12: the review page no longer squeezes the task column to four characters."""
+    from qinqing.plans.models import Plan
+    from tests.plans.samples import import_plan
+
+    w = phone_scene[0]
+    import_plan(w)
+    plan = Plan.objects.get(status="draft")
+    page = tab.page
+    tab.login("office_admin")
+    for width in (1366, 1024):
+        page.set_viewport_size({"width": width, "height": 900})
+        tab.visit(f"/plans/plans/{plan.pk}/")
+        cell = page.locator("#tasks tbody tr td").nth(1)
+        assert cell.bounding_box()["width"] >= 14 * 15, width  # 14 characters of 15 px
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    tab.assert_accessible()
