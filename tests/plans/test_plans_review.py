@@ -126,7 +126,8 @@ def test_confirming_without_the_checkbox_shows_the_reason_on_the_review_page(wor
     client = client_for(world.office_admin)
     r = client.post(f"/plans/plans/{plan.pk}/confirm/", {})
     body = r.content.decode()
-    assert r.status_code == 200
+    assert r.status_code == 400  # the review page itself, answered as a refused request
+    assert "<h1" in body and 'id="tasks"' in body  # not the bare error page
     assert 'id="confirm-error"' in body and "未对应到机构库" in body
     assert 'id="confirm-form"' in body
     plan.refresh_from_db()
