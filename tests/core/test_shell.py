@@ -57,10 +57,17 @@ def test_login_throttled_after_repeated_failures(world, client):
     assert "_auth_user_id" not in client.session
 
 
-def test_login_with_right_password_reaches_home(world, client):
+def test_login_with_right_password_then_the_code_reaches_home(world, client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.totp import next_code
+
     r = client.post(
         "/login/", {"username": "market_clerk", "password": "Qinqing-test-2026"}, follow=True
     )
+    assert "输入动态口令" in r.content.decode()  # staff pass a second factor (等保 level 3)
+    device = TOTPDevice.objects.get(user=world.market_clerk, confirmed=True)
+    r = client.post("/account/otp/", {"otp_token": next_code(device), "next": "/"}, follow=True)
     assert "本单位待办" in r.content.decode()
 
 
