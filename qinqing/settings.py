@@ -210,7 +210,10 @@ QINQING_REQUEST_BYTES_BY_NAMESPACE = {
 # Under pytest the cache is per process, as before, so that fixtures may clear it without a
 # database; tests/security/test_rate_limit_and_audit_trail.py switches to the database cache.
 QINQING_REDIS_URL = os.environ.get("QINQING_REDIS_URL", "")
-SHARED_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "qinqing_cache"}
+SHARED_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "qinqing_cache",
+}
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": QINQING_REDIS_URL}
