@@ -47,6 +47,7 @@ OWN_ACCOUNT = {
     "accounts:password_change",
     "notifications:preferences",
     "notifications:mark_all_read",
+    "audit:export",  # exporting the viewer's own scope is a read, audited by design (audit.exported)
 }
 # Not swept here: Django's admin (staff only; its own login) and static files.
 SKIPPED_NAMESPACES = {"admin"}
