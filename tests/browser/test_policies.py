@@ -157,7 +157,7 @@ def test_application_returned_resubmitted_and_approved(tab, policy_world, tmp_pa
     tab.assert_accessible()
     page.get_by_label("联系人").fill("钱经理")
     page.get_by_label("联系电话").fill("13800000000")
-    page.get_by_label("收款账户（开户行及账号）").fill("示例银行 6222")
+    page.get_by_label("收款账户（开户行及账号）").fill("示例银行 6222 0200 1234 5678")
     page.get_by_label("申请金额（元）").fill("30000")
     page.get_by_label("劳动合同复印件").set_input_files(str(contract))
     page.get_by_label("社会保险缴费明细").set_input_files(str(insurance))
