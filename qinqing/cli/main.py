@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
+
+from qinqing.core.django_setup import setup_django
+
+__all__ = ["build_parser", "entry", "main", "setup_django"]
 
 COMMAND_MODULES = (
     "qinqing.core.orgs.cli",
@@ -32,14 +35,6 @@ COMMAND_MODULES = (
     "qinqing.problems.cli",
     "qinqing.web.cli",
 )
-
-
-def setup_django() -> None:
-    """Configure Django for handlers that touch the database."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qinqing.settings")
-    import django
-
-    django.setup()
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
