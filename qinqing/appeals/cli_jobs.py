@@ -91,7 +91,7 @@ def _locality(name: str):
 
 
 def sweep_command(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.appeals.tasks import sweep_tickets
@@ -102,7 +102,7 @@ def sweep_command(args: argparse.Namespace) -> int:
 
 
 def roll_up_command(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.appeals.tasks import roll_up_figures
@@ -113,7 +113,7 @@ def roll_up_command(args: argparse.Namespace) -> int:
 
 
 def rebuild_command(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.appeals.tasks import rebuild_clocks
@@ -124,7 +124,7 @@ def rebuild_command(args: argparse.Namespace) -> int:
 
 
 def api_client_command(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     import getpass
@@ -144,7 +144,7 @@ def api_client_command(args: argparse.Namespace) -> int:
 
 
 def retrain_command(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     import getpass

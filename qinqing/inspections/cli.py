@@ -211,7 +211,7 @@ def add_verify_campaign_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def verify_campaign_command(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.errors import InvalidInput

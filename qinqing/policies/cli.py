@@ -206,7 +206,7 @@ def _sql(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     """The database sweeps (needs Django; also scheduled as the job ``policies.sweep``)."""
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.jobs.cli import parse_now

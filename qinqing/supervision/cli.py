@@ -61,7 +61,7 @@ def _parse_now(text: str | None):
 
 
 def handle_sweep(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.errors import InvalidInput
@@ -112,7 +112,7 @@ def handle_bulletin(args: argparse.Namespace) -> int:
     from datetime import date
     from pathlib import Path
 
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from django.core.files.storage import default_storage

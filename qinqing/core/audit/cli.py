@@ -17,7 +17,7 @@ def register(sub) -> None:
 
 
 def _verify(args) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.audit.checkpoints import checkpoint_file
@@ -42,7 +42,7 @@ def _verify(args) -> int:
 
 
 def _checkpoint(args) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from django.utils import timezone

@@ -17,7 +17,7 @@ def register(sub) -> None:
 
 
 def _backup(args) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from django.conf import settings
@@ -33,7 +33,7 @@ def _backup(args) -> int:
 
 
 def _restore(args) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.backup.service import restore_backup

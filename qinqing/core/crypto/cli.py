@@ -22,7 +22,7 @@ def register(sub) -> None:
 
 
 def _status(args) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.crypto import sm4
@@ -43,7 +43,7 @@ def _audit_rotation(key_id: str, changed: int) -> None:
 
 
 def _rotate(args) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.crypto.rotation import rotate
@@ -55,7 +55,7 @@ def _rotate(args) -> int:
 
 
 def _reencrypt(args) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.crypto import sm4

@@ -96,7 +96,7 @@ STATUS_LABELS = {
 
 
 def handle_list(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.jobs.runner import statuses
@@ -148,7 +148,7 @@ def handle_list(args: argparse.Namespace) -> int:
 
 
 def handle_run(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.jobs.models import Outcome, Trigger
@@ -164,7 +164,7 @@ def handle_run(args: argparse.Namespace) -> int:
 
 
 def handle_run_due(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.jobs.models import Outcome
@@ -180,7 +180,7 @@ def handle_run_due(args: argparse.Namespace) -> int:
 
 
 def handle_scheduler(args: argparse.Namespace) -> int:
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from qinqing.core.jobs.scheduler import run_forever

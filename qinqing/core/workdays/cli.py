@@ -115,7 +115,7 @@ def _date(text: str, what: str) -> dt.date:
 def _database_calendar():
     """The merged calendar, or ``None`` if Django or its database cannot be used."""
     try:
-        from qinqing.cli.main import setup_django
+        from qinqing.core.django_setup import setup_django
 
         setup_django()
     except Exception:  # noqa: BLE001 - no settings, bad configuration: stay on package data
@@ -232,7 +232,7 @@ def _import_notice(args) -> int:
         print(f"文件检查通过：{notice.year} 年，{summary}（未写入数据库）")
         return 0
 
-    from qinqing.cli.main import setup_django
+    from qinqing.core.django_setup import setup_django
 
     setup_django()
     from django.db import DatabaseError
