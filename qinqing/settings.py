@@ -357,6 +357,12 @@ AUTH_PASSWORD_VALIDATORS += [
 QINQING_DATA_KEY = os.environ.get("QINQING_DATA_KEY", "")
 QINQING_DATA_OLD_KEYS = os.environ.get("QINQING_DATA_OLD_KEYS", "")
 QINQING_DATA_KEY_FILE = Path(os.environ.get("QINQING_DATA_KEY_FILE", VAR_DIR / "keys" / "data.key"))
+# Blind-index key (HMAC-SM3 digests of encrypted values that must be found, e.g. ID numbers;
+# qinqing/core/crypto/blind_index.py): QINQING_INDEX_KEY (64 hex digits) or the key file.
+QINQING_INDEX_KEY = os.environ.get("QINQING_INDEX_KEY", "")
+QINQING_INDEX_KEY_FILE = Path(
+    os.environ.get("QINQING_INDEX_KEY_FILE", VAR_DIR / "keys" / "index.key")
+)
 # 统一身份认证: OpenID Connect sign-in through the province's unified identity platform, on when
 # QINQING_OIDC_CLIENT_ID is set (qinqing/core/accounts/oidc.py); endpoints from the platform's
 # discovery document. Local accounts stay the default and hold roles and units.
@@ -375,5 +381,6 @@ OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
 LOGIN_REDIRECT_URL_FAILURE = "/login/?oidc=failed"
 QINQING_OIDC_MATCH_CLAIM = os.environ.get("QINQING_OIDC_MATCH_CLAIM", "preferred_username")
-QINQING_OIDC_MATCH_FIELD = os.environ.get("QINQING_OIDC_MATCH_FIELD", "username")  # | uscc
+# username | uscc | id_number (身份证号, matched through its blind index)
+QINQING_OIDC_MATCH_FIELD = os.environ.get("QINQING_OIDC_MATCH_FIELD", "username")
 QINQING_OIDC_LABEL = os.environ.get("QINQING_OIDC_LABEL", "统一身份认证平台")

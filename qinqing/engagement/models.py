@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from qinqing.core.crypto.fields import EncryptedTextField
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -107,7 +109,7 @@ class Cadre(models.Model):
     )
     level = models.CharField("层级", max_length=20, choices=CadreLevel.choices)
     title = models.CharField("职务", max_length=60, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = EncryptedTextField("联系电话", max_length=30, blank=True)  # SM4 at rest
     active = models.BooleanField("在岗", default=True)
 
     class Meta:

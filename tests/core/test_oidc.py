@@ -165,3 +165,71 @@ def test_local_password_login_stays_the_default(world, settings):
     assert Client().get("/account/oidc/authenticate/").status_code == 404
     page = Client().get("/login/").content.decode()
     assert "统一身份认证" not in page and 'name="password"' in page
+
+
+ID_NUMBER = "11010519491231002X"
+
+
+@pytest.fixture
+def index_key(settings, tmp_path):
+    settings.QINQING_INDEX_KEY = ""
+    settings.QINQING_INDEX_KEY_FILE = tmp_path / "keys" / "index.key"
+    return settings.QINQING_INDEX_KEY_FILE
+
+
+def test_a_person_signs_in_by_id_number_matched_through_its_blind_index(
+    world, provider, settings, index_key
+):
+    from django.db import connection
+
+    settings.QINQING_OIDC_MATCH_CLAIM = "id_card"
+    settings.QINQING_OIDC_MATCH_FIELD = "id_number"
+    profile = world.enterprise_b.profile
+    profile.id_number = ID_NUMBER.lower()  # typed with a small x
+    profile.save()
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT id_number, id_number_index FROM accounts_profile WHERE id = %s", [profile.pk]
+        )
+        stored, digest = cur.fetchone()
+    assert stored.startswith("sm4gcm:") and ID_NUMBER not in stored
+    assert len(digest) == 64 and ID_NUMBER not in digest and "19491231" not in digest
+
+    # the platform sends the number in full-width characters: still the same person
+    claims = {"sub": "p-5", "id_card": "１１０１０５１９４９１２３１００２Ｘ"}
+    client, back = _sign_in(provider, claims)
+    assert back.status_code == 302 and "oidc=failed" not in back.url
+    assert client.session["_auth_user_id"] == str(world.enterprise_b.pk)
+
+
+def test_an_unknown_id_number_is_refused(world, provider, settings, index_key):
+    settings.QINQING_OIDC_MATCH_CLAIM = "id_card"
+    settings.QINQING_OIDC_MATCH_FIELD = "id_number"
+    profile = world.enterprise_b.profile
+    profile.id_number = ID_NUMBER
+    profile.save()
+    client, back = _sign_in(provider, {"sub": "p-6", "id_card": "110105194912310037"})
+    assert "oidc=failed" in back.url and "_auth_user_id" not in client.session
+
+
+def test_the_index_key_is_outside_the_database_and_changes_every_digest(world, settings, tmp_path):
+    from qinqing.core.accounts.models import Profile
+
+    settings.QINQING_INDEX_KEY = "11" * 32
+    profile = world.enterprise_b.profile
+    profile.id_number = ID_NUMBER
+    profile.save()
+    first = Profile.objects.get(pk=profile.pk).id_number_index
+    settings.QINQING_INDEX_KEY = "22" * 32
+    profile.save()
+    assert Profile.objects.get(pk=profile.pk).id_number_index != first
+    assert Profile.objects.get(pk=profile.pk).id_number == ID_NUMBER
+
+
+def test_a_wrong_id_number_is_refused_with_a_message(world):
+    from django.core.exceptions import ValidationError
+
+    profile = world.enterprise_b.profile
+    profile.id_number = "110105194912310021"  # wrong check digit
+    with pytest.raises(ValidationError, match="校验码"):
+        profile.full_clean()

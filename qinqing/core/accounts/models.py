@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from qinqing.core.accounts.id_numbers import validate_id_number
+from qinqing.core.crypto.blind_index import blind_index, normalise
 from qinqing.core.crypto.fields import EncryptedTextField
 
 
@@ -55,6 +57,13 @@ class Profile(models.Model):
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
     enterprise_name = models.CharField("企业名称", max_length=200, blank=True)
     phone = EncryptedTextField("手机号", max_length=20, blank=True)  # SM4 at rest
+    # SM4 at rest; matched (unified sign-in) through the keyed digest next to it
+    id_number = EncryptedTextField(
+        "身份证号", max_length=18, blank=True, validators=[validate_id_number]
+    )
+    id_number_index = models.CharField(
+        "身份证号索引", max_length=64, blank=True, db_index=True, editable=False
+    )
     email_notifications = models.BooleanField("接收邮件提醒", default=True)
 
     class Meta:
@@ -63,6 +72,15 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()}（{self.role.name}）"
+
+    def save(self, *args, **kwargs):
+        """Keep the blind index in step with the ID number (HMAC-SM3, never the number)."""
+        self.id_number = normalise(self.id_number)
+        self.id_number_index = blind_index(self.id_number, purpose="id_number")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "id_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "id_number_index"}
+        super().save(*args, **kwargs)
 
 
 class PasswordState(models.Model):

@@ -2,8 +2,11 @@
 
 The code flow, token checks (RS256 signature against the platform's JWKS, audience, expiry,
 nonce) and user-info call are mozilla-django-oidc's. Qinqing adds only the account match:
-the claim ``QINQING_OIDC_MATCH_CLAIM`` (e.g. ``preferred_username``, or the enterprise's
-统一社会信用代码) is looked up in ``QINQING_OIDC_MATCH_FIELD`` (``username`` or ``uscc``).
+the claim ``QINQING_OIDC_MATCH_CLAIM`` (e.g. ``preferred_username``, the enterprise's
+统一社会信用代码, or the person's 身份证号) is looked up in ``QINQING_OIDC_MATCH_FIELD``
+(``username``, ``uscc`` or ``id_number``). ID numbers are stored SM4-encrypted, so they are
+matched through their blind index (HMAC-SM3 of the normalised number, ``Profile.id_number_index``):
+an indexed equality, without decrypting any row.
 Accounts, roles and units stay local: an identity with no matching active account, or with
 several, is refused (no account is created from the platform). Local password accounts
 remain the embedded default; staff still pass the TOTP step after the platform's sign-in.
@@ -16,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+
+from qinqing.core.crypto.blind_index import blind_index
 
 
 def oidc_enabled() -> bool:
@@ -40,8 +45,11 @@ class UnifiedIdentityBackend(OIDCAuthenticationBackend):
         users = get_user_model().objects.filter(is_active=True)
         if not value:
             return users.none()
-        if settings.QINQING_OIDC_MATCH_FIELD == "uscc":
+        field = settings.QINQING_OIDC_MATCH_FIELD
+        if field == "uscc":
             return users.filter(profile__uscc=value.upper())
+        if field == "id_number":
+            return users.filter(profile__id_number_index=blind_index(value, purpose="id_number"))
         return users.filter(username=value)
 
     def update_user(self, user, claims):

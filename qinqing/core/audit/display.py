@@ -13,6 +13,8 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 
+from qinqing.core.audit.redaction import redact
+
 # keys that are not model fields but recur in the before/after of many verbs
 COMMON_KEYS = {
     "state": "状态",
@@ -136,6 +138,8 @@ def value_display(value: Any, field=None) -> str:
 def changes(object_type: str, before: Any, after: Any) -> list[Change]:
     """The fields an event changed or recorded, by their labels, in the order first seen."""
     model = _model(object_type)
+    # events written before redaction existed may hold a phone number: never shown in full
+    before, after = redact(before), redact(after)
     if not isinstance(before, dict) and not isinstance(after, dict):
         if before in (None, "") and after in (None, ""):
             return []

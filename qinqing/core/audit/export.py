@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from qinqing.core import audit
 from qinqing.core.audit.queries import visible_events_for_user
+from qinqing.core.audit.redaction import redact
 from qinqing.core.audit.restricted import REDACTED_TEXT, redacted_seqs
 from qinqing.core.audit.verbs import verb_label
 from qinqing.core.errors import InvalidInput
@@ -76,8 +77,8 @@ def export_events(request: HttpRequest) -> HttpResponse:
                 e.object_id,
                 REDACTED_TEXT if redacted else e.object_repr,
                 e.unit_id or "",
-                "" if redacted or e.before is None else str(e.before),
-                "" if redacted or e.after is None else str(e.after),
+                "" if redacted or e.before is None else str(redact(e.before)),
+                "" if redacted or e.after is None else str(redact(e.after)),
                 e.hash_algorithm or "sha256",
                 e.hash,
             ]

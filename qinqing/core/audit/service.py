@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qinqing.core.audit.models import AuditEvent, AuditHead, Visibility
+from qinqing.core.audit.redaction import redact
 
 GENESIS = "0" * 64
 HASH_ALGORITHMS = ("sm3", "sha256")
@@ -144,6 +145,9 @@ def record(
     :class:`~qinqing.core.errors.PermissionDenied` here rolls the whole write back even when
     a view forgot to check. Verbs that record a read or the actor's own sign-in
     (``verbs.READ_VERBS``) are allowed.
+
+    Phone, ID and bank-account numbers in ``before``/``after`` are masked before they are
+    hashed and stored (``redaction.py``): the append-only log never holds them in the clear.
     """
     _refuse_read_only_actor(actor, verb)
     with transaction.atomic():
@@ -162,8 +166,8 @@ def record(
             "object_id": object_id,
             "object_repr": object_repr,
             "unit_id": unit_id,
-            "before": _plain(before),
-            "after": _plain(after),
+            "before": redact(_plain(before)),
+            "after": redact(_plain(after)),
             "visibility": str(visibility),
             "prev_hash": head.hash,
             "hash_algorithm": current_algorithm(),
