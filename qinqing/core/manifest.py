@@ -45,6 +45,10 @@ What each field means:
   on every page; each returns only what the user may see (the app's own access checks).
 * ``banners``: ``banners(user, now) -> list[Banner]``: notices at the top of every page for
   the users they concern (a provisional calendar year, a failed job), until handled.
+* ``bulletin_sections``: functions ``section(area, period_start, period_end, as_of) ->
+  BulletinSection | None``: a chapter of the period's 通报 (工作通报) with the app's figures
+  for the area (heading, intro sentence, tables); ``None`` leaves it out. The bulletin numbers
+  the chapters and tables, and prints a table's ``empty`` sentence when it has no rows.
 * ``url_prefix`` (+ ``urls``, default ``<app>.urls``): where the app's pages are mounted.
 """
 
@@ -52,7 +56,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -140,6 +144,26 @@ class Banner:
 
 
 @dataclass(frozen=True)
+class BulletinTable:
+    """A table of a :class:`BulletinSection`; ``caption`` becomes a （一）-style heading above
+    it, ``empty`` the sentence printed instead of a table without rows (「本期无……」)."""
+
+    columns: Sequence[str]
+    rows: Sequence[Sequence[str | int]]
+    empty: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class BulletinSection:
+    """A chapter an app contributes to the 通报 (see ``AppManifest.bulletin_sections``)."""
+
+    heading: str  # without its number: the bulletin numbers chapters (「问题整改情况」)
+    intro: str
+    tables: Sequence[BulletinTable] = ()
+
+
+@dataclass(frozen=True)
 class AppManifest:
     label: str
     url_prefix: str | None = None
@@ -158,6 +182,7 @@ class AppManifest:
     notification_kinds: Mapping[str, str] = field(default_factory=dict)
     banners: str | None = None
     search: Sequence[str] = ()
+    bulletin_sections: Sequence[str] = ()
 
 
 def _manifest_of(module_name: str) -> AppManifest | None:
@@ -200,6 +225,16 @@ def all_jobs() -> list[Job]:
 
 def all_nav() -> list[NavItem]:
     return [item for m in _all() for item in m.nav]
+
+
+def all_bulletin_sections() -> list[Callable[..., BulletinSection | None]]:
+    """The 通报 chapter functions of the installed apps, in ``INSTALLED_APPS`` order."""
+    found = []
+    for manifest in _all():
+        for dotted in manifest.bulletin_sections:
+            module, _, name = dotted.rpartition(".")
+            found.append(getattr(importlib.import_module(module), name))
+    return found
 
 
 def url_mounts() -> list[tuple[str, str]]:
