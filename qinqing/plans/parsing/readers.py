@@ -519,6 +519,17 @@ def _page_lines(page: str) -> list[str]:
     ]
 
 
+def _open_brackets(text: str) -> bool:
+    """Whether a bracket opened in the text is still open (a label inside it goes on)."""
+    return sum(text.count(c) for c in "（(〔【") > sum(text.count(c) for c in "）)〕】")
+
+
+def _short_closing_bracket(text: str) -> bool:
+    """A line of full width ending in a short bracket ("纳入本区（县级市）") is cut mid-sentence."""
+    m = re.search(r"[（(]([^（）()]{1,6})[）)]$", text)
+    return m is not None
+
+
 def unwrap_lines(lines: list[str]) -> list[str]:
     """Join lines that the PDF page width broke, keeping headings and label lines apart.
 
@@ -545,9 +556,9 @@ def unwrap_lines(lines: list[str]) -> list[str]:
             and s
             and out[-1]
             and last_len >= full - 3
-            and out[-1][-1] not in "。！？；：:;!?）)〕】"
+            and (out[-1][-1] not in "。！？；：:;!?）)〕】" or _short_closing_bracket(out[-1]))
             and match_marker(s) is None
-            and not LABEL_LINE_RE.match(s)
+            and (not LABEL_LINE_RE.match(s) or _open_brackets(out[-1]))
         ):
             out[-1] += s
         else:

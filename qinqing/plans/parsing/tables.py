@@ -19,9 +19,18 @@ from .blocks import Table
 from .deadlines import normalise_deadline
 from .outline import cn_to_int, match_marker
 from .targets import extract_targets
-from .units import LABEL_RE, Annotation, parse_labelled, parse_verb_style, split_units
+from .units import (
+    LABEL_RE,
+    Annotation,
+    add_units,
+    bare_unit_list,
+    looks_like_unit,
+    parse_labelled,
+    parse_verb_style,
+    split_units,
+)
 
-ID, SECTION, TITLE, BODY, TARGETS, LEAD, RESPONSIBLE, SUPPORTING, DEADLINE, NOTE = (
+ID, SECTION, TITLE, BODY, TARGETS, LEAD, RESPONSIBLE, SUPPORTING, DEADLINE, NOTE, SUBJECT = (
     "id",
     "section",
     "title",
@@ -32,7 +41,17 @@ ID, SECTION, TITLE, BODY, TARGETS, LEAD, RESPONSIBLE, SUPPORTING, DEADLINE, NOTE
     "supporting",
     "deadline",
     "note",
+    "subject",
 )
+# An assessment table (考核细则, 考评办法 with indicator tables): the assessed item is the task,
+# the scoring criteria are its body, the score weight is a note, and the "考核项目/考核对象"
+# columns hold either an item name, a group label ("重点考核部门") or the assessed unit.
+ASSESSMENT_RULES: list[tuple[str, re.Pattern[str]]] = [
+    (TITLE, re.compile(r"^(?:考核|考评|评价|督查|评估)(?:内容|任务|事项|指标)$")),
+    (BODY, re.compile(r"评分标准|评分细则|评分办法|计分办法|计分方法|考核标准|考评标准|评价标准")),
+    (NOTE, re.compile(r"分值|权重|分数|得分|满分")),
+    (SUBJECT, re.compile(r"^(?:考核|考评|评价)(?:项目|对象)$|^被考核")),
+]
 
 # Checked in order: unit and deadline columns first, because "责任单位" must not read as a task.
 HEADER_RULES: list[tuple[str, re.Pattern[str]]] = [
@@ -76,7 +95,7 @@ def header_roles(row: list[str]) -> list[str | None]:
         text = re.sub(r"\s+", "", cell)
         role = None
         if text and len(text) <= 16:
-            for name, pattern in HEADER_RULES:
+            for name, pattern in ASSESSMENT_RULES + HEADER_RULES:
                 if pattern.search(text):
                     role = name
                     break
@@ -86,7 +105,9 @@ def header_roles(row: list[str]) -> list[str | None]:
 
 def _is_header(roles: list[str | None]) -> bool:
     found = set(r for r in roles if r)
-    return bool(found & {TITLE, BODY}) and bool(found & {LEAD, RESPONSIBLE, SUPPORTING, DEADLINE})
+    return bool(found & {TITLE, BODY}) and bool(
+        found & {LEAD, RESPONSIBLE, SUPPORTING, DEADLINE, SUBJECT}
+    )
 
 
 @dataclass
@@ -172,6 +193,10 @@ def parse_task_table(
     last_id_cell = None
     group: list[TableTask] = []
     header_texts = [re.sub(r"\s+", "", c) for c in rows[start - 1]] if start else None
+    # "一、" in the number column of a table whose rows are numbered 1, 2… is a heading row
+    digit_ids = any(_cell(row, col.get(ID)).isdigit() for row in rows[start:])
+    section_units: list[str] = []
+    scoring_section = False
 
     def close_group() -> None:
         if len(group) >= 2:
@@ -192,10 +217,21 @@ def parse_task_table(
             continue
         if header_texts and [re.sub(r"\s+", "", c) for c in row] == header_texts:
             continue  # header repeated on a new page
+        heading = _heading_row(row, col) if digit_ids else None
+        if heading is not None:
+            close_group()
+            section = _section_from(heading, cn_to_int(_cell(row, col[ID]).rstrip("、")) or 0)
+            section = (_cell(row, col[ID]).rstrip("、"), section[1])
+            section_units = _heading_units(heading)
+            scoring_section = bool(_SCORING_RE.search(heading))
+            continue
+        if scoring_section:
+            continue  # 加分/扣分项: scoring rules of an assessment, not tasks
         if _is_section_row(row, col):
             close_group()
             section_count += 1
             section = _section_from(cells[0], section_count)
+            section_units, scoring_section = [], False
             continue
         sec_cell = _cell(row, col.get(SECTION))
         if sec_cell and (
@@ -211,6 +247,11 @@ def parse_task_table(
         for role in (LEAD, RESPONSIBLE, SUPPORTING):
             for i in all_cols.get(role, []):
                 _units_from(_cell(row, i), role, ann)
+        for i in all_cols.get(SUBJECT, []):
+            assessed = bare_unit_list(_cell(row, i)) or []
+            add_units(ann, RESPONSIBLE, assessed)
+        if not (ann.lead or ann.responsible or ann.supporting) and section_units:
+            add_units(ann, RESPONSIBLE, section_units)
         deadline_cells = [_cell(row, i) for i in all_cols.get(DEADLINE, []) if _cell(row, i)]
         if deadline_cells:
             ann.deadline_raw = re.sub(r"\s+", "", "；".join(deadline_cells)).rstrip("。；;")
@@ -252,6 +293,30 @@ def parse_task_table(
         last_title_cell, last_id_cell = title_cell, id_cell
     close_group()
     return tasks, roles
+
+
+_SCORING_RE = re.compile(r"加分|扣分|奖扣|加减分|奖惩|否决")
+_HEADING_UNITS_RE = re.compile(r"[（(](?P<units>[^（）()]{2,30})[）)]$")
+
+
+def _heading_row(row: list[str], col: dict[str, int]) -> str | None:
+    """The heading of a row numbered "一、" among rows numbered 1, 2… (a part of the table)."""
+    if ID not in col:
+        return None
+    marker = match_marker(_cell(row, col[ID]) + "x")
+    if marker is None or marker.kind != "cn_dun" or marker.rest != "x":
+        return None
+    rest = [c.strip() for i, c in enumerate(row) if i != col[ID] and c.strip()]
+    return rest[0] if rest else None
+
+
+def _heading_units(heading: str) -> list[str]:
+    """Units a heading names for all its rows ("通用考核项目（全部责任单位）")."""
+    m = _HEADING_UNITS_RE.search(re.sub(r"\s+", "", heading))
+    if not m:
+        return []
+    units = split_units(m["units"])
+    return units if units and all(looks_like_unit(u) for u in units) else []
 
 
 def _is_section_row(row: list[str], col: dict[str, int]) -> bool:

@@ -31,7 +31,7 @@ _UNIT = (
     r"(?:个工作日|工作日|个自然日|自然日|个环节|环节|个百分点|百分点|%|％|‰|"
     r"万元|亿元|千元|元|万户|户|万人次|人次|万人|人|名|家|项|件|个|次|天|日|小时|分钟|秒|周|个月|年|"
     r"千瓦时|千瓦|兆瓦|毫米|厘米|米|公里|千米|平方米|平方公里|亩|公顷|吨|倍|套|场|条|所|座|台|批|份|类|枚|张|"
-    r"万|亿|笔|单|趟|轮|篇|页|种|栋|间|辆|株|本)"
+    r"万|亿|笔|单|趟|轮|篇|页|种|栋|间|辆|株|本|例)"
 )
 # A masked number ("XX") only counts with units that cannot start a place name ("XX人力资源").
 _MASKED_UNITS = {
@@ -235,6 +235,12 @@ def _strip_tail_brackets(text: str) -> str:
     return text
 
 
+# A list number opening a clause ("1.确保…") is not part of the target; a clause that awards
+# or deducts points is a scoring rule of an assessment table, not a target.
+_ITEM_MARK_RE = re.compile(r"^\s*\d{1,2}\s*[.．、](?!\d)")
+_SCORE_RE = re.compile(r"[得扣奖加减]\s*\d+(?:\.\d+)?\s*分")
+
+
 def extract_targets(body: str, limit: int = 8) -> list[str]:
     """Quantified targets of a task body, verbatim, in order.
 
@@ -257,7 +263,9 @@ def extract_targets(body: str, limit: int = 8) -> list[str]:
                 continue
             for piece in _enumeration(clause):
                 for item in _breakdown(piece):
-                    item = _strip_quotes(item)
+                    item = _ITEM_MARK_RE.sub("", _strip_quotes(item))
+                    if _SCORE_RE.search(item):
+                        continue  # a scoring rule of an assessment ("推广1篇，得3分")
                     head = item.split("，")[0]
                     if _CONDITION_START_RE.match(item) or _CONDITION_END_RE.search(head.strip()):
                         continue

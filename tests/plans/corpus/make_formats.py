@@ -1,8 +1,10 @@
 """Write the corpus files from the UTF-8 texts in ``text/`` (run once; the outputs are committed).
 
 Each real document's text is kept in ``text/cNN.txt``; the file the parser reads is made in
-the format SOURCES.md names: UTF-8 or GBK text, a .docx (python-docx, one paragraph per line)
-or a .pdf (reportlab, STSong-Light, A4, wrapped by the page width).
+the format SOURCES.md names: UTF-8 or GBK text, a .docx (python-docx, one paragraph per line;
+a run of tab-separated lines is one table, one row per line, and a literal ``\\n`` inside a
+cell starts a new paragraph of that cell) or a .pdf (reportlab, STSong-Light, A4, wrapped by
+the page width).
 
     .venv/bin/python tests/plans/corpus/make_formats.py
 """
@@ -19,8 +21,29 @@ def write_docx(lines: list[str], out: Path) -> None:
     from docx import Document
 
     doc = Document()
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if not rows:
+            return
+        table = doc.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+        table.style = "Table Grid"
+        for r, cells in enumerate(rows):
+            for c, text in enumerate(cells):
+                cell = table.cell(r, c)
+                parts = text.split("\\n")
+                cell.paragraphs[0].text = parts[0]
+                for part in parts[1:]:
+                    cell.add_paragraph(part)
+        rows.clear()
+
     for line in lines:
+        if "\t" in line:
+            rows.append(line.split("\t"))
+            continue
+        flush()
         doc.add_paragraph(line)
+    flush()
     doc.core_properties.title = lines[0][:60] if lines else ""
     doc.save(out)
 
