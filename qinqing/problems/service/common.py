@@ -1,0 +1,103 @@
+"""Helpers shared by the ledger's actions: the office's area, settings, numbering, evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Max
+from django.utils import timezone
+
+from qinqing.core.accounts.access import (
+    require_capability,
+    scope_area,
+)
+from qinqing.core.errors import InvalidInput, PermissionDenied
+from qinqing.core.files.uploads import check_upload
+from qinqing.core.orgs.models import Unit
+from qinqing.core.workdays import due_at, get_calendar, parse_time_limit
+from qinqing.problems import rules
+from qinqing.problems.models import (
+    Evidence,
+    ProblemSettings,
+)
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def settings_for(area: Unit) -> ProblemSettings:
+    found = ProblemSettings.objects.filter(area=area).first()
+    if found is None:
+        for ancestor in Unit.objects.filter(pk__in=_ancestor_ids(area)).order_by("-path"):
+            found = ProblemSettings.objects.filter(area=ancestor).first()
+            if found:
+                break
+    return found or ProblemSettings(area=area)
+
+
+def _ancestor_ids(unit: Unit) -> list[int]:
+    ids, current = [], unit.parent
+    while current is not None:
+        ids.append(current.pk)
+        current = current.parent
+    return ids
+
+
+def office_area(actor, capability: str = "problems.manage") -> Unit:
+    require_capability(actor, capability)
+    area = scope_area(actor)
+    if area is None:
+        raise PermissionDenied("您的账号没有所属地区，不能办理问题台账业务。请联系系统管理员。")
+    return area
+
+
+def _check_in_area(area: Unit, unit: Unit, what: str = "单位") -> None:
+    if not unit.path.startswith(area.path):
+        raise InvalidInput(f"{what}“{unit.name}”不在{area.name}范围内，请重新选择。")
+
+
+def _next_number(model, prefix: str, year: int) -> str:
+    stem = f"{prefix}{year}-"
+    last = (
+        model.objects.select_for_update()
+        .filter(number__startswith=stem)
+        .aggregate(m=Max("number"))["m"]
+    )
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{stem}{seq:05d}"
+
+
+def compute_due_at(received_at: dt.datetime, time_limit: str) -> dt.datetime:
+    """整改期限 from the receipt time and a limit in 工作日, 自然日 or 小时."""
+
+    limit = parse_time_limit(rules.limit_in_text(time_limit))
+    return due_at(received_at, limit, calendar=get_calendar())
+
+
+def _store_evidence(problem, *, stage, note, files, actor, now) -> int:
+
+    count = 0
+    if note:
+        Evidence.objects.create(
+            problem=problem, stage=stage, note=note, added_at=now, added_by=_user(actor)
+        )
+        count += 1
+    for f in files or ():
+        head = f.read(16)
+        f.seek(0)
+        check_upload(f.name, f.size, head, max_bytes=MAX_EVIDENCE_BYTES, what="佐证材料")
+        item = Evidence(
+            problem=problem, stage=stage, original_name=f.name[:200], added_at=now,
+            added_by=_user(actor),
+        )  # fmt: skip
+        item.file.save(f.name, f, save=False)
+        item.save()
+        count += 1
+    return count
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
