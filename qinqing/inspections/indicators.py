@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Q
 
 from qinqing.assessment.registry import Period, indicator
+from qinqing.inspections.models import VisitItem
 
 SOURCE = "inspections"
 
@@ -23,7 +24,6 @@ def _percent(ok: int, n: int) -> float | None:
     description="期间内公示截止日到期的检查事项中，在截止日当日及以前公示检查结果的比例；按检查事项的实施部门统计。",
 )
 def results_published_on_time(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
-    from qinqing.inspections.models import VisitItem
 
     rows = (
         VisitItem.objects.filter(

@@ -11,11 +11,11 @@ from collections import Counter
 from datetime import datetime
 
 from qinqing.core.notifications import notify_unit
+from qinqing.inspections.models import Visit
 
 
 def campaign_drawn(campaign, *, now: datetime) -> None:
     """抽取完成: one message per unit with drawn inspectors (visits they take part in)."""
-    from qinqing.inspections.models import Visit
 
     visits_per_unit: Counter[int] = Counter()
     for visit in Visit.objects.filter(campaign=campaign).prefetch_related("inspectors"):

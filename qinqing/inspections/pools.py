@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import InvalidInput
+from qinqing.core.workdays import get_calendar
 from qinqing.inspections.drawing import (
     DrawConstraints,
     DrawInputs,
@@ -38,6 +39,7 @@ from qinqing.inspections.models import (
     Visit,
 )
 from qinqing.inspections.queries import quiet_periods_between
+from qinqing.inspections.rules import parse_region_codes
 
 INPUT_FILES = ("entities.csv", "items.csv", "inspectors.csv", "constraints.json")
 DRAW_FILE = "DRAW.json"
@@ -74,7 +76,6 @@ def _campaign_items(campaign: Campaign) -> list:
 
 
 def _entity_queryset(campaign: Campaign, items: list):
-    from qinqing.inspections.rules import parse_region_codes
 
     qs = Enterprise.objects.all()
     regions = parse_region_codes(campaign.region_codes)
@@ -95,8 +96,6 @@ def _entity_queryset(campaign: Campaign, items: list):
 def campaign_inputs(campaign: Campaign, *, calendar=None) -> DrawInputs:
     """The draw inputs of a campaign as the database holds them now (draft and commit)."""
     if calendar is None:
-        from qinqing.core.workdays import get_calendar
-
         calendar = get_calendar()
     items = _campaign_items(campaign)
     item_rows = [

@@ -27,7 +27,7 @@ from qinqing.core.accounts.access import (
 )
 from qinqing.core.accounts.models import Scope
 from qinqing.core.enterprises.models import Enterprise
-from qinqing.core.errors import NotFound
+from qinqing.core.errors import NotFound, PermissionDenied
 from qinqing.core.orgs.models import AREA_KINDS, Unit
 from qinqing.inspections.models import (
     Campaign,
@@ -242,8 +242,6 @@ def access_campaign_files_for_user(user, campaign_id: int) -> Campaign:
     """
     campaign = access_campaign_for_user(user, campaign_id)
     if not is_overseer(user):
-        from qinqing.core.errors import PermissionDenied
-
         raise PermissionDenied(
             "核验文件包含执法检查人员的回避关系，只提供给营商办和领导。"
             "如需核验，请联系营商办；公开页面列有各文件的 SHA-256。"

@@ -21,8 +21,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from qinqing.core.enterprises.models import Enterprise
+from qinqing.core.enterprises.service import import_registry
 from qinqing.core.enterprises.uscc import uscc_check_char
 from qinqing.core.orgs.models import Unit
+from qinqing.core.workdays import get_calendar
 from qinqing.inspections import service
 from qinqing.inspections.models import (
     Campaign,
@@ -137,7 +139,6 @@ def _registry_csv(rows: list[dict]) -> bytes:
 
 def _anchor(today: date) -> date:
     """A day whose surrounding weeks the working-day calendar covers (demo dates hang off it)."""
-    from qinqing.core.workdays import get_calendar
 
     last_year = max(get_calendar().years)
     return min(today, date(last_year, 11, 30))
@@ -148,7 +149,6 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def load_demo(*, city: Unit, users: dict, log) -> None:
-    from qinqing.core.enterprises.service import import_registry
 
     office = users["office_admin"]
     now = timezone.now()

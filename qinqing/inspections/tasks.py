@@ -20,20 +20,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from qinqing.core import audit
+from qinqing.core.workdays import get_calendar
 from qinqing.inspections.models import (
     CampaignState,
     CreditRepairRequest,
     RepairState,
     VisitItem,
 )
+from qinqing.inspections.service import publish_due_on, repair_due_on
 
 SWEEP_ACTOR = "system:sweep"
 
 
 def _fill_missing_due_dates() -> None:
     """Compute the due dates left empty for lack of calendar data, where the data now exists."""
-    from qinqing.core.workdays import get_calendar
-    from qinqing.inspections.service import publish_due_on, repair_due_on
 
     calendar = get_calendar()
     pending = (

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from qinqing.assessment.registry import Period, indicator
+from qinqing.onsite.models import CheckRegistration, FlexibleCase, RegistrationState
+from qinqing.onsite.rules import PLANNED_CATEGORIES
 
 SOURCE = "onsite"
 
@@ -26,7 +28,6 @@ def _percent(ok: int, n: int) -> float | None:
     description="期间内依据免罚、轻罚、不予强制清单以告知、提醒、约谈、观察期等方式办结的案例数；按执法部门统计。",
 )
 def flexible_cases(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
-    from qinqing.onsite.models import FlexibleCase
 
     rows = (
         FlexibleCase.objects.filter(
@@ -46,7 +47,6 @@ def flexible_cases(period: Period, unit_ids: list[int]) -> dict[int, float | Non
     description="期间内入企检查中，入企前完成备案（非事后补录）的比例；按检查部门统计，已取消和不予核准的不计。",
 )
 def registered_before_entry_rate(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
-    from qinqing.onsite.models import CheckRegistration, RegistrationState
 
     rows = (
         CheckRegistration.objects.filter(
@@ -69,8 +69,6 @@ def registered_before_entry_rate(period: Period, unit_ids: list[int]) -> dict[in
     description="期间内已完成的计划性入企检查中，与其他部门合并为一次入企（进一次门、查多项事）的比例；按检查部门统计。",
 )
 def joint_visit_rate(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
-    from qinqing.onsite.models import CheckRegistration, RegistrationState
-    from qinqing.onsite.rules import PLANNED_CATEGORIES
 
     rows = (
         CheckRegistration.objects.filter(

@@ -37,6 +37,7 @@ from qinqing.onsite.models import (
     EnterpriseCode,
     FlexibleCase,
     JointVisitProposal,
+    LeniencyEntry,
     LeniencyList,
     LeniencyListVersion,
     OnsiteSettings,
@@ -270,7 +271,6 @@ def visible_cases_for_user(user) -> QuerySet[FlexibleCase]:
 
 def usable_entries_for_user(user):
     """Entries of the unit's current published list versions (for a flexible case)."""
-    from qinqing.onsite.models import LeniencyEntry
 
     unit = own_unit(user)
     if unit is None or not has_capability(user, "onsite.cases"):

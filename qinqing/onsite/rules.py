@@ -11,7 +11,7 @@ import calendar as _calendar
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from qinqing.core.errors import InvalidInput
 from qinqing.inspections.rules import QuietConflict, quiet_window_conflict
@@ -338,6 +338,5 @@ def publication_ends_on(published_on: date, *, minor: bool, minor_months: int, m
         >>> publication_ends_on(date(2026, 3, 1), minor=True, minor_months=3, months=36)
         datetime.date(2026, 5, 31)
     """
-    from datetime import timedelta
 
     return add_months(published_on, minor_months if minor else months) - timedelta(days=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+import qrcode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -321,7 +322,6 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_code(request: HttpRequest) -> HttpResponse:
-    import qrcode
 
     require_capability(request.user, "onsite.enterprise")
     enterprise = queries.enterprise_of_user(request.user)

@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from qinqing.core.errors import InvalidInput, QinqingError
-from qinqing.inspections.drawing.constraints import constraints_from_json
+from qinqing.inspections.drawing.constraints import (
+    DrawConstraints,
+    canonical_json,
+    constraints_from_json,
+)
 from qinqing.inspections.drawing.engine import (
     ALGORITHM,
     EXCLUSION_REASONS,
@@ -27,7 +31,17 @@ from qinqing.inspections.drawing.engine import (
     run_draw,
     seed_sha256,
 )
-from qinqing.inspections.drawing.inputs import TIERS, canonical_decimal, gc_paused
+from qinqing.inspections.drawing.inputs import (
+    ENTITY_COLUMNS,
+    INSPECTOR_COLUMNS,
+    ITEM_COLUMNS,
+    TIERS,
+    canonical_decimal,
+    gc_paused,
+    read_entities_csv,
+    read_inspectors_csv,
+    read_items_csv,
+)
 
 FORMAT = "qinqing-draw"
 
@@ -477,12 +491,6 @@ def load_inputs(
     constraints: Path | str | dict[str, Any] | None = None,
 ) -> DrawInputs:
     """Read the three CSV files (and a constraints JSON file or object) into inputs."""
-    from qinqing.inspections.drawing.constraints import DrawConstraints
-    from qinqing.inspections.drawing.inputs import (
-        read_entities_csv,
-        read_inspectors_csv,
-        read_items_csv,
-    )
 
     if constraints is None:
         parsed = DrawConstraints()
@@ -507,12 +515,6 @@ def load_inputs(
 
 def write_canonical_files(inputs: DrawInputs, directory: Path | str) -> dict[str, Path]:
     """Write the canonical form of every table; ``sha256sum`` of each equals its snapshot hash."""
-    from qinqing.inspections.drawing.constraints import canonical_json
-    from qinqing.inspections.drawing.inputs import (
-        ENTITY_COLUMNS,
-        INSPECTOR_COLUMNS,
-        ITEM_COLUMNS,
-    )
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,4 @@
-"""State changes of 双随机、一公开 and credit: one atomic, audited function per change.
-
-``now`` comes from the view or job; ``today`` is its local date. Every function raises a
-``QinqingError`` with a Chinese message and writes nothing when it refuses.
-"""
+"""抽查计划: plan, commit, draw, publish, cancel, results and verification."""
 
 from __future__ import annotations
 
@@ -10,345 +6,37 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from qinqing.core import audit
 from qinqing.core.audit.models import Visibility
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.orgs.models import Unit
+from qinqing.core.workdays import MissingCalendarYear, get_calendar
 from qinqing.inspections import notify, pools, rules
-from qinqing.inspections.drawing import draw_commitment, render_draw, run_draw, verify_draw
-from qinqing.inspections.drawing.industry import is_valid_industry_code
+from qinqing.inspections.drawing import (
+    Verification,
+    draw_commitment,
+    render_draw,
+    run_draw,
+    verify_draw,
+)
+from qinqing.inspections.drawing.document import summary_of
 from qinqing.inspections.models import (
     Campaign,
     CampaignFile,
     CampaignState,
-    CreditListEntry,
-    CreditListKind,
-    CreditRepairRequest,
-    CreditTierChange,
     InspectionItem,
     Inspector,
-    LocalQuietDays,
-    QuietPeriod,
-    RepairState,
     Result,
     Visit,
     VisitItem,
 )
-
-TIERS = ("A", "B", "C", "D")
-
-
-def publish_workdays_default() -> int:
-    return int(
-        getattr(settings, "QINQING_INSPECTION_PUBLISH_WORKDAYS", rules.DEFAULT_PUBLISH_WORKDAYS)
-    )
-
-
-def repair_review_workdays_default() -> int:
-    return int(
-        getattr(
-            settings,
-            "QINQING_CREDIT_REPAIR_REVIEW_WORKDAYS",
-            rules.DEFAULT_REPAIR_REVIEW_WORKDAYS,
-        )
-    )
-
-
-def _today(now: datetime) -> date:
-    return timezone.localdate(now)
-
-
-# --- 一单两库 -------------------------------------------------------------------------
-
-
-def _clean_industries(text: str) -> str:
-    codes = [c.strip().upper() for c in (text or "").replace("；", ";").split(";")]
-    codes = [c for c in codes if c]
-    if not codes:
-        raise InvalidInput(
-            "“适用行业”为空：请填写国民经济行业分类代码（如 C13;F51），或填写 * 表示全部行业。"
-        )
-    for code in codes:
-        if code != "*" and not is_valid_industry_code(code):
-            raise InvalidInput(
-                f"“适用行业”中的“{code}”不是有效的国民经济行业分类（GB/T 4754）代码："
-                f"应为门类字母加 2–4 位数字，如 C13、F5212，多个用“;”分隔，或填写 * 表示全部行业。"
-            )
-    if "*" in codes:
-        return "*"
-    return ";".join(sorted(set(codes)))
-
-
-def _clean_ratios(ratios: dict[str, Decimal]) -> dict[str, Decimal]:
-    out = {}
-    for tier in TIERS:
-        value = ratios[tier]
-        if value is None or value < 0 or value > 1:
-            raise InvalidInput(
-                f"“{tier} 类抽查比例”为 {value}，应为 0 到 1 之间的小数（如 0.05 表示 5%）。"
-            )
-        out[f"ratio_{tier.lower()}"] = value
-    return out
-
-
-ITEM_FIELDS = ("name", "legal_basis", "industries", "frequency", "active", "unit_id")
-
-
-def _item_state(item: InspectionItem) -> dict:
-    return {
-        **{f: getattr(item, f) for f in ITEM_FIELDS},
-        **{f"ratio_{t.lower()}": str(getattr(item, f"ratio_{t.lower()}")) for t in TIERS},
-    }
-
-
-@transaction.atomic
-def create_item(
-    *,
-    actor,
-    unit: Unit,
-    code: str,
-    name: str,
-    legal_basis: str,
-    industries: str,
-    ratios: dict[str, Decimal],
-    frequency: str,
-    now: datetime,
-) -> InspectionItem:
-    """新增检查事项 for one department."""
-    code = rules.check_identifier(code, "事项编号")
-    if InspectionItem.objects.filter(code=code).exists():
-        raise InvalidInput(f"事项编号“{code}”已被使用，请换一个编号（如在部门简称后加序号）。")
-    item = InspectionItem.objects.create(
-        unit=unit,
-        code=code,
-        name=name.strip(),
-        legal_basis=legal_basis.strip(),
-        industries=_clean_industries(industries),
-        frequency=frequency,
-        created_at=now,
-        updated_at=now,
-        **_clean_ratios(ratios),
-    )
-    audit.record(
-        actor, "inspection_item.created", item, after=_item_state(item), unit=unit, now=now
-    )
-    return item
-
-
-@transaction.atomic
-def update_item(
-    item: InspectionItem,
-    *,
-    actor,
-    unit: Unit,
-    name: str,
-    legal_basis: str,
-    industries: str,
-    ratios: dict[str, Decimal],
-    frequency: str,
-    active: bool,
-    now: datetime,
-) -> InspectionItem:
-    """修改检查事项 (the code stays: published draws refer to it)."""
-    before = _item_state(item)
-    item.unit = unit
-    item.name = name.strip()
-    item.legal_basis = legal_basis.strip()
-    item.industries = _clean_industries(industries)
-    item.frequency = frequency
-    item.active = active
-    for field, value in _clean_ratios(ratios).items():
-        setattr(item, field, value)
-    item.updated_at = now
-    item.save()
-    audit.record(
-        actor, "inspection_item.updated", item, before=before, after=_item_state(item), now=now
-    )
-    return item
-
-
-def _inspector_state(p: Inspector) -> dict:
-    return {
-        "unit_id": p.unit_id,
-        "name": p.name,
-        "fields": p.fields,
-        "active": p.active,
-        "conflicts": len(p.conflicts),  # how many, not whom: the log is read widely
-    }
-
-
-@transaction.atomic
-def create_inspector(
-    *,
-    actor,
-    unit: Unit,
-    name: str,
-    certificate_number: str,
-    fields: str,
-    conflicts: str,
-    now: datetime,
-) -> Inspector:
-    """新增执法检查人员."""
-    certificate_number = rules.check_identifier(certificate_number, "执法证号")
-    if Inspector.objects.filter(certificate_number=certificate_number).exists():
-        raise InvalidInput(f"执法证号“{certificate_number}”已登记，请核对后重试。")
-    if not name.strip():
-        raise InvalidInput("“姓名”为空。")
-    inspector = Inspector.objects.create(
-        unit=unit,
-        name=name.strip(),
-        certificate_number=certificate_number,
-        fields=fields.strip(),
-        active=True,
-        conflicts=rules.parse_uscc_list(conflicts),
-        created_at=now,
-        updated_at=now,
-    )
-    audit.record(
-        actor, "inspector.created", inspector, after=_inspector_state(inspector), unit=unit, now=now
-    )
-    return inspector
-
-
-@transaction.atomic
-def update_inspector(
-    inspector: Inspector,
-    *,
-    actor,
-    unit: Unit,
-    name: str,
-    fields: str,
-    active: bool,
-    conflicts: str,
-    now: datetime,
-) -> Inspector:
-    """修改执法检查人员 (在岗 / 回避企业); the certificate number stays."""
-    if not name.strip():
-        raise InvalidInput("“姓名”为空。")
-    before = _inspector_state(inspector)
-    inspector.unit = unit
-    inspector.name = name.strip()
-    inspector.fields = fields.strip()
-    inspector.active = active
-    inspector.conflicts = rules.parse_uscc_list(conflicts)
-    inspector.updated_at = now
-    inspector.save()
-    audit.record(
-        actor,
-        "inspector.updated",
-        inspector,
-        before=before,
-        after=_inspector_state(inspector),
-        now=now,
-    )
-    return inspector
-
-
-# --- quiet periods (宁静期 / 宁静日) ------------------------------------------------------
-
-
-@transaction.atomic
-def add_quiet_period(
-    *,
-    actor,
-    area: Unit,
-    enterprise: Enterprise,
-    start_on: date,
-    end_on: date,
-    reason: str,
-    now: datetime,
-) -> QuietPeriod:
-    """登记企业宁静期 (安静生产期): no visit to this enterprise on these days."""
-    if start_on > end_on:
-        raise InvalidInput(
-            f"宁静期开始日期 {start_on.isoformat()} 晚于结束日期 {end_on.isoformat()}，请调整。"
-        )
-    if not reason.strip():
-        raise InvalidInput("请填写宁静期的事由（如“安静生产期”“重大订单生产期”）。")
-    period = QuietPeriod.objects.create(
-        area=area,
-        enterprise=enterprise,
-        start_on=start_on,
-        end_on=end_on,
-        reason=reason.strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        created_at=now,
-    )
-    audit.record(
-        actor,
-        "quiet_period.added",
-        period,
-        after={"uscc": enterprise.uscc, "start_on": start_on, "end_on": end_on},
-        unit=area,
-        now=now,
-    )
-    return period
-
-
-@transaction.atomic
-def remove_quiet_period(period: QuietPeriod, *, actor, now: datetime) -> None:
-    before = {
-        "uscc": period.enterprise.uscc,
-        "start_on": period.start_on,
-        "end_on": period.end_on,
-        "reason": period.reason,
-    }
-    audit.record(actor, "quiet_period.removed", period, before=before, unit=period.area, now=now)
-    period.delete()
-
-
-@transaction.atomic
-def add_local_quiet_days(
-    *, actor, area: Unit, name: str, first_day: int, last_day: int, source: str, now: datetime
-) -> LocalQuietDays:
-    """登记全域宁静日 (e.g. 上、中旬“宁静日”): copied into each new campaign of the area."""
-    rules.check_monthly_quiet(first_day, last_day)
-    if not name.strip():
-        raise InvalidInput("请填写宁静日制度的名称（如“企业生产经营上、中旬宁静日”）。")
-    rule = LocalQuietDays.objects.create(
-        area=area,
-        name=name.strip(),
-        first_day=first_day,
-        last_day=last_day,
-        source=source.strip(),
-        created_at=now,
-    )
-    audit.record(
-        actor,
-        "local_quiet_days.added",
-        rule,
-        after={"first_day": first_day, "last_day": last_day, "source": rule.source},
-        unit=area,
-        now=now,
-    )
-    return rule
-
-
-@transaction.atomic
-def deactivate_local_quiet_days(rule: LocalQuietDays, *, actor, now: datetime) -> None:
-    if not rule.active:
-        raise IllegalTransition("该宁静日制度已停用。")
-    rule.active = False
-    rule.save(update_fields=["active"])
-    audit.record(
-        actor,
-        "local_quiet_days.deactivated",
-        rule,
-        before={"active": True},
-        after={"active": False},
-        unit=rule.area,
-        now=now,
-    )
-
-
-# --- campaigns ----------------------------------------------------------------------
+from qinqing.inspections.queries import local_quiet_days_for_area
+from qinqing.inspections.service._common import TIERS, _today, _user, publish_workdays_default
 
 
 def _campaign_state(c: Campaign) -> dict:
@@ -410,7 +98,6 @@ def plan_campaign(*, actor, area: Unit, now: datetime, **fields) -> Campaign:
     max_visits_per_inspector, publish_within_workdays, and optionally monthly_quiet
     (``[[first, last], …]``; default: the area's active 宁静日 rules).
     """
-    from qinqing.inspections.queries import local_quiet_days_for_area
 
     if fields.get("monthly_quiet") is None:
         fields["monthly_quiet"] = sorted(
@@ -436,10 +123,6 @@ def _check_items_in_area(items: list[InspectionItem], area: Unit) -> None:
         raise InvalidInput(
             f"检查事项 {'、'.join(outside)} 不属于{area.name}的部门，不能加入本地区的抽查计划。"
         )
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 @transaction.atomic
@@ -494,7 +177,6 @@ class Workload:
 
 
 def max_visits_per_inspector_day() -> int:
-    from django.conf import settings
 
     return int(
         getattr(
@@ -507,7 +189,6 @@ def max_visits_per_inspector_day() -> int:
 
 def draw_workload(campaign: Campaign, result) -> Workload:
     """Visits per inspector per working day of a (trial) draw result."""
-    from qinqing.core.workdays import get_calendar
 
     # the days visits can be made on: the window's working days outside the quiet days, as
     # the draw schedules them; the whole window's working days when it schedules none
@@ -633,7 +314,6 @@ def draw_campaign(campaign: Campaign, *, actor, now: datetime) -> Campaign:
         campaign=campaign, name=pools.DRAW_FILE, sha256=draw_sha, content=text, created_at=now
     )
     _store_visits(campaign, result, inputs)
-    from qinqing.inspections.drawing.document import summary_of
 
     campaign.state = CampaignState.DRAWN
     campaign.drawn_at = now
@@ -656,7 +336,6 @@ def draw_campaign(campaign: Campaign, *, actor, now: datetime) -> Campaign:
 
 def publish_due_on(calendar, visit_on: date, workdays: int) -> date | None:
     """公示截止日; ``None`` while the calendar lacks the year (the sweep fills it in later)."""
-    from qinqing.core.workdays import MissingCalendarYear
 
     try:
         return calendar.add_workdays(visit_on, workdays)
@@ -666,7 +345,6 @@ def publish_due_on(calendar, visit_on: date, workdays: int) -> date | None:
 
 def repair_due_on(calendar, submitted_on: date, workdays: int) -> date | None:
     """初审截止日; ``None`` while the calendar lacks the year (the sweep fills it in later)."""
-    from qinqing.core.workdays import MissingCalendarYear
 
     try:
         return calendar.add_workdays(submitted_on, workdays)
@@ -675,7 +353,6 @@ def repair_due_on(calendar, submitted_on: date, workdays: int) -> date | None:
 
 
 def _store_visits(campaign: Campaign, result, inputs) -> None:
-    from qinqing.core.workdays import get_calendar
 
     calendar = get_calendar()
     items = {i.code: i for i in campaign.items.all()}
@@ -856,7 +533,6 @@ def verify_campaign(campaign: Campaign):
 
     Returns the engine's ``Verification`` (``ok``, Chinese ``message``).
     """
-    from qinqing.inspections.drawing import Verification
 
     if campaign.state not in pools.DRAWN_STATES:
         return Verification(
@@ -915,260 +591,3 @@ def _visits_difference(campaign: Campaign, document: dict) -> str:
                     f"与 DRAW.json（{want[key]}）不一致。"
                 )
     return ""
-
-
-# --- credit (信用分级分类) ---------------------------------------------------------
-
-
-@transaction.atomic
-def change_credit_tier(
-    enterprise: Enterprise,
-    *,
-    actor,
-    area: Unit,
-    tier: str,
-    reason: str,
-    source: str,
-    effective_on: date,
-    now: datetime,
-) -> CreditTierChange:
-    """调整信用风险分类: the only way ``Enterprise.credit_tier`` changes; history kept."""
-    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    tier = (tier or "").strip().upper()
-    if tier not in TIERS:
-        raise InvalidInput("信用风险分类应为 A、B、C、D 之一。")
-    if tier == enterprise.credit_tier:
-        raise InvalidInput(f"{enterprise.name}的信用风险分类已经是 {tier} 类，无需调整。")
-    if not reason.strip():
-        raise InvalidInput("请填写调整原因（如“年度信用风险分类结果”“行政处罚”）。")
-    change = CreditTierChange.objects.create(
-        area=area,
-        enterprise=enterprise,
-        from_tier=enterprise.credit_tier,
-        to_tier=tier,
-        reason=reason.strip()[:300],
-        source=source.strip()[:200],
-        effective_on=effective_on,
-        changed_by=_user(actor),
-        changed_at=now,
-    )
-    before = enterprise.credit_tier
-    enterprise.credit_tier = tier
-    enterprise.save(update_fields=["credit_tier", "updated_at"])
-    audit.record(
-        actor,
-        "enterprise.tier_changed",
-        enterprise,
-        before={"credit_tier": before},
-        after={"credit_tier": tier, "reason": change.reason, "effective_on": effective_on},
-        unit=area,
-        now=now,
-    )
-    return change
-
-
-@transaction.atomic
-def add_list_entry(
-    enterprise: Enterprise,
-    *,
-    actor,
-    area: Unit,
-    kind: str,
-    reason: str,
-    source: str,
-    listed_on: date,
-    ends_on: date | None,
-    now: datetime,
-) -> CreditListEntry:
-    """列入红名单或黑名单."""
-    if kind not in CreditListKind.values:
-        raise InvalidInput("请选择红名单或黑名单。")
-    if not reason.strip() or not source.strip():
-        raise InvalidInput(
-            "请填写列入原因和认定部门及文书（如“市市场监管局 示市监信〔2025〕12 号”）。"
-        )
-    if ends_on is not None and ends_on < listed_on:
-        raise InvalidInput(
-            f"届满日期 {ends_on.isoformat()} 早于列入日期 {listed_on.isoformat()}，请调整。"
-        )
-    current = CreditListEntry.objects.filter(enterprise=enterprise, removed_on__isnull=True)
-    if current.filter(kind=kind).exists():
-        raise InvalidInput(f"{enterprise.name}已在{CreditListKind(kind).label}中，不能重复列入。")
-    if kind == CreditListKind.RED and current.filter(kind=CreditListKind.BLACK).exists():
-        raise InvalidInput(f"{enterprise.name}在黑名单中，不能同时列入红名单；请先完成信用修复。")
-    entry = CreditListEntry.objects.create(
-        area=area,
-        enterprise=enterprise,
-        kind=kind,
-        reason=reason.strip()[:300],
-        source=source.strip()[:200],
-        listed_on=listed_on,
-        ends_on=ends_on,
-        created_by=_user(actor),
-        created_at=now,
-    )
-    audit.record(
-        actor,
-        "credit_list.added",
-        entry,
-        after={
-            "uscc": enterprise.uscc,
-            "kind": kind,
-            "listed_on": listed_on,
-            "reason": entry.reason,
-        },
-        unit=area,
-        now=now,
-    )
-    return entry
-
-
-@transaction.atomic
-def remove_list_entry(
-    entry: CreditListEntry, *, actor, reason: str, removed_on: date, now: datetime
-) -> CreditListEntry:
-    """移出名单 (expiry, revocation, or an approved credit repair)."""
-    entry = CreditListEntry.objects.select_for_update().get(pk=entry.pk)
-    if entry.removed_on is not None:
-        raise IllegalTransition(f"该名单记录已于 {entry.removed_on.isoformat()} 移出。")
-    if not reason.strip():
-        raise InvalidInput("请填写移出原因。")
-    if removed_on < entry.listed_on:
-        raise InvalidInput("移出日期不能早于列入日期。")
-    entry.removed_on = removed_on
-    entry.removal_reason = reason.strip()[:300]
-    entry.save(update_fields=["removed_on", "removal_reason"])
-    audit.record(
-        actor,
-        "credit_list.removed",
-        entry,
-        before={"removed_on": None},
-        after={"removed_on": removed_on, "reason": entry.removal_reason},
-        unit=entry.area,
-        now=now,
-    )
-    return entry
-
-
-@transaction.atomic
-def submit_credit_repair(
-    enterprise: Enterprise,
-    *,
-    actor,
-    area: Unit,
-    statement: str,
-    list_entry: CreditListEntry | None,
-    now: datetime,
-    review_workdays: int | None = None,
-) -> CreditRepairRequest:
-    """登记信用修复申请; the first review is due ``review_workdays`` working days later."""
-    from qinqing.core.workdays import get_calendar
-
-    if not statement.strip():
-        raise InvalidInput("请填写申请事由（已履行的义务、整改情况及所附材料）。")
-    if list_entry is not None:
-        if list_entry.enterprise_id != enterprise.pk or not list_entry.current:
-            raise InvalidInput("所选名单记录不是该企业当前的名单记录。")
-        if list_entry.kind != CreditListKind.BLACK:
-            raise InvalidInput("只有黑名单记录需要信用修复。")
-    open_states = (RepairState.SUBMITTED, RepairState.ACCEPTED)
-    if CreditRepairRequest.objects.filter(
-        enterprise=enterprise, list_entry=list_entry, state__in=open_states
-    ).exists():
-        raise InvalidInput(
-            f"{enterprise.name}已有一件同一事项的信用修复申请正在办理，不能重复登记。"
-        )
-    days = repair_review_workdays_default() if review_workdays is None else int(review_workdays)
-    if days < 1:
-        raise InvalidInput("初审时限至少为 1 个工作日。")
-    today = _today(now)
-    repair = CreditRepairRequest.objects.create(
-        area=area,
-        enterprise=enterprise,
-        list_entry=list_entry,
-        statement=statement.strip(),
-        submitted_on=today,
-        review_workdays=days,
-        first_review_due_on=repair_due_on(get_calendar(), today, days),
-        created_by=_user(actor),
-        created_at=now,
-    )
-    audit.record(
-        actor,
-        "credit_repair.submitted",
-        repair,
-        after={
-            "uscc": enterprise.uscc,
-            "first_review_due_on": repair.first_review_due_on,
-            "list_entry": list_entry.pk if list_entry else None,
-        },
-        unit=area,
-        now=now,
-    )
-    return repair
-
-
-@transaction.atomic
-def review_credit_repair(
-    repair: CreditRepairRequest, *, actor, accept: bool, note: str, now: datetime
-) -> CreditRepairRequest:
-    """初审: 受理 (accept) or 不予受理 (reject, with the reason)."""
-    repair = CreditRepairRequest.objects.select_for_update().get(pk=repair.pk)
-    if repair.state != RepairState.SUBMITTED:
-        raise IllegalTransition(f"该申请当前状态为“{repair.get_state_display()}”，已完成初审。")
-    if not accept and not note.strip():
-        raise InvalidInput("不予受理的，请填写理由（申请人据此补正或重新申请）。")
-    repair.state = RepairState.ACCEPTED if accept else RepairState.REJECTED
-    repair.first_reviewed_at = now
-    repair.first_review_note = note.strip()
-    repair.save(update_fields=["state", "first_reviewed_at", "first_review_note"])
-    audit.record(
-        actor,
-        "credit_repair.reviewed",
-        repair,
-        before={"state": RepairState.SUBMITTED},
-        after={
-            "state": repair.state,
-            "on_time": repair.first_review_due_on is not None
-            and _today(now) <= repair.first_review_due_on,
-        },
-        unit=repair.area,
-        now=now,
-    )
-    return repair
-
-
-@transaction.atomic
-def decide_credit_repair(
-    repair: CreditRepairRequest, *, actor, approve: bool, note: str, now: datetime
-) -> CreditRepairRequest:
-    """决定: 准予修复 removes the black-list entry; 不予修复 keeps it (reason required)."""
-    repair = CreditRepairRequest.objects.select_for_update().get(pk=repair.pk)
-    if repair.state != RepairState.ACCEPTED:
-        raise IllegalTransition(
-            f"该申请当前状态为“{repair.get_state_display()}”，受理后才能作出修复决定。"
-        )
-    if not approve and not note.strip():
-        raise InvalidInput("不予修复的，请填写理由。")
-    repair.state = RepairState.APPROVED if approve else RepairState.DENIED
-    repair.decided_at = now
-    repair.decision_note = note.strip()
-    repair.save(update_fields=["state", "decided_at", "decision_note"])
-    audit.record(
-        actor,
-        "credit_repair.decided",
-        repair,
-        before={"state": RepairState.ACCEPTED},
-        after={"state": repair.state},
-        unit=repair.area,
-        now=now,
-    )
-    if approve and repair.list_entry is not None and repair.list_entry.current:
-        remove_list_entry(
-            repair.list_entry,
-            actor=actor,
-            reason=f"信用修复（申请 {repair.pk} 准予修复）",
-            removed_on=_today(now),
-            now=now,
-        )
-    return repair
