@@ -46,10 +46,17 @@ ID, SECTION, TITLE, BODY, TARGETS, LEAD, RESPONSIBLE, SUPPORTING, DEADLINE, NOTE
 # An assessment table (考核细则, 考评办法 with indicator tables): the assessed item is the task,
 # the scoring criteria are its body, the score weight is a note, and the "考核项目/考核对象"
 # columns hold either an item name, a group label ("重点考核部门") or the assessed unit.
+# The unit that assesses an item ("负责考核部门", "牵头考核单位") leads it.
 ASSESSMENT_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (TITLE, re.compile(r"^(?:考核|考评|评价|督查|评估)(?:内容|任务|事项|指标)$")),
-    (BODY, re.compile(r"评分标准|评分细则|评分办法|计分办法|计分方法|考核标准|考评标准|评价标准")),
+    (TITLE, re.compile(r"^(?:考核|考评|评价|督查|评估)(?:内容|任务|事项)$")),
+    (
+        BODY,
+        re.compile(
+            r"评分标准|评分细则|评分办法|计分办法|计分方法|(?:考核|考评|评价)(?:标准|指标|要点)"
+        ),
+    ),
     (NOTE, re.compile(r"分值|权重|分数|得分|满分")),
+    (LEAD, re.compile(r"^(?:负责|牵头)?(?:考核|考评|评价)(?:责任)?(?:部门|单位)$")),
     (SUBJECT, re.compile(r"^(?:考核|考评|评价)(?:项目|对象)$|^被考核")),
 ]
 
@@ -175,6 +182,9 @@ def parse_task_table(
         if inherited_roles is None or len(inherited_roles) != max(len(r) for r in rows):
             return [], None
         roles = inherited_roles
+    if SUBJECT in roles and TITLE not in roles:
+        # without a 考核内容 column the assessed item itself is the task ("考核项目")
+        roles = [TITLE if r == SUBJECT else r for r in roles]
     col = {}
     for i, r in enumerate(roles):
         if r and r not in col:
@@ -218,6 +228,13 @@ def parse_task_table(
         if header_texts and [re.sub(r"\s+", "", c) for c in row] == header_texts:
             continue  # header repeated on a new page
         heading = _heading_row(row, col) if digit_ids else None
+        if heading is not None and _SCORING_RE.search(heading):
+            scoring_section = True
+            continue
+        if heading is not None and _part_is_a_task(rows, r_index, col):
+            # a part with its own criteria and no numbered rows is itself an assessed item
+            section = (_cell(row, col[ID]).rstrip("、"), _section_from(heading, 0)[1])
+            section_units, scoring_section, heading = [], False, None
         if heading is not None:
             close_group()
             section = _section_from(heading, cn_to_int(_cell(row, col[ID]).rstrip("、")) or 0)
@@ -243,6 +260,8 @@ def parse_task_table(
         body_cell = "\n".join(_cell(row, i) for i in all_cols.get(BODY, []) if _cell(row, i))
         if not title_cell and not body_cell:
             continue
+        if _TOTAL_RE.match(re.sub(r"\s+", "", title_cell)) and not body_cell:
+            continue  # the total row of an assessment table ("总分 100")
         ann = Annotation()
         for role in (LEAD, RESPONSIBLE, SUPPORTING):
             for i in all_cols.get(role, []):
@@ -295,6 +314,7 @@ def parse_task_table(
     return tasks, roles
 
 
+_TOTAL_RE = re.compile(r"^(?:总分|合计|小计|总计)$")
 _SCORING_RE = re.compile(r"加分|扣分|奖扣|加减分|奖惩|否决")
 _HEADING_UNITS_RE = re.compile(r"[（(](?P<units>[^（）()]{2,30})[）)]$")
 
@@ -308,6 +328,18 @@ def _heading_row(row: list[str], col: dict[str, int]) -> str | None:
         return None
     rest = [c.strip() for i, c in enumerate(row) if i != col[ID] and c.strip()]
     return rest[0] if rest else None
+
+
+def _part_is_a_task(rows: list[list[str]], index: int, col: dict[str, int]) -> bool:
+    """A "五、" row holding criteria or units, followed by the next part (not by items 1, 2…)."""
+    row = rows[index]
+    own = [_cell(row, col[r]) for r in (BODY, LEAD, RESPONSIBLE) if r in col and r != TITLE]
+    if not any(own):
+        return False
+    for later in rows[index + 1 :]:
+        if any(c.strip() for c in later):
+            return _heading_row(later, col) is not None
+    return True
 
 
 def _heading_units(heading: str) -> list[str]:

@@ -235,10 +235,12 @@ def _strip_tail_brackets(text: str) -> str:
     return text
 
 
-# A list number opening a clause ("1.确保…") is not part of the target; a clause that awards
-# or deducts points is a scoring rule of an assessment table, not a target.
+# A list number opening a clause ("1.确保…") is not part of the target; the points a criterion
+# of an assessment table awards ("…用稿2篇，得5分") are not part of it, and a clause that only
+# awards or deducts points is a scoring rule, not a target.
 _ITEM_MARK_RE = re.compile(r"^\s*\d{1,2}\s*[.．、](?!\d)")
 _SCORE_RE = re.compile(r"[得扣奖加减]\s*\d+(?:\.\d+)?\s*分")
+_SCORE_TAIL_RE = re.compile(r"[，,；;]\s*[得扣奖加减]\s*\d+(?:\.\d+)?\s*分.*$")
 
 
 def extract_targets(body: str, limit: int = 8) -> list[str]:
@@ -264,8 +266,9 @@ def extract_targets(body: str, limit: int = 8) -> list[str]:
             for piece in _enumeration(clause):
                 for item in _breakdown(piece):
                     item = _ITEM_MARK_RE.sub("", _strip_quotes(item))
+                    item = _SCORE_TAIL_RE.sub("", item)
                     if _SCORE_RE.search(item):
-                        continue  # a scoring rule of an assessment ("推广1篇，得3分")
+                        continue  # a scoring rule of an assessment ("每少一次扣0.5分")
                     head = item.split("，")[0]
                     if _CONDITION_START_RE.match(item) or _CONDITION_END_RE.search(head.strip()):
                         continue
