@@ -24,21 +24,23 @@ Writes docs/bench/engagement.md.
 from __future__ import annotations
 
 import argparse
-import io
-import json
-import os
-import platform
-import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import (  # noqa: E402  (bench/ is on sys.path when a script runs)
+    best,
+    copy_rows,
+    load_note,
+    machine_line,
+    setup_django,
+    throwaway_database,
+    write_doc,
+)
+
 DB = "qinqing_bench_engagement"
-PG = "postgres://postgres@127.0.0.1:5432"
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = 20260616
 NOW = datetime(2026, 6, 16, 10, 0, tzinfo=TZ)  # a Tuesday
@@ -47,79 +49,6 @@ PREV_DAY = date(2026, 6, 15)  # the job last ran yesterday
 LATER = datetime(2026, 6, 26, 10, 0, tzinfo=TZ)  # after ten days without a run
 FIRST_START = date(2023, 6, 16)
 VAR = Path("/tmp/qinqing_bench_engagement_var")
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _setup_django() -> None:
-    VAR.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        DATABASE_URL=f"{PG}/{DB}",
-        QINQING_VAR_DIR=str(VAR),
-        DJANGO_SETTINGS_MODULE="qinqing.settings",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def best(fn, repeat: int = 3):
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return min(times), result
-
-
-def _copy(model, n: int, columns: dict) -> None:
-    """COPY ``n`` rows of ``model``: given columns, field defaults for the rest."""
-    import numpy as np
-    import pandas as pd
-    from django.db import connection
-
-    data = {}
-    for f in model._meta.concrete_fields:
-        if f.column in columns:
-            value = columns[f.column]
-        elif f.primary_key:
-            continue
-        elif f.null:
-            value = None
-        elif f.has_default():
-            default = f.get_default()
-            value = json.dumps(default) if isinstance(default, list | dict) else default
-        else:
-            value = ""
-        if isinstance(value, np.ndarray) and value.dtype == bool:
-            value = np.where(value, "t", "f")
-        elif isinstance(value, bool):
-            value = "t" if value else "f"
-        data[f.column] = value if isinstance(value, np.ndarray | list) else [value] * n
-    frame = pd.DataFrame(data)
-    cols = ", ".join(f'"{c}"' for c in frame.columns)
-    chunk = 200_000
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(f"COPY {model._meta.db_table} ({cols}) FROM STDIN") as copy:
-            for start in range(0, n, chunk):
-                buffer = io.StringIO()
-                frame.iloc[start : start + chunk].to_csv(
-                    buffer, sep="\t", header=False, index=False, na_rep="\\N"
-                )
-                copy.write(buffer.getvalue())
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{model._meta.db_table}', 'id'), "
-            f"(SELECT coalesce(max(id), 1) FROM {model._meta.db_table}))"
-        )
 
 
 def _ids(model, n: int) -> list[int]:
@@ -163,19 +92,19 @@ def build(args) -> dict:
 
     nc, ne = args.cadres, args.enterprises
     cadre_unit = rng.integers(0, len(units), nc)
-    _copy(get_user_model(), nc, {
+    copy_rows(get_user_model(), nc, {
         "username": [f"cadre{i:05d}" for i in range(nc)], "password": "!", "first_name": "",
         "last_name": "", "email": "", "is_staff": False, "is_active": True,
         "is_superuser": False, "date_joined": NOW.isoformat(),
     })  # fmt: skip
     user_ids = np.array(_ids(get_user_model(), nc))
-    _copy(Cadre, nc, {
+    copy_rows(Cadre, nc, {
         "user_id": user_ids, "name": [f"干部{i:05d}" for i in range(nc)],
         "unit_id": unit_ids[cadre_unit], "area_id": area_ids[cadre_unit], "level": "department",
         "title": "", "phone": "", "active": True,
     })  # fmt: skip
     cadre_ids = np.array(_ids(Cadre, nc))
-    _copy(Enterprise, ne, {
+    copy_rows(Enterprise, ne, {
         "uscc": [f"91BENCH{i:011d}" for i in range(ne)], "name": [f"基准企业{i:05d}" for i in range(ne)],
         "region_code": "110000", "industry_code": "C34", "size": "small",
         "serious_dishonesty": False, "credit_tier": "B", "attributes": "{}",
@@ -216,7 +145,7 @@ def build(args) -> dict:
     last_visited = np.where(visited, cols, -1).max(axis=1)
     last_missed = np.where(missed, cols, -1).max(axis=1)
     overdue = last_missed > last_visited
-    _copy(Pairing, ne, {
+    copy_rows(Pairing, ne, {
         "cadre_id": cadre_ids[pc], "unit_id": unit_ids[cadre_unit[pc]],
         "area_id": area_ids[cadre_unit[pc]], "enterprise_id": enterprise_ids,
         "project_id": None, "grid_level": "territorial", "cadence_months": 1,
@@ -236,7 +165,7 @@ def build(args) -> dict:
     rated = rng.random(nv) < 0.3
     rating = np.where(rated, np.where(rng.random(nv) < 0.85, "satisfied", "partly"), "")
     t1 = time.perf_counter()
-    _copy(Visit, nv, {
+    copy_rows(Visit, nv, {
         "pairing_id": pairing_ids[rows], "cadre_id": cadre_ids[pc[rows]],
         "unit_id": unit_ids[cadre_unit[pc[rows]]], "area_id": area_ids[cadre_unit[pc[rows]]],
         "enterprise_id": enterprise_ids[rows], "visited_on": day.astype(str), "mode": "onsite",
@@ -253,7 +182,7 @@ def build(args) -> dict:
             "WHERE v.pairing_id = p.id"
         )
     mrows, mcyc = np.nonzero(missed)
-    _copy(MissedCycle, len(mrows), {
+    copy_rows(MissedCycle, len(mrows), {
         "pairing_id": pairing_ids[mrows], "cadre_id": cadre_ids[pc[mrows]],
         "unit_id": unit_ids[cadre_unit[pc[mrows]]], "area_id": area_ids[cadre_unit[pc[mrows]]],
         "due_on": p_due[mrows, mcyc].astype(str), "flagged_on": p_due[mrows, mcyc].astype(str),
@@ -264,7 +193,7 @@ def build(args) -> dict:
     ni = len(pick)
     closed = rng.random(ni) < 0.8
     received = day[pick].astype(str)
-    _copy(Appeal, ni, {
+    copy_rows(Appeal, ni, {
         "locality_id": area_ids[cadre_unit[pc[rows[pick]]]],
         "enterprise_uscc": [f"91BENCH{i:011d}" for i in rows[pick]], "enterprise_name": "基准企业",
         "contact_name": "联系人", "contact_phone": "13800000000", "appeal_type": "help",
@@ -277,7 +206,7 @@ def build(args) -> dict:
         "auto_dispatched": False,
     })  # fmt: skip
     appeal_ids = np.array(_ids(Appeal, ni))
-    _copy(Ticket, ni, {
+    copy_rows(Ticket, ni, {
         "appeal_id": appeal_ids, "unit_id": unit_ids[cadre_unit[pc[rows[pick]]]],
         "role": "primary", "state": np.where(closed, "closed", "acknowledged"),
         "dispatched_at": np.char.add(received, "T11:00:00+08:00"), "start_on": received,
@@ -287,7 +216,7 @@ def build(args) -> dict:
         "return_reason": "", "request_amount": 0, "request_reason": "",
     })  # fmt: skip
     visit_ids = np.array(_ids(Visit, nv))
-    _copy(RaisedIssue, ni, {
+    copy_rows(RaisedIssue, ni, {
         "visit_id": visit_ids[pick], "meeting_id": None, "appeal_id": appeal_ids,
         "need_type": "labor", "cadre_id": cadre_ids[pc[rows[pick]]],
         "unit_id": unit_ids[cadre_unit[pc[rows[pick]]]], "area_id": area_ids[cadre_unit[pc[rows[pick]]]],
@@ -403,11 +332,6 @@ def bench_dashboard(data: dict) -> dict:
     return out
 
 
-def _load_note() -> str:
-    a, b, c = os.getloadavg()
-    return f"load average {a:.2f} / {b:.2f} / {c:.2f}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cadres", type=int, default=5000)
@@ -415,27 +339,19 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--no-write", action="store_true", help="do not write the doc")
     args = parser.parse_args()
-    _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {DB}")
-    try:
+    with throwaway_database(DB, keep=args.keep):
         print(
             f"Building {args.cadres:,} cadres, {args.enterprises:,} enterprises in {DB} …",
             flush=True,
         )
-        _setup_django()
+        setup_django(DB, VAR)
         data = build(args)
-        load_before = _load_note()
+        load_before = load_note()
         print("overdue-visit job …", flush=True)
         job = bench_job(data)
         print("dashboard …", flush=True)
         dash = bench_dashboard(data)
-        load_after = _load_note()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        load_after = load_note()
 
     first_t, first = job["first"]
     rerun_t, rerun = job["rerun"]
@@ -460,17 +376,11 @@ def main() -> int:
     ]
     print("\n".join(lines))
     if not args.no_write:
-        mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()
-        pg_version = subprocess.run(
-            ["psql", "--version"], capture_output=True, text=True
-        ).stdout.strip()
         scaled = args.cadres != 5000 or args.enterprises != 50_000
         doc = [
             "## Engagement (包联服务): overdue-visit job, dashboard",
             "",
-            f"Date: {date.today().isoformat()} · machine: `nproc` = {os.cpu_count()}, "
-            f"{mem[1].split()[1] if len(mem) > 1 else '?'} RAM · Python {platform.python_version()} · {pg_version} · "
-            f"{_load_note()} (before the runs: {load_before}; after: {load_after}; the machine is shared by ~8 engineers).",
+            f"{machine_line()} (before the runs: {load_before}; after: {load_after}; the machine is shared by ~8 engineers).",
             "",
             f"Command: `.venv/bin/python bench/engagement.py --cadres {args.cadres} --enterprises {args.enterprises}`"
             + (
@@ -488,9 +398,7 @@ def main() -> int:
             "Targets (issue 17): overdue-visit job < 3 s; dashboard queries < 0.5 s.",
             "",
         ]
-        (ROOT / "docs/bench").mkdir(exist_ok=True)
-        (ROOT / "docs/bench/engagement.md").write_text("\n".join(doc), encoding="utf-8")
-        print("wrote docs/bench/engagement.md")
+        print(f"wrote {write_doc('engagement', doc)}")
     return 0
 
 
