@@ -1,8 +1,78 @@
 """What the app contributes to the platform (see qinqing.core.manifest)."""
 
-from qinqing.core.manifest import AppManifest, Job, NavItem, RoleSpec
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from qinqing.core.manifest import (
+    AppManifest,
+    BulletinSection,
+    BulletinTable,
+    Job,
+    NavItem,
+    RoleSpec,
+)
 
 SECTION = "问题台账"
+
+
+def bulletin_section(
+    area, period_start: dt.date, period_end: dt.date, as_of: dt.date
+) -> BulletinSection:
+    """The problem ledger's chapter of the 通报: counts by lead unit, source and status."""
+    # imported when called: the manifest is read while apps load, before models may be
+    from qinqing.problems.queries import bulletin_counts
+    from qinqing.problems.rules import ProblemState
+
+    end_of_day = dt.datetime.combine(
+        as_of + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo("Asia/Shanghai")
+    )
+    counts = bulletin_counts(area, period_start, period_end, end_of_day)
+    by_status = dict(counts["by_status"])
+    total = sum(by_status.values())
+    day = f"{as_of.year}年{as_of.month}月{as_of.day}日"
+    if not total:
+        return BulletinSection("问题整改情况", f"截至{day}，{area.name}问题台账无登记的问题。")
+    labels = [state.label for state in ProblemState]
+    states = "、".join(f"{label}{by_status[label]}项" for label in labels if by_status.get(label))
+    period = counts["period"]
+    intro = (
+        f"截至{day}，{area.name}问题台账共登记问题{total}项，其中{states}；"
+        f"逾期未整改{counts['overdue']}项。本期新登记{period['new']}项，"
+        f"销号{period['closed']}项，回头看发现反弹{period['recurred']}项。"
+    )
+    return BulletinSection(
+        "问题整改情况",
+        intro,
+        [
+            BulletinTable(
+                ["责任单位", "合计", *labels, "逾期"],
+                [
+                    [
+                        unit or "未明确",
+                        cell["total"],
+                        *[cell.get(lb, 0) for lb in labels],
+                        cell["overdue"],
+                    ]
+                    for unit, cell in counts["by_unit"]
+                ],
+                empty="本期无按责任单位统计的问题。",
+                caption="按责任单位统计",
+            ),
+            BulletinTable(
+                ["问题来源", "问题数（项）"],
+                counts["by_source"],
+                empty="本期无按来源统计的问题。",
+                caption="按问题来源统计",
+            ),
+            BulletinTable(
+                ["整改状态", "问题数（项）"],
+                [(label, by_status[label]) for label in labels if label in by_status],
+                empty="本期无按整改状态统计的问题。",
+                caption="按整改状态统计",
+            ),
+        ],
+    )
+
 
 MANIFEST = AppManifest(
     label="problems",
@@ -83,6 +153,7 @@ MANIFEST = AppManifest(
         "themes.dismissed": "诉求热点不立项",
     },
     indicators="qinqing.problems.indicators",
+    bulletin_sections=["qinqing.problems.manifest.bulletin_section"],
     demo_seed="qinqing.problems.seeds.load_demo",
     demo_title="问题台账",
     jobs=[
