@@ -10,6 +10,7 @@ reported as unfinished), so that the list can only shrink.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -91,6 +92,22 @@ def _attachment_only(doc: str) -> None:
     assert min(t["line"] for t in _parsed(doc)["tasks"]) > cover_end + 1
 
 
+def _scores_are_not_targets(doc: str) -> None:
+    """Points a criterion awards ("得3分", "（10分）") are neither targets nor part of one."""
+    pairs = _aligned(doc)
+    for g, p in pairs:
+        assert not any(re.search(r"[得扣奖]\d+(?:\.\d+)?分", t) for t in p["targets"]), p
+        for target in g["targets"]:
+            assert any(target in found for found in p["targets"]), (doc, g["id"], target)
+
+
+def _assessment_items(doc: str) -> None:
+    """One task per assessed item; the total row and the 奖扣分 part give none."""
+    _task_count(doc)
+    _units(doc)
+    assert not any(re.search(r"总分|奖扣分", p["title"]) for p in _parsed(doc)["tasks"])
+
+
 def _paragraph_tasks(doc: str) -> None:
     _task_count(doc)
     assert all(p.get("parent_task") for _g, p in _aligned(doc))
@@ -99,7 +116,13 @@ def _paragraph_tasks(doc: str) -> None:
 # rule (as numbered/named in docs/dev/plan-parser.md) -> (corpus documents, check)
 RULES: dict[str, tuple[tuple[str, ...], object]] = {
     "1 outline: 一、 / （一） / 1. numbering": (("c16", "c17", "c21", "c22"), _task_count),
-    "2 labelled brackets and label lines": (("c01", "c06", "c08", "c10", "c21"), _units),
+    "2 labelled brackets and label lines": (("c01", "c06", "c08", "c10", "c21", "c26"), _units),
+    "reading: PDF lines re-joined, also inside a closing bracket": (("c19", "c26"), _units),
+    "6 assessment tables: one task per assessed item, assessing unit leads": (
+        ("c27", "c28"),
+        _assessment_items,
+    ),
+    "8 scores of an assessment are not targets": (("c27", "c28"), _scores_are_not_targets),
     "2 verb brackets (X负责, X按职责分工负责)": (("c16", "c19", "c20", "c22"), _units),
     "2 verb brackets with 牵头 (X牵头负责, X牵头，Y参与)": (("c12", "c17", "c23"), _units),
     "3 X等Y / X等和Y split, trailing 等 dropped": (("c16", "c18", "c19"), _units),
@@ -116,7 +139,10 @@ RULES: dict[str, tuple[tuple[str, ...], object]] = {
         ("c10", "c16", "c17", "c18"),
         _first_listed_lead,
     ),
-    "13 a date in the body without a deadline is flagged": (("c15", "c23"), _body_date_flagged),
+    "13 a date in the body without a deadline is flagged": (
+        ("c15", "c23", "c26", "c28"),
+        _body_date_flagged,
+    ),
     "15 cover 通知 followed by the attached document": (("c10", "c23"), _attachment_only),
     "16 one task per paragraph that closes with its units": (("c23",), _paragraph_tasks),
     "10 X会同Y负责: X leads": (("c22",), _units),
@@ -128,9 +154,10 @@ NOT_YET_TWICE = {
     "10 X会同Y负责: X leads",
     "2 remark labels (适用范围) end a unit list",
 }
-# Rules with no real document in the corpus yet (also unfinished): score weights （25分） of a
-# 考评办法, boxed 专栏 lists, 主责单位/责任主体/实施单位/落实单位/协同单位 labels, a deadline
-# and a label in one closing bracket, a closing working-group roster inside a plan.
+# Rules with no real document in the corpus yet (also unfinished): boxed 专栏 lists,
+# 主责单位/责任主体/实施单位/落实单位/协同单位 labels, a deadline and a label in one closing
+# bracket, a closing working-group roster inside a plan. (Score weights of a 考核细则 are shown
+# by c27 and c28, in table cells rather than in headings.)
 
 
 @pytest.mark.parametrize(

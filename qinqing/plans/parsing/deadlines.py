@@ -43,8 +43,9 @@ _DAY = r"(?P<day>3[01]|[12]\d|0?[1-9])\s*[日号]"
 DATE_RE = re.compile(
     rf"{_YEAR}?\s*(?:"
     rf"{_MONTH}\s*(?:{_DAY}|(?P<mend>底|末|中旬|下旬|上旬|份)?)"
-    r"|(?P<half>上半年|下半年|年中|年底|年末|年内|全年)"
-    r"|(?<=年)(?P<yend>底|末|内)"
+    # "5年内", "三年内" are durations, not this year
+    r"|(?<![\d一二三四五六七八九十两几])(?P<half>上半年|下半年|年中|年底|年末|年内|全年)"
+    r"|(?<=\d{4}年)(?P<yend>底|末|内)"
     r"|第?(?P<quarter>[一二三四1-4])\s*季度(?:末|底)?"
     r")"
     rf"|{_YEAR.replace('year', 'yonly')}"
