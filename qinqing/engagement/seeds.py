@@ -15,7 +15,7 @@ from django.utils import timezone
 from qinqing.core.enterprises.models import Enterprise, Size
 from qinqing.core.enterprises.uscc import uscc_check_char
 from qinqing.core.orgs.models import Unit
-from qinqing.engagement import service
+from qinqing.engagement import rules, service
 from qinqing.engagement.models import (
     CadreLevel,
     GridLevel,
@@ -90,7 +90,7 @@ def load_demo(*, city: Unit, users: dict, log: Callable[[str], None]) -> None:
                 )  # fmt: skip
                 if month == 1:
                     service.rate_visit(visit, actor=None, now=now, rating=VisitRating.SATISFIED)
-            day = service.rules.add_months(day, 1)
+            day = rules.add_months(day, 1)
             month += 1
     first = pairings[0].visits.order_by("-visited_on").first()
     if first is not None:

@@ -28,7 +28,7 @@ from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import InvalidInput, NotFound, QinqingError
 from qinqing.core.files.xlsx import write_workbook
 from qinqing.core.orgs.models import Unit
-from qinqing.engagement import figures, forms, indicators, queries, service
+from qinqing.engagement import figures, forms, indicators, queries, rules, service
 from qinqing.engagement.models import (
     Cadre,
     Meeting,
@@ -609,7 +609,7 @@ def project_link_task(request: HttpRequest, project_id: int) -> HttpResponse:
 def _quarter(day: dt.date) -> tuple[dt.date, dt.date]:
     first_month = 3 * ((day.month - 1) // 3) + 1
     start = day.replace(month=first_month, day=1)
-    return start, service.rules.add_months(start, 3) - dt.timedelta(days=1)
+    return start, rules.add_months(start, 3) - dt.timedelta(days=1)
 
 
 @login_required
