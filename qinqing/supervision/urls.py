@@ -21,6 +21,11 @@ urlpatterns = [
     path("notices/<int:notice_id>/respond/", views.notice_respond, name="notice_respond"),
     path("notices/<int:notice_id>/close/", views.notice_close, name="notice_close"),
     path("notices/<int:notice_id>/escalate/", views.notice_escalate, name="notice_escalate"),
+    path(
+        "notices/<int:notice_id>/file/<str:fmt>/",
+        views.notice_download,
+        name="notice_download",
+    ),
     path("triggers/<int:trigger_id>/issue/", views.trigger_issue, name="trigger_issue"),
     path("referrals/", views.referrals, name="referrals"),
     path("assignments/", views.assignments, name="assignments"),
