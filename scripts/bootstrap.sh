@@ -22,3 +22,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install -q -e ".[dev]"
     echo "$want" > "$stamp"
 fi
+# the 通报 and 督办单 (PDF and chart) need a Chinese font; installed from Debian when missing
+bash scripts/ensure-fonts.sh
