@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 
-from qinqing.core.orgs.models import Unit
+from qinqing.core.errors import InvalidInput
+from qinqing.core.orgs.models import AREA_KINDS, Unit
 from qinqing.problems.rules import (
     ArrearsKind,
     CampaignKind,
     ConductKind,
     Source,
+    parse_repayment_plan,
 )
 from qinqing.supervision.rules import NoticeLevel
 
@@ -146,8 +150,6 @@ class ArrearsForm(forms.Form):
                                   required=False)  # fmt: skip
 
     def __init__(self, *args, area=None, **kwargs):
-        from qinqing.core.orgs.models import AREA_KINDS
-
         super().__init__(*args, **kwargs)
         self.fields["debtor_unit"].queryset = _units(area)
         self.fields["county"].queryset = _units(area).filter(kind__in=AREA_KINDS)
@@ -157,6 +159,28 @@ class PaymentForm(forms.Form):
     amount = forms.CharField(label="还款金额（元）")
     paid_on = forms.DateField(label="还款日期", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="说明", max_length=300, required=False)
+
+
+class RepaymentPlanForm(forms.Form):
+    plan = forms.CharField(
+        label="还款计划（每行一个年度和金额）", required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2026 500000\n2027 300000"}),
+        help_text="如“2026 500000”，金额单位为元；删去一行即取消该年度的计划。",
+    )  # fmt: skip
+
+    def clean_plan(self) -> dict[int, Decimal]:
+        try:
+            return parse_repayment_plan(self.cleaned_data["plan"])
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+class DisputeForm(forms.Form):
+    disputed = forms.BooleanField(label="存在争议", required=False)
+    note = forms.CharField(
+        label="争议情况", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="哪一方对哪部分金额或事实有异议，目前如何协调",
+    )  # fmt: skip
 
 
 class SupervisorReportForm(forms.Form):

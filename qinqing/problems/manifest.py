@@ -149,6 +149,7 @@ MANIFEST = AppManifest(
         "arrears.paid": "登记还款",
         "arrears.corrected": "冲正还款",
         "arrears.dispute_recorded": "登记欠款争议",
+        "arrears.plan_changed": "修改还款计划",
         "themes.proposed": "生成诉求热点建议",
         "themes.dismissed": "诉求热点不立项",
     },

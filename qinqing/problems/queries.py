@@ -198,6 +198,19 @@ def supervisor_for_user(user) -> Supervisor | None:
     return Supervisor.objects.filter(user=user).first()
 
 
+def access_supervisor_for_qr(user, supervisor_id: int) -> Supervisor:
+    """The supervisor whose QR code the user may print: their own, or one of the area of
+    the office (营商办) that appointed them."""
+    found = Supervisor.objects.filter(pk=supervisor_id).select_related("area").first()
+    if found is not None and found.user_id == getattr(user, "pk", None):
+        return found
+    if found is not None and can_manage_area(user):
+        area = scope_area(user)
+        if area is not None and found.area.path.startswith(area.path):
+            return found
+    raise NotFound("监督员不存在，或不在您可查看的范围内。")
+
+
 def visible_supervisor_reports(user) -> QuerySet[SupervisorReport]:
     area = office_scope(user)
     return SupervisorReport.objects.filter(
@@ -258,6 +271,24 @@ def access_arrears_for_user(user, arrears_id: int) -> Arrears:
     if found is None:
         raise NotFound("清欠台账不存在，或不在您可查看的范围内。")
     return found
+
+
+def can_edit_arrears(user, arrears: Arrears) -> bool:
+    """The office of the arrears' area, or the debtor unit itself, may change the repayment
+    plan and record a dispute."""
+    area = scope_area(user)
+    if (
+        has_capability(user, "problems.arrears")
+        and area is not None
+        and arrears.county.path.startswith(area.path)
+    ):
+        return True
+    unit = user_unit(user)
+    return (
+        has_capability(user, "problems.rectify")
+        and unit is not None
+        and arrears.debtor_unit_id == unit.pk
+    )
 
 
 def access_entry_for_office(user, entry_id: int) -> ArrearsEntry:

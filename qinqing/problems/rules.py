@@ -272,3 +272,72 @@ def check_payment(amount: Decimal, balance: Decimal) -> None:
         raise InvalidInput(
             f"还款 {amount} 元超过尚欠的 {balance} 元。如确有多付，请先核对欠款金额。"
         )
+
+
+PLAN_YEARS = (2000, 2100)
+_PLAN_LINE = re.compile(r"^\s*(\d{4})\s*(?:年度|年)?\s*[:：,，\s]\s*(.+?)\s*(?:元)?\s*$")
+
+
+def parse_repayment_plan(text: str) -> dict[int, Decimal]:
+    """还款计划 typed one year a line (「2026 500000」「2027年：30,000.50」); blank lines skipped.
+
+    Examples:
+        >>> parse_repayment_plan("2026 500000\\n\\n2027年：30,000.50元")
+        {2026: Decimal('500000.00'), 2027: Decimal('30000.50')}
+        >>> parse_repayment_plan("2026 5万")
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: 第 1 行：“2026年计划还款”应为数字（元），如 12000.50，现为“5万”。
+    """
+    plan: dict[int, Decimal] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _PLAN_LINE.match(line)
+        if match is None:
+            raise InvalidInput(
+                f"第 {number} 行“{line.strip()}”看不懂：每行写一个年度和金额，如“2026 500000”。"
+            )
+        year = int(match.group(1))
+        if year in plan:
+            raise InvalidInput(f"第 {number} 行：{year} 年重复填写，每个年度只写一行。")
+        try:
+            plan[year] = parse_money(match.group(2), label=f"{year}年计划还款")
+        except InvalidInput as exc:
+            raise InvalidInput(f"第 {number} 行：{exc.message}") from None
+    return plan
+
+
+def check_repayment_plan(plan: dict[int, Decimal], principal: Decimal) -> None:
+    """Every planned amount is positive, every year plausible, and the plan does not promise
+    to repay more than is owed.
+
+    Examples:
+        >>> check_repayment_plan({2026: Decimal("60"), 2027: Decimal("40")}, Decimal("100"))
+        >>> check_repayment_plan({2026: Decimal("60"), 2027: Decimal("50")}, Decimal("100"))
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: 还款计划合计 110.00 元，超过欠款金额 100 元，请核对。
+    """
+    for year, amount in sorted(plan.items()):
+        if not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
+            raise InvalidInput(f"年度“{year}”不合理，请填写四位年份，如 2026。")
+        if amount <= 0:
+            raise InvalidInput(f"{year} 年计划还款应大于 0；不再安排还款的年度请删去该行。")
+    total = sum(plan.values(), Decimal("0"))
+    if total > principal:
+        raise InvalidInput(f"还款计划合计 {total:.2f} 元，超过欠款金额 {principal} 元，请核对。")
+
+
+def check_dispute(disputed: bool, note: str) -> None:
+    """A dispute is recorded with what it is about.
+
+    Examples:
+        >>> check_dispute(False, "")
+        >>> check_dispute(True, " ")
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: 请填写争议情况：哪一方对哪部分金额或事实有异议。
+    """
+    if disputed and not (note or "").strip():
+        raise InvalidInput("请填写争议情况：哪一方对哪部分金额或事实有异议。")

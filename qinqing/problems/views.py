@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+from datetime import date
+
+import qrcode
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -423,12 +428,37 @@ def arrears_dashboard(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
+def _plan_text(arrears) -> str:
+    return "\n".join(f"{p.year} {p.amount}" for p in arrears.plan.all())
+
+
+def _arrears_page(request, arrears, *, status=200, pay=None, plan=None, dispute=None):
+    can_pay = queries.can_manage_area(request.user, "problems.arrears")
+    can_edit = queries.can_edit_arrears(request.user, arrears)
+    if can_pay and pay is None:
+        pay = forms.PaymentForm()
+    if can_edit and plan is None:
+        plan = forms.RepaymentPlanForm(initial={"plan": _plan_text(arrears)})
+    if can_edit and dispute is None:
+        dispute = forms.DisputeForm(
+            initial={"disputed": arrears.disputed, "note": arrears.dispute_note}
+        )
+    return render(
+        request, "problems/arrears.html",
+        {"arrears": arrears, "entries": arrears.entries.all(), "balance": service.balance_of(arrears),
+         "plan": queries.repayment_progress(arrears), "form": pay if can_pay else None,
+         "plan_form": plan if can_edit else None, "dispute_form": dispute if can_edit else None},
+        status=status,
+    )  # fmt: skip
+
+
 @login_required
 def arrears_detail(request: HttpRequest, arrears_id: int) -> HttpResponse:
     arrears = queries.access_arrears_for_user(request.user, arrears_id)
-    can_pay = queries.can_manage_area(request.user, "problems.arrears")
-    form = forms.PaymentForm(request.POST or None) if can_pay else None
-    if request.method == "POST" and form is not None and form.is_valid():
+    if request.method != "POST":
+        return _arrears_page(request, arrears)
+    form = forms.PaymentForm(request.POST)
+    if form.is_valid():
         try:
             service.record_payment(arrears, actor=request.user, now=_now(), **form.cleaned_data)
         except InvalidInput as exc:
@@ -436,12 +466,44 @@ def arrears_detail(request: HttpRequest, arrears_id: int) -> HttpResponse:
         else:
             messages.success(request, "已登记还款。")
             return redirect(arrears)
-    return render(
-        request, "problems/arrears.html",
-        {"arrears": arrears, "entries": arrears.entries.all(), "balance": service.balance_of(arrears),
-         "plan": queries.repayment_progress(arrears), "form": form},
-        status=400 if request.method == "POST" else 200,
-    )  # fmt: skip
+    return _arrears_page(request, arrears, status=400, pay=form)
+
+
+@login_required
+@require_POST
+def arrears_plan(request: HttpRequest, arrears_id: int) -> HttpResponse:
+    """还款计划 by year: the office of the area or the debtor unit replaces it as a whole."""
+    arrears = queries.access_arrears_for_user(request.user, arrears_id)
+    form = forms.RepaymentPlanForm(request.POST)
+    if form.is_valid():
+        try:
+            service.set_repayment_plan(
+                arrears, actor=request.user, plan=form.cleaned_data["plan"], now=_now()
+            )
+        except InvalidInput as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, "已保存还款计划。")
+            return redirect(arrears)
+    return _arrears_page(request, arrears, status=400, plan=form)
+
+
+@login_required
+@require_POST
+def arrears_dispute(request: HttpRequest, arrears_id: int) -> HttpResponse:
+    """争议: the office of the area or the debtor unit records whether the debt is disputed."""
+    arrears = queries.access_arrears_for_user(request.user, arrears_id)
+    form = forms.DisputeForm(request.POST)
+    if form.is_valid():
+        try:
+            service.record_dispute(arrears, actor=request.user, now=_now(), **form.cleaned_data)
+        except InvalidInput as exc:
+            _fail(form, exc)
+        else:
+            disputed = form.cleaned_data["disputed"]
+            messages.success(request, "已登记争议情况。" if disputed else "已登记争议已解决。")
+            return redirect(arrears)
+    return _arrears_page(request, arrears, status=400, dispute=form)
 
 
 @login_required
@@ -470,8 +532,6 @@ def supervisors(request: HttpRequest) -> HttpResponse:
         try:
             if user is None:
                 raise InvalidInput("没有这个账号，请先在用户管理中创建监督员账号。")
-            from datetime import date
-
             service.appoint_supervisor(
                 actor=request.user, user=user, name=request.POST.get("name", ""),
                 beat=request.POST.get("beat", ""),
@@ -488,7 +548,7 @@ def supervisors(request: HttpRequest) -> HttpResponse:
     items = Supervisor.objects.filter(area__path__startswith=area.path)
     return render(
         request, "problems/supervisors.html",
-        {"items": items, "error": error, "reports": queries.visible_supervisor_reports(request.user)[:100],
+        {"items": items, "error": error, "typed": request.POST if error else {}, "reports": queries.visible_supervisor_reports(request.user)[:100],
          "form": forms.OpenThemeForm(area=area)},
         status=400 if error else 200,
     )  # fmt: skip
@@ -538,6 +598,19 @@ def supervisor_qr(request: HttpRequest, token: str) -> HttpResponse:
     if supervisor is None or supervisor.qr_token != token:
         raise NotFound("二维码无效，或不是您本人的监督员二维码。")
     return _supervisor_submit(request, SubmissionChannel.QR)
+
+
+@login_required
+def supervisor_qr_image(request: HttpRequest, supervisor_id: int) -> HttpResponse:
+    """The QR code (PNG) a supervisor scans to open their own submission page."""
+    supervisor = queries.access_supervisor_for_qr(request.user, supervisor_id)
+    url = request.build_absolute_uri(reverse("problems:supervisor_qr", args=[supervisor.qr_token]))
+    buffer = io.BytesIO()
+    qrcode.make(url, box_size=8, border=2).save(buffer, format="PNG")
+    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response["Content-Disposition"] = 'inline; filename="supervisor-qr.png"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _supervisor_submit(request, channel):

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from qinqing.problems.service.arrears import (
     balance_of,
+    check_arrears_editor,
     correct_entry,
     record_dispute,
     record_payment,
     register_arrears,
+    set_repayment_plan,
 )
 from qinqing.problems.service.common import (
     MAX_EVIDENCE_BYTES,
@@ -64,6 +66,7 @@ __all__ = [
     "MAX_PROPOSALS",
     "appoint_supervisor",
     "balance_of",
+    "check_arrears_editor",
     "close_out",
     "compute_due_at",
     "correct_entry",
@@ -89,6 +92,7 @@ __all__ = [
     "register_arrears",
     "return_rectification",
     "schedule_follow_up_checks",
+    "set_repayment_plan",
     "settings_for",
     "submit_case",
     "submit_rectification",

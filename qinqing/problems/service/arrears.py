@@ -10,9 +10,9 @@ from django.db.models import Sum
 
 from qinqing.core import audit
 from qinqing.core.enterprises.uscc import validate_uscc
-from qinqing.core.errors import IllegalTransition, InvalidInput
+from qinqing.core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from qinqing.core.orgs.models import Unit
-from qinqing.problems import rules
+from qinqing.problems import queries, rules
 from qinqing.problems.models import (
     Arrears,
     ArrearsEntry,
@@ -118,15 +118,55 @@ def correct_entry(entry: ArrearsEntry, *, actor, now: dt.datetime, note: str = "
     return reversal
 
 
+def check_arrears_editor(actor, arrears: Arrears) -> None:
+    """The office of the arrears' area, or the debtor unit itself, may change its plan and
+    record a dispute; nobody else."""
+    if not queries.can_edit_arrears(actor, arrears):
+        raise PermissionDenied("只有本地区营商办或欠款单位可以修改还款计划、登记争议。")
+
+
 @transaction.atomic
-def record_dispute(arrears: Arrears, *, actor, disputed: bool, note: str, now: dt.datetime):
-    office_area(actor, "problems.arrears")
-    arrears = Arrears.objects.select_for_update().get(pk=arrears.pk)
-    before = arrears.disputed
-    arrears.disputed, arrears.dispute_note = disputed, (note or "").strip()
+def set_repayment_plan(
+    arrears: Arrears, *, actor, plan: dict[int, Decimal], now: dt.datetime
+) -> list[RepaymentPlan]:
+    """还款计划 by year, replaced as a whole: years left out are removed. Audited with the
+    plan before and after."""
+    arrears = Arrears.objects.select_for_update().select_related("county").get(pk=arrears.pk)
+    check_arrears_editor(actor, arrears)
+    rules.check_repayment_plan(plan, arrears.principal)
+    before = {str(p.year): str(p.amount) for p in arrears.plan.all()}
+    after = {str(year): str(amount) for year, amount in sorted(plan.items())}
+    if before == after:
+        return list(arrears.plan.all())
+    arrears.plan.exclude(year__in=list(plan)).delete()
+    for year, amount in plan.items():
+        RepaymentPlan.objects.update_or_create(
+            arrears=arrears, year=year, defaults={"amount": amount}
+        )
+    audit.record(
+        actor, "arrears.plan_changed", arrears, before={"plan": before}, after={"plan": after},
+        now=now,
+    )  # fmt: skip
+    return list(arrears.plan.all())
+
+
+@transaction.atomic
+def record_dispute(
+    arrears: Arrears, *, actor, disputed: bool, note: str, now: dt.datetime
+) -> Arrears:
+    """争议: whether the debt (or part of it) is disputed, and what about; clearing the flag
+    keeps the note of what was disputed."""
+    arrears = Arrears.objects.select_for_update().select_related("county").get(pk=arrears.pk)
+    check_arrears_editor(actor, arrears)
+    note = (note or "").strip()
+    rules.check_dispute(disputed, note)
+    before = {"disputed": arrears.disputed, "note": arrears.dispute_note}
+    arrears.disputed = disputed
+    if note:
+        arrears.dispute_note = note
     arrears.save(update_fields=["disputed", "dispute_note"])
     audit.record(
-        actor, "arrears.dispute_recorded", arrears, before={"disputed": before},
-        after={"disputed": disputed}, now=now,
+        actor, "arrears.dispute_recorded", arrears, before=before,
+        after={"disputed": disputed, "note": arrears.dispute_note}, now=now,
     )  # fmt: skip
     return arrears
