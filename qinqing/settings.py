@@ -18,6 +18,7 @@ import secrets
 import sys
 from pathlib import Path
 
+import csp.constants
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -230,12 +231,27 @@ QINQING_TRUSTED_PROXIES = tuple(
     p.strip() for p in os.environ.get("QINQING_TRUSTED_PROXIES", "").split(",") if p.strip()
 )
 
-# Content-Security-Policy of every page: scripts only from our own static files (the pages
-# carry no inline script); style attributes remain in a few templates.
-QINQING_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+# Content-Security-Policy of every page, sent by django-csp (csp.middleware.CSPMiddleware):
+# scripts only from our own static files (the pages carry no inline script or handler).
+# style-src still allows inline styles: several apps' templates carry style attributes and
+# <style> blocks (docs/security.md lists them); a nonce cannot cover a style attribute.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF],
+        "style-src": [csp.constants.SELF, csp.constants.UNSAFE_INLINE],
+        "img-src": [csp.constants.SELF, "data:"],
+        "font-src": [csp.constants.SELF],
+        "connect-src": [csp.constants.SELF],
+        "object-src": [csp.constants.NONE],
+        "base-uri": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+    }
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("qinqing.web.security.ResponseHeadersMiddleware"),
+    "csp.middleware.CSPMiddleware",
 )
 
 SESSION_COOKIE_HTTPONLY = True
@@ -327,10 +343,33 @@ QINQING_AUDIT_CHECKPOINT_KEY_FILE = Path(
     os.environ.get("QINQING_AUDIT_CHECKPOINT_KEY_FILE", VAR_DIR / "keys" / "audit-checkpoint.key")
 )
 QINQING_AUDIT_CHECKPOINT_EMAIL = os.environ.get("QINQING_AUDIT_CHECKPOINT_EMAIL", "")
+# Checkpoints are SM2-signed (sm2, default) or HMAC-SM3 (hmac-sm3, the older format). The SM2
+# private key: QINQING_AUDIT_SM2_PRIVATE_KEY (hex) or the key file (created on first use);
+# `audit verify` needs only the public keys (QINQING_AUDIT_SM2_PUBLIC_KEYS or the .pub file).
+QINQING_AUDIT_CHECKPOINT_SIGNATURE = os.environ.get("QINQING_AUDIT_CHECKPOINT_SIGNATURE", "sm2")
+QINQING_AUDIT_SM2_PRIVATE_KEY = os.environ.get("QINQING_AUDIT_SM2_PRIVATE_KEY", "")
+QINQING_AUDIT_SM2_PRIVATE_KEY_FILE = Path(
+    os.environ.get("QINQING_AUDIT_SM2_PRIVATE_KEY_FILE", VAR_DIR / "keys" / "audit-sm2.key")
+)
+QINQING_AUDIT_SM2_PUBLIC_KEYS = os.environ.get("QINQING_AUDIT_SM2_PUBLIC_KEYS", "")
+QINQING_AUDIT_SM2_PUBLIC_KEY_FILE = Path(
+    os.environ.get("QINQING_AUDIT_SM2_PUBLIC_KEY_FILE", VAR_DIR / "keys" / "audit-sm2.pub")
+)
 # 《网络安全法》第二十一条: logs kept at least six months; no purge may go below 180 days.
 QINQING_AUDIT_RETENTION_DAYS = int(os.environ.get("QINQING_AUDIT_RETENTION_DAYS", "365"))
 if QINQING_AUDIT_RETENTION_DAYS < 180:
     raise RuntimeError("QINQING_AUDIT_RETENTION_DAYS must be at least 180 (网络安全法第二十一条)")
+# Longer retention for one kind of log than QINQING_AUDIT_RETENTION_DAYS, by purge-rule name
+# (qinqing/core/audit/retention.py), e.g. QINQING_RETENTION_DAYS="login_attempts=730,job_runs=400".
+QINQING_RETENTION_DAYS = {
+    name.strip(): int(days)
+    for name, _, days in (
+        item.partition("=") for item in os.environ.get("QINQING_RETENTION_DAYS", "").split(",")
+    )
+    if name.strip()
+}
+if any(days < QINQING_AUDIT_RETENTION_DAYS for days in QINQING_RETENTION_DAYS.values()):
+    raise RuntimeError("QINQING_RETENTION_DAYS may only lengthen QINQING_AUDIT_RETENTION_DAYS")
 # 身份鉴别: TOTP second factor (django-otp) for staff roles, idle timeout, password policy.
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
 MIDDLEWARE.insert(

@@ -4,9 +4,10 @@ site was attacked).
 * ``RequestGuardMiddleware`` refuses, before anything reads the body, a request larger than
   its page accepts (a Chinese 413), and a NUL character in the address, the query or a form
   field (a Chinese 400; PostgreSQL cannot store it and answered 500).
-* ``ResponseHeadersMiddleware`` sends the Content-Security-Policy and marks logged-in pages
-  and file downloads ``Cache-Control: no-store`` so a shared computer's browser or a proxy
-  keeps no copy.
+* ``ResponseHeadersMiddleware`` marks logged-in pages and file downloads
+  ``Cache-Control: no-store`` so a shared computer's browser or a proxy keeps no copy.
+
+The Content-Security-Policy is django-csp's (``CONTENT_SECURITY_POLICY`` in settings).
 """
 
 from __future__ import annotations
@@ -85,17 +86,14 @@ class RequestGuardMiddleware:
 
 
 class ResponseHeadersMiddleware:
-    """Content-Security-Policy on every response; ``Cache-Control: no-store`` on logged-in
-    pages and on every download (exports, attachments)."""
+    """``Cache-Control: no-store`` on logged-in pages and on every download (exports,
+    attachments)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        policy = getattr(settings, "QINQING_CSP", "")
-        if policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = policy
         user = getattr(request, "user", None)
         download = response.get("Content-Disposition", "").startswith("attachment")
         if download or (user is not None and user.is_authenticated):

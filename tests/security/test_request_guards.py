@@ -170,3 +170,31 @@ def test_pages_carry_a_csp_and_logged_in_pages_are_not_stored(client, world):
     assert (
         "unsafe-inline" not in page["Content-Security-Policy"].split("script-src")[1].split(";")[0]
     )
+
+
+def test_the_policy_comes_from_django_csp_and_forbids_framing_and_plugins(client, world):
+    from django.conf import settings
+
+    assert "csp.middleware.CSPMiddleware" in settings.MIDDLEWARE
+    header = client.get(reverse("web:login"))["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in header.split(";") if d.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+
+
+def test_no_template_carries_an_inline_script_or_event_handler():
+    """``script-src 'self'`` holds only while no page needs inline script: a new template
+    with ``<script>…</script>`` or ``onclick=`` would break in the browser, so it fails here."""
+    import re
+    from pathlib import Path
+
+    import qinqing
+
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>\s*[^<\s]", re.IGNORECASE)
+    handler = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(Path(qinqing.__file__).parent))
+        for path in Path(qinqing.__file__).parent.rglob("*.html")
+        if inline_script.search(text := path.read_text(encoding="utf-8")) or handler.search(text)
+    ]
+    assert offenders == []
