@@ -88,9 +88,9 @@ def test_checkpoint_is_one_signed_line_appended_outside_the_database(world):
     lines = path.read_text().splitlines()
     assert len(lines) == 2
     first = json.loads(lines[0])
-    assert first["mac_alg"] == "hmac-sm3" and len(first["mac"]) == 64
+    assert first["sig_alg"] == "sm2-sm3" and len(first["sig"]) == 128
     assert first["hash"] != AuditHead.objects.get().hash  # the first line is not rewritten
-    key_file = settings.QINQING_AUDIT_CHECKPOINT_KEY_FILE
+    key_file = settings.QINQING_AUDIT_SM2_PRIVATE_KEY_FILE
     assert os.stat(key_file).st_mode & 0o077 == 0  # key readable by its owner only
     result = verify_chain()
     assert result.ok and result.checkpoints == 2
@@ -190,3 +190,78 @@ def test_new_events_are_hashed_with_sm3_and_old_sha256_rows_still_verify(world, 
     # relabelling a row's algorithm breaks it
     _as_dba([("UPDATE audit_auditevent SET hash_algorithm = 'sha256' WHERE id = %s", [new.pk])])
     assert not verify_chain().ok
+
+
+# --- SM2 signatures (GB/T 32918) ---------------------------------------------------------
+
+
+@pytest.fixture
+def sm2_keys(settings, tmp_path):
+    settings.QINQING_AUDIT_SM2_PRIVATE_KEY = ""
+    settings.QINQING_AUDIT_SM2_PRIVATE_KEY_FILE = tmp_path / "signer" / "audit-sm2.key"
+    settings.QINQING_AUDIT_SM2_PUBLIC_KEYS = ""
+    settings.QINQING_AUDIT_SM2_PUBLIC_KEY_FILE = tmp_path / "signer" / "audit-sm2.pub"
+    return settings
+
+
+def test_verification_needs_only_the_public_key(world, sm2_keys, tmp_path, capsys):
+    _events(world)
+    checkpoints.write_checkpoint(NOW)
+    public = sm2_keys.QINQING_AUDIT_SM2_PUBLIC_KEY_FILE.read_text().split()[-1]
+    # the auditor's machine: the public key in the environment, no private key anywhere
+    sm2_keys.QINQING_AUDIT_SM2_PUBLIC_KEYS = public
+    sm2_keys.QINQING_AUDIT_SM2_PUBLIC_KEY_FILE = tmp_path / "auditor" / "none.pub"
+    sm2_keys.QINQING_AUDIT_SM2_PRIVATE_KEY_FILE = tmp_path / "auditor" / "none.key"
+    assert qinqing_main(["audit", "verify"]) == 0
+    assert "与 1 个签名校验点一致" in capsys.readouterr().out
+    assert not (tmp_path / "auditor").exists()  # verifying created no key
+
+
+def test_a_line_signed_with_another_sm2_key_is_refused(world, sm2_keys):
+    from qinqing.core.crypto import sm2
+
+    _events(world)
+    checkpoints.write_checkpoint(NOW)
+    path = checkpoints.checkpoint_file()
+    genuine = path.read_text()
+    # someone who can write the file but holds only their own key: a "checkpoint" of an
+    # emptied log, properly signed, but not by the platform's key
+    forger = sm2.generate_keypair()[0]
+    sm2_keys.QINQING_AUDIT_SM2_PRIVATE_KEY = forger
+    forged = checkpoints.format_line(0, "0" * 64, NOW)
+    sm2_keys.QINQING_AUDIT_SM2_PRIVATE_KEY = ""
+    path.write_text(genuine + forged + "\n")
+    result = verify_chain()
+    assert not result.ok and "另一把密钥" in result.problem
+
+
+def test_old_hmac_lines_still_verify_next_to_sm2_lines(world, sm2_keys):
+    _events(world, 2)
+    head = AuditHead.objects.get()
+    old = checkpoints.format_line(head.seq, head.hash, NOW, checkpoints._key())
+    checkpoints._append(checkpoints.checkpoint_file(), old)
+    _events(world, 2)
+    checkpoints.write_checkpoint(NOW + dt.timedelta(days=1))
+    lines = [json.loads(x) for x in checkpoints.checkpoint_file().read_text().splitlines()]
+    assert [x["v"] for x in lines] == [1, 2]
+    result = verify_chain()
+    assert result.ok and result.checkpoints == 2
+    # and the old line is still checked: a changed HMAC line is caught
+    lines[0]["seq"] = 1
+    checkpoints.checkpoint_file().write_text(
+        "\n".join(json.dumps(x, sort_keys=True) for x in lines) + "\n"
+    )
+    assert "签名不符" in verify_chain().problem
+
+
+def test_a_rotated_signing_key_keeps_old_lines_verifiable(world, sm2_keys):
+    _events(world)
+    checkpoints.write_checkpoint(NOW)
+    sm2_keys.QINQING_AUDIT_SM2_PRIVATE_KEY_FILE.unlink()  # a new key pair on next use
+    _events(world, 1)
+    checkpoints.write_checkpoint(NOW + dt.timedelta(days=1))
+    key_ids = {
+        json.loads(x)["key_id"] for x in checkpoints.checkpoint_file().read_text().splitlines()
+    }
+    assert len(key_ids) == 2
+    assert verify_chain().ok
