@@ -12,6 +12,12 @@ MANIFEST = AppManifest(
             "审计日志链校验点",
             "daily 00:30",
             "qinqing.core.audit.checkpoints.write_checkpoint",
-        )
+        ),
+        Job(
+            "audit.retention_purge",
+            "按留存期限清理过期数据",
+            "daily 02:00",
+            "qinqing.core.audit.retention.purge",
+        ),
     ],
 )

@@ -21,6 +21,7 @@ VERB_LABELS: dict[str, str] = {
     "audit.exported": "导出审计日志",
     "audit.checkpoint_written": "写入审计校验点",
     "keys.rotated": "轮换数据加密密钥",
+    "retention.purged": "按留存期限清理",
 }
 
 # Events a read-only role (领导) may cause: they record reading, or the actor's own sign-in and
