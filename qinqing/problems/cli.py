@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+
+from qinqing.core.errors import InvalidInput
+from qinqing.problems import themes
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     commands = parser.add_subparsers(dest="problems_command", metavar="子命令")
     parser.set_defaults(func=lambda args: parser.print_help() or 0)
-    themes = commands.add_parser(
+    command = commands.add_parser(
         "themes",
         help="把诉求按主题和地点归并为热点问题（每月一题）",
         description=(
@@ -25,21 +29,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "按主题和地点归并为热点，按热度（数量、增长、涉及企业数）排序输出。"
         ),
     )
-    themes.add_argument("--appeals", required=True, metavar="A.csv", help="诉求 CSV 文件")
-    themes.add_argument(
+    command.add_argument("--appeals", required=True, metavar="A.csv", help="诉求 CSV 文件")
+    command.add_argument(
         "--month", metavar="YYYY-MM", help="只分析该月的诉求（此前 3 个月用于比较增长）"
     )
-    themes.add_argument("--format", choices=["json", "text"], default="json", help="输出格式")
-    themes.add_argument("--min-size", type=int, default=2, metavar="N", help="热点至少包含的诉求数")
-    themes.set_defaults(func=themes_command)
+    command.add_argument("--format", choices=["json", "text"], default="json", help="输出格式")
+    command.add_argument(
+        "--min-size", type=int, default=2, metavar="N", help="热点至少包含的诉求数"
+    )
+    command.set_defaults(func=themes_command)
 
 
 def themes_command(args: argparse.Namespace) -> int:
-    import re
-
-    from qinqing.core.errors import InvalidInput
-    from qinqing.problems import themes
-
     if args.month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         raise InvalidInput(f"月份“{args.month}”格式不对，请写成 YYYY-MM，如 2025-03。")
     try:

@@ -59,7 +59,7 @@ def propose_monthly_themes(now: dt.datetime, *, month: str | None = None) -> dic
 
     month = month or previous_month(local_date(now))
     start, end = _month_bounds(month)
-    earliest = _month_bounds(mining._months_before(month, COMPARE_MONTHS)[0])[0]
+    earliest = _month_bounds(mining.months_before(month, COMPARE_MONTHS)[0])[0]
     runs = proposals = 0
     for area in Unit.objects.filter(kind=UnitKind.CITY, active=True).order_by("path"):
         if ThemeRun.objects.filter(area=area, month=month).exists():
