@@ -1,22 +1,38 @@
 """Permission-checked reads of plans, the task ledger and the experience library.
 
+* A global-scope role (全部, e.g. a provincial inspector given ``plans.view``) sees every
+  plan and ledger task, as :func:`qinqing.core.accounts.access.visible_units` lets it see
+  every unit.
 * Office and leader (jurisdiction roles) see the plans of their area and the areas below it.
 * Unit staff see ledger tasks where their unit is lead, responsible or supporting; no plan
   pages (a draft under review is the office's business).
 * Enterprises see nothing (they lack ``plans.view``).
+
+:func:`visible_tasks_for_user` is the one task-visibility rule: the ledger, the supervision
+pages and every other domain use it. Other domains reach tasks only through this module
+and :mod:`qinqing.plans.service`; the unchecked reads at the end (``ledger_tasks`` …) are for
+jobs and figures that scope by area themselves.
 
 "Missing" and "not yours" raise the same :class:`NotFound`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils.module_loading import import_string
 
-from qinqing.core.accounts.access import profile_of, require_capability, scope_area, user_unit
+from qinqing.core.accounts.access import (
+    has_capability,
+    profile_of,
+    require_capability,
+    scope_area,
+    user_unit,
+)
 from qinqing.core.accounts.models import Scope
 from qinqing.core.errors import NotFound
 from qinqing.core.orgs.models import AREA_KINDS, Unit
@@ -36,8 +52,6 @@ def _is_global(user) -> bool:
 
 
 def can_manage_plans(user) -> bool:
-    from qinqing.core.accounts.access import has_capability
-
     return has_capability(user, "plans.manage")
 
 
@@ -89,18 +103,22 @@ def access_import_area(user, unit_id: int | None) -> Unit:
 
 
 def visible_tasks_for_user(user) -> QuerySet[Task]:
-    """Ledger tasks the user may see (confirmed plans and items outside a plan)."""
+    """Ledger tasks the user may see (confirmed plans and items outside a plan): every task
+    (global scope), the area's (office, leader: :func:`in_area_q`), or those the user's unit
+    leads, is responsible for or supports (unit staff)."""
     require_capability(user, "plans.view")
     ledger = Task.objects.in_ledger()
-    if _is_global(user):
+    profile = profile_of(user)
+    scope = profile.role.scope if profile is not None else None
+    if scope == Scope.GLOBAL:
         return ledger
-    area = _jurisdiction(user)
-    if area is not None:
-        return ledger.filter(in_area_q(area))
+    if scope == Scope.JURISDICTION:
+        area = _jurisdiction(user)
+        return ledger.filter(in_area_q(area)) if area is not None else Task.objects.none()
     unit = user_unit(user)
-    if unit is None:
-        return Task.objects.none()
-    return ledger.filter(_involving(unit))
+    if scope == Scope.UNIT and unit is not None:
+        return ledger.filter(_involving(unit))
+    return Task.objects.none()
 
 
 def current_version(plan: Plan) -> Plan:
@@ -337,3 +355,64 @@ def access_article_for_user(user, article_id: int) -> Article:
     if article is None:
         raise NotFound("文章不存在，或不在您可查看的范围内。")
     return article
+
+
+# ---------------------------------------------------------------- for other domains (unchecked)
+
+# Reads for jobs and figures that scope by area or unit themselves (the supervision sweep, its
+# overview and indicators): never behind a page without one of the checks above.
+
+UNIT_ROLES = ("lead", "responsible", "supporting")
+
+
+def ledger_tasks() -> QuerySet[Task]:
+    """Every task on the ledger (confirmed plans' tasks and items outside a plan)."""
+    return Task.objects.in_ledger()
+
+
+def area_ledger(area: Unit) -> QuerySet[Task]:
+    """The ledger an area's office oversees (what its ledger page lists)."""
+    return ledger_tasks().filter(in_area_q(area))
+
+
+def tasks_in_bulk(task_ids: Iterable[int]) -> dict[int, Task]:
+    return Task.objects.in_bulk(list(task_ids))
+
+
+def tasks_by_ids(task_ids: Iterable[int] | QuerySet) -> QuerySet[Task]:
+    """The tasks with these ids (a list, or a queryset of ids or tasks)."""
+    if isinstance(task_ids, QuerySet):
+        return Task.objects.filter(pk__in=task_ids)
+    return Task.objects.filter(pk__in=list(task_ids))
+
+
+def unit_links(role: str) -> QuerySet:
+    """The (task_id, unit_id) rows pairing tasks with their ``role`` units ("lead",
+    "responsible" or "supporting"), to aggregate by unit in SQL."""
+    if role not in UNIT_ROLES:
+        raise ValueError(role)
+    return getattr(Task, f"{role}_units").through.objects.all()
+
+
+def reporting_pairs_sql() -> str:
+    """SQL selecting ``task_id, unit_id`` of every task's lead and responsible units (the units
+    that report), for set-based inserts; table names come from the model metadata."""
+    quote = connection.ops.quote_name
+    lead = quote(Task.lead_units.through._meta.db_table)
+    responsible = quote(Task.responsible_units.through._meta.db_table)
+    return f"SELECT task_id, unit_id FROM {lead} UNION SELECT task_id, unit_id FROM {responsible}"  # noqa: S608
+
+
+def next_assignment_order(area: Unit) -> int:
+    """The number of the next item assigned outside a plan in ``area`` (交办N)."""
+    top = Task.objects.filter(plan=None, area=area).aggregate(m=Max("order"))["m"]
+    return (top or 0) + 1
+
+
+def confirmed_plans(area: Unit) -> QuerySet[Plan]:
+    """The area's confirmed plans (a 材料汇编 is not a plan: it has no tasks to report on)."""
+    return Plan.objects.filter(area=area, status=PlanStatus.CONFIRMED, kind=PlanKind.PLAN)
+
+
+def latest_confirmed_plan(area: Unit) -> Plan | None:
+    return confirmed_plans(area).order_by("created_at", "pk").last()

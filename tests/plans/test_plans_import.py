@@ -181,9 +181,9 @@ def test_bad_files_are_explained_and_nothing_is_written(world, client_for, name,
 
 
 def test_file_over_the_size_limit_is_refused_before_reading(world, client_for, monkeypatch):
-    from qinqing.plans import service
+    from qinqing.plans.service import importing
 
-    monkeypatch.setattr(service, "max_upload_bytes", lambda: 1024)
+    monkeypatch.setattr(importing, "max_upload_bytes", lambda: 1024)
     client = client_for(world.office_admin)
     before = state()
     r = _upload(client, world, "大文件.txt", PLAN_TEXT.encode() * 20)
