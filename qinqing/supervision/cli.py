@@ -88,7 +88,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
 def _resolve_area(text: str | None):
     from qinqing.core.errors import InvalidInput
     from qinqing.core.orgs.models import AREA_KINDS, Unit
-    from qinqing.plans.models import Task
+    from qinqing.plans import queries as plan_queries
 
     if text:
         qs = Unit.objects.filter(kind__in=AREA_KINDS)
@@ -99,7 +99,7 @@ def _resolve_area(text: str | None):
             raise InvalidInput(f"地区“{text}”不存在：请填写机构库中的市或县（区）名称，或其编号。")
         raise InvalidInput(f"名为“{text}”的地区有 {len(found)} 个，请改用编号。")
     area_ids = list(
-        Task.objects.in_ledger().order_by().values_list("area_id", flat=True).distinct()
+        plan_queries.ledger_tasks().order_by().values_list("area_id", flat=True).distinct()
     )
     if len(area_ids) == 1:
         return Unit.objects.get(pk=area_ids[0])

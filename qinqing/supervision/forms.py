@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from qinqing.core.errors import InvalidInput
+from qinqing.core.orgs.models import Unit
 from qinqing.supervision.rules import (
     CADENCE_MONTHS,
     LEVEL_RANK,
@@ -12,6 +13,18 @@ from qinqing.supervision.rules import (
     Stage,
     parse_month,
 )
+
+
+def _choices(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
+def _model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
 
 
 def _month(text: str):
@@ -64,7 +77,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, targets=(), ongoing=False, **kwargs):
         super().__init__(*args, **kwargs)
         if ongoing:
-            self.fields["stage"].choices = [c for c in Stage.choices if c[0] != Stage.COMPLETED]
+            _choices(self, "stage").choices = [c for c in Stage.choices if c[0] != Stage.COMPLETED]
         self.targets = list(targets)
         for target in self.targets:
             goal = (
@@ -100,7 +113,9 @@ class ReturnForm(forms.Form):
 
 class NoticeForm(forms.Form):
     level = forms.ChoiceField(label="督办层级", choices=NoticeLevel.choices)
-    unit = forms.ModelChoiceField(label="被督办单位", queryset=None, empty_label="请选择单位")
+    unit = forms.ModelChoiceField(
+        label="被督办单位", queryset=Unit.objects.none(), empty_label="请选择单位"
+    )
     task = forms.IntegerField(label="督办任务编号", required=False, widget=forms.HiddenInput)
     reason = forms.CharField(label="督办事由", widget=forms.Textarea(attrs={"rows": 3}))
     requirement = forms.CharField(
@@ -112,7 +127,7 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        _model_choices(self, "unit").queryset = units
 
 
 class EscalateForm(forms.Form):
@@ -138,7 +153,7 @@ class EscalateForm(forms.Form):
                 for value, label in NoticeLevel.choices
                 if LEVEL_RANK[value] > LEVEL_RANK[current_level]
             ]
-            self.fields["level"].choices = higher
+            _choices(self, "level").choices = higher
             if higher and not self.is_bound:
                 self.initial.setdefault("level", higher[0][0])
 
@@ -169,12 +184,12 @@ class AssignmentForm(forms.Form):
     body = forms.CharField(
         label="具体要求", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    lead_units = forms.ModelMultipleChoiceField(label="牵头单位", queryset=None)
+    lead_units = forms.ModelMultipleChoiceField(label="牵头单位", queryset=Unit.objects.none())
     responsible_units = forms.ModelMultipleChoiceField(
-        label="责任单位", queryset=None, required=False
+        label="责任单位", queryset=Unit.objects.none(), required=False
     )
     supporting_units = forms.ModelMultipleChoiceField(
-        label="配合单位", queryset=None, required=False
+        label="配合单位", queryset=Unit.objects.none(), required=False
     )
     due_on = forms.DateField(
         label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -190,12 +205,12 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("lead_units", "responsible_units", "supporting_units"):
-            self.fields[name].queryset = units
+            _model_choices(self, name).queryset = units
             self.fields[name].widget.attrs["size"] = 6
 
 
 class CadenceForm(forms.Form):
-    plan = forms.ModelChoiceField(
+    plan: forms.ModelChoiceField = forms.ModelChoiceField(  # the area's plans, set per form
         label="适用方案",
         queryset=None,
         required=False,
@@ -214,7 +229,7 @@ class CadenceForm(forms.Form):
 
     def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans
+        _model_choices(self, "plan").queryset = plans
 
     def clean_starts_on(self):
         return _month(self.cleaned_data["starts_on"])[0]

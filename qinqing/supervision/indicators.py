@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 
 from qinqing.assessment.registry import Period, indicator
+from qinqing.plans import queries as plan_queries
+from qinqing.supervision.models import ProgressReport, SupervisionNotice
 from qinqing.supervision.rules import LEVEL_WEIGHT, rate
 
 SOURCE = "supervision"
@@ -24,10 +26,8 @@ SOURCE = "supervision"
     description="期间内到期的任务中，按期（完成时限当日及以前）报告完成并经核验的比例；按牵头单位统计，无牵头单位的按责任单位统计。",
 )
 def on_time_completion(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
-    from qinqing.plans.models import Task
-
-    lead = Task.lead_units.through
-    responsible = Task.responsible_units.through
+    lead = plan_queries.unit_links("lead").model
+    responsible = plan_queries.unit_links("responsible").model
     due = {
         "task__due_on__gte": period.start,
         "task__due_on__lte": period.end,
@@ -58,8 +58,6 @@ def on_time_completion(period: Period, unit_ids: list[int]) -> dict[int, float |
 
 
 def _reports_due(period: Period, unit_ids: list[int]):
-    from qinqing.supervision.models import ProgressReport
-
     return ProgressReport.objects.filter(
         unit_id__in=unit_ids, report_due_on__gte=period.start, report_due_on__lte=period.end
     )
@@ -109,8 +107,6 @@ def returned_report_rate(period: Period, unit_ids: list[int]) -> dict[int, float
     description="期间内反馈截止的督办单中，在截止日当日及以前反馈的比例。",
 )
 def notice_response_rate(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
-    from qinqing.supervision.models import SupervisionNotice
-
     rows = (
         SupervisionNotice.objects.filter(
             unit_id__in=unit_ids,
@@ -133,9 +129,6 @@ def notice_response_rate(period: Period, unit_ids: list[int]) -> dict[int, float
     description="期间内签发给本单位的督办单按层级计分之和：提醒 1 分、督办 2 分、约谈 4 分、问责 8 分。",
 )
 def notice_severity(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
-    from django.db.models import Case, IntegerField, Value, When
-
-    from qinqing.supervision.models import SupervisionNotice
 
     weight = Case(
         *[When(level=level, then=Value(w)) for level, w in LEVEL_WEIGHT.items()],

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from qinqing.core.notifications import notify
 from qinqing.core.notifications.api import unit_users
+from qinqing.core.notifications.models import Delivery as Row
 
 NOT_TOLD = {"enterprise", "site_admin"}
 
@@ -32,8 +33,6 @@ def _members(unit_id: int) -> list:
 
 
 def _queued(key: str) -> Delivery:
-    from qinqing.core.notifications.models import Delivery as Row
-
     rows = Row.objects.filter(notification__key=key).exclude(status="skipped")
     return Delivery(
         emails=rows.filter(channel="email").count(), sms=rows.filter(channel="sms").count()

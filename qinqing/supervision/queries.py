@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, DateField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from qinqing.core.accounts.access import (
@@ -29,6 +30,8 @@ from qinqing.core.accounts.access import (
 from qinqing.core.accounts.models import Scope
 from qinqing.core.errors import NotFound, PermissionDenied
 from qinqing.core.orgs.models import AREA_KINDS, Unit
+from qinqing.core.workdays import get_calendar
+from qinqing.plans import queries as plan_queries
 from qinqing.supervision import rules
 from qinqing.supervision.models import (
     Bulletin,
@@ -92,23 +95,18 @@ _STAGES = {stage.value: stage for stage in rules.Stage}
 
 def load_facts(tasks) -> LedgerFacts:
     """The facts of many tasks (a queryset or ids) in four set-based queries."""
-    from django.db.models import Case, DateField, Value, When
-    from django.db.models.functions import TruncDate
-
-    from qinqing.plans.models import Task
-
     task_q = tasks.values("pk") if isinstance(tasks, QuerySet) else list(tasks)
-    rows = Task.objects.filter(pk__in=task_q).order_by().values_list("pk", "due_on", "ongoing")
+    rows = plan_queries.tasks_by_ids(task_q).order_by().values_list("pk", "due_on", "ongoing")
     by_task = {pk: (due_on, ongoing) for pk, due_on, ongoing in rows}
     where = _task_ids_filter(tasks)
     leads: dict[int, list[int]] = defaultdict(list)
-    for task_id, unit_id in Task.lead_units.through.objects.filter(where).values_list(
-        "task_id", "unit_id"
+    for task_id, unit_id in (
+        plan_queries.unit_links("lead").filter(where).values_list("task_id", "unit_id")
     ):
         leads[task_id].append(unit_id)
     responsible: dict[int, list[int]] = defaultdict(list)
-    for task_id, unit_id in Task.responsible_units.through.objects.filter(where).values_list(
-        "task_id", "unit_id"
+    for task_id, unit_id in (
+        plan_queries.unit_links("responsible").filter(where).values_list("task_id", "unit_id")
     ):
         responsible[task_id].append(unit_id)
     standing: dict[int, dict[int, StandingReport]] = defaultdict(dict)
@@ -158,8 +156,6 @@ def status_details(
 ) -> dict[int, StatusDetail]:
     """Status, due-soon flag and completion claim of many tasks at once."""
     if calendar is None:
-        from qinqing.core.workdays import get_calendar
-
         calendar = get_calendar()
     window = due_soon_workdays() if window_workdays is None else window_workdays
     loaded = facts if facts is not None else load_facts(tasks)
@@ -199,44 +195,13 @@ def status_counts(statuses: Iterable[TaskStatus]) -> list[tuple[TaskStatus, int]
 
 
 # ---------------------------------------------------------------------------------------------
-# Visibility
+# Visibility (tasks: ``qinqing.plans.queries.visible_tasks_for_user``, the one rule; reports,
+# notices and bulletins follow the same scopes)
 
 
 def _profile_scope(user) -> str | None:
     profile = profile_of(user)
     return profile.role.scope if profile else None
-
-
-def visible_tasks_for_user(user):
-    """Ledger tasks the user may see: their unit's (unit staff) or their area's (office,
-    leader)."""
-    from qinqing.plans.models import Task
-
-    require_capability(user, "plans.view")
-    ledger = Task.objects.in_ledger()
-    scope = _profile_scope(user)
-    if scope == Scope.UNIT:
-        unit = user_unit(user)
-        if unit is None:
-            return Task.objects.none()
-        return ledger.filter(
-            Q(pk__in=Task.lead_units.through.objects.filter(unit=unit).values("task_id"))
-            | Q(pk__in=Task.responsible_units.through.objects.filter(unit=unit).values("task_id"))
-            | Q(pk__in=Task.supporting_units.through.objects.filter(unit=unit).values("task_id"))
-        )
-    area = scope_area(user)
-    if scope == Scope.JURISDICTION and area is not None:
-        from qinqing.plans.queries import in_area_q
-
-        return ledger.filter(in_area_q(area))
-    return Task.objects.none()
-
-
-def access_task_for_user(user, task_id: int):
-    task = visible_tasks_for_user(user).filter(pk=task_id).select_related("plan", "area").first()
-    if task is None:
-        raise NotFound("任务不存在，或不在您可查看的范围内。")
-    return task
 
 
 def visible_reports_for_user(user) -> QuerySet[ProgressReport]:
@@ -245,6 +210,8 @@ def visible_reports_for_user(user) -> QuerySet[ProgressReport]:
     require_capability(user, "plans.view")
     scope = _profile_scope(user)
     base = ProgressReport.objects.select_related("task", "unit", "cycle", "cycle__cadence")
+    if scope == Scope.GLOBAL:
+        return base
     if scope == Scope.UNIT:
         unit = user_unit(user)
         return base.filter(unit=unit) if unit is not None else base.none()
@@ -327,15 +294,16 @@ def visible_notices_for_user(user) -> QuerySet[SupervisionNotice]:
     if profile is None:
         return base.none()
     if has_capability(user, "supervision.referrals") and profile.unit is not None:
-        area = profile.unit.area()
         referrals = base.filter(
             referred_to_discipline=True,
             level=NoticeLevel.ACCOUNTABILITY,
-            unit__path__startswith=area.path,
+            unit__path__startswith=profile.unit.area().path,
         )
         if not has_capability(user, "plans.view"):
             return referrals
     require_capability(user, "plans.view")
+    if profile.role.scope == Scope.GLOBAL:
+        return base
     if profile.role.scope == Scope.UNIT:
         return base.filter(unit=profile.unit) if profile.unit else base.none()
     area = scope_area(user)
@@ -374,6 +342,8 @@ def issuable_units(user) -> QuerySet[Unit]:
 def visible_bulletins_for_user(user) -> QuerySet[Bulletin]:
     require_capability(user, "plans.view")
     profile = profile_of(user)
+    if profile is not None and profile.role.scope == Scope.GLOBAL:
+        return Bulletin.objects.all()
     if profile is None or profile.unit is None:
         return Bulletin.objects.none()
     if profile.role.scope == Scope.JURISDICTION:
@@ -418,19 +388,14 @@ class AreaFigures:
 def area_tasks(area: Unit):
     """The ledger an area's overview shows: its own plans' tasks, and the tasks of a higher
     area's plans assigned to its units (a county sees the city tasks its units carry)."""
-    from qinqing.plans.models import Task
-    from qinqing.plans.queries import in_area_q
-
     below = Unit.objects.filter(path__startswith=area.path).exclude(pk=area.pk)
-    own = Task.objects.in_ledger().filter(in_area_q(area))
+    own = plan_queries.area_ledger(area)
     # tasks of a sub-area's own plans belong to that sub-area's overview
     return own.exclude(area__in=below.filter(kind__in=AREA_KINDS))
 
 
 def area_figures(area: Unit, today: date, *, calendar=None) -> AreaFigures:
     """Status counts, overdue tasks by owning unit and open work for one area's ledger."""
-    from qinqing.plans.models import Task
-
     tasks = area_tasks(area)
     details = status_details(tasks, today, calendar=calendar)
     counts = status_counts(d.status for d in details.values())
@@ -444,7 +409,7 @@ def area_figures(area: Unit, today: date, *, calendar=None) -> AreaFigures:
         mine = [u for u in details[pk].units if u in inside and u not in owners]
         for unit_id in [u for u in owners if u in inside] or mine or owners:
             by_unit[unit_id].append(pk)
-    task_objs = Task.objects.in_bulk(overdue_ids)
+    task_objs = plan_queries.tasks_in_bulk(overdue_ids)
     units = Unit.objects.in_bulk(list(by_unit))
     overdue_by_unit = sorted(
         (

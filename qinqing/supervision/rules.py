@@ -25,13 +25,12 @@ from django.db.models import TextChoices
 
 from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.files.uploads import check_upload
+from qinqing.core.workdays.calendar import MissingCalendarYear, WorkdayCalendar
+from qinqing.core.workdays.data import package_years
 
 
-def _package_calendar():
+def _package_calendar() -> WorkdayCalendar:
     """The calendar from package data only (for doctests; the service uses get_calendar())."""
-    from qinqing.core.workdays.calendar import WorkdayCalendar
-    from qinqing.core.workdays.data import package_years
-
     return WorkdayCalendar(package_years())
 
 
@@ -193,7 +192,7 @@ def cycle_periods(anchor: date, months: int, through: date) -> list[tuple[date, 
     return out
 
 
-def report_due_on(period_end: date, lag_workdays: int, calendar) -> date:
+def report_due_on(period_end: date, lag_workdays: int, calendar: WorkdayCalendar) -> date:
     """The day a cycle's reports are due: ``lag_workdays`` working days after the period ends.
 
     ``lag_workdays = 0`` means the last day of the period itself, moved to the next working
@@ -284,13 +283,13 @@ def check_report_transition(current: str, target: str) -> None:
     """
     if target in REPORT_TRANSITIONS[current]:
         return
-    action = _REPORT_ACTION.get(target, ReportState(target).label)
+    action = _REPORT_ACTION.get(ReportState(target), ReportState(target).label)
     hint = {
         ReportState.ACCEPTED: "已采纳的报送不再修改，请在下一调度周期报送新进展。",
         ReportState.SUBMITTED: "请等待营商办审核；如被退回，可修改后重新报送。",
         ReportState.PENDING: "请先报送，再由营商办审核。",
         ReportState.RETURNED: "请修改后重新报送。",
-    }[current]
+    }[ReportState(current)]
     raise IllegalTransition(
         f"该进度报送当前状态为“{ReportState(current).label}”，不能{action}。{hint}"
     )
@@ -387,7 +386,7 @@ def completion_claimed_on(facts: TaskFacts) -> date | None:
     days = []
     for unit in facts.owners:
         report = facts.reports.get(unit)
-        if report is None or report.stage != Stage.COMPLETED:
+        if report is None or report.stage != Stage.COMPLETED or report.submitted_on is None:
             return None
         days.append(report.submitted_on)
     return max(days)
@@ -446,7 +445,11 @@ OPEN_STATUSES = frozenset({TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS})
 
 
 def is_due_soon(
-    status: TaskStatus, due_on: date | None, today: date, window_workdays: int, calendar
+    status: TaskStatus,
+    due_on: date | None,
+    today: date,
+    window_workdays: int,
+    calendar: WorkdayCalendar,
 ) -> bool:
     """An open task whose deadline is today or within ``window_workdays`` working days.
 
@@ -459,8 +462,6 @@ def is_due_soon(
         >>> is_due_soon(TaskStatus.COMPLETED, date(2025, 10, 10), date(2025, 9, 30), 3, cal)
         False
     """
-    from qinqing.core.workdays import MissingCalendarYear
-
     if status not in OPEN_STATUSES or due_on is None or due_on < today:
         return False
     days = (due_on - today).days
@@ -515,7 +516,7 @@ def plan_reminders(
     *,
     today: date,
     window_workdays: int,
-    calendar,
+    calendar: WorkdayCalendar,
 ) -> list[ReminderKey]:
     """Every reminder owed on ``today``; the caller stores them under a unique key.
 
@@ -598,7 +599,7 @@ def check_notice_transition(current: str, target: str) -> None:
     """
     if target not in NOTICE_TRANSITIONS[current]:
         raise IllegalTransition(
-            f"该督办单当前状态为“{NoticeState(current).label}”，不能{_NOTICE_ACTION[target]}。"
+            f"该督办单当前状态为“{NoticeState(current).label}”，不能{_NOTICE_ACTION[NoticeState(target)]}。"
         )
 
 

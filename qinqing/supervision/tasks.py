@@ -16,10 +16,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from qinqing.core import audit
+from qinqing.core.jobs import report_problem, resolve_problem
+from qinqing.core.orgs.models import Unit
+from qinqing.core.workdays import get_calendar
+from qinqing.plans import queries as plan_queries
 from qinqing.supervision import notify, rules, service
 from qinqing.supervision.models import (
     ProgressReport,
@@ -28,6 +33,7 @@ from qinqing.supervision.models import (
     ReviewCycle,
     SweepRun,
 )
+from qinqing.supervision.queries import due_soon_workdays, load_facts, status_details
 from qinqing.supervision.rules import ReminderKind, ReportState, TaskStatus
 
 log = logging.getLogger(__name__)
@@ -52,16 +58,11 @@ def _checkpoint(stage: str) -> None:
 @transaction.atomic
 def find_reminders(now: datetime, *, window_workdays: int | None = None) -> SweepResult:
     """The transactional part of the sweep: cycles, report slots, statuses, reminders."""
-    from qinqing.core.orgs.models import Unit
-    from qinqing.core.workdays import get_calendar
-    from qinqing.plans.models import Task
-    from qinqing.supervision.queries import due_soon_workdays, load_facts, status_details
-
     calendar = get_calendar()
     today = timezone.localdate(now)
     window = due_soon_workdays() if window_workdays is None else window_workdays
     result = SweepResult(today=today.isoformat())
-    ledger = Task.objects.in_ledger()
+    ledger = plan_queries.ledger_tasks()
 
     # 1. every area with ledger tasks has a default cadence; every cadence its cycles
     areas = set(ledger.order_by().values_list("area_id", flat=True).distinct())
@@ -155,8 +156,6 @@ def insert_reminders(keys: list[rules.ReminderKey], now: datetime) -> int:
     """Store reminders under their unique key (one prepared statement, many rows); a key
     stored already (by a concurrent run) is skipped by the database. Returns the rows
     offered."""
-    from django.db import connection
-
     if not keys:
         return 0
     ops = connection.ops
@@ -193,7 +192,7 @@ def _reminder_text(unit_name: str, reminders: list[Reminder]) -> tuple[str, str,
         lines.append(f"【{ReminderKind(kind).label}】{len(items)} 项")
         for r in items[:50]:
             due = r.task.due_on or ""
-            if r.cycle_id:
+            if r.cycle is not None:
                 lines.append(
                     f"  · {r.task}（{r.cycle.label}进度，报送截止 {r.cycle.report_due_on}）"
                 )
@@ -244,8 +243,6 @@ def dispatch_reminders(now: datetime) -> notify.Delivery:
             .order_by("unit_id", "kind", "task_id")
         ):
             by_unit[r.unit_id].append(r)
-    from qinqing.core.orgs.models import Unit
-
     names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
     for unit_id, reminders in by_unit.items():
         subject, body, sms_text = _reminder_text(names.get(unit_id, ""), reminders)
@@ -286,9 +283,6 @@ CYCLE_PROBLEM_KEY = "supervision.cycles_not_opened"
 
 def report_cycle_problems(problems: list[str], now: datetime) -> None:
     """A review cycle that could not open stays on the office's pages until a sweep opens it."""
-    from django.urls import reverse
-
-    from qinqing.core.jobs import report_problem, resolve_problem
 
     if not problems:
         resolve_problem(CYCLE_PROBLEM_KEY, now=now)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qinqing.assessment import queries as assessment_queries
 from qinqing.core import audit
 from qinqing.core.accounts.access import (
     has_capability,
@@ -23,7 +23,8 @@ from qinqing.core.accounts.access import (
 )
 from qinqing.core.errors import InvalidInput, NotFound
 from qinqing.core.orgs.models import AREA_KINDS, Unit
-from qinqing.supervision import notice_document, queries, service
+from qinqing.plans import queries as plan_queries
+from qinqing.supervision import queries, service
 from qinqing.supervision.forms import (
     AssignmentForm,
     BulkReportForm,
@@ -37,7 +38,7 @@ from qinqing.supervision.forms import (
     ReturnForm,
 )
 from qinqing.supervision.models import Assignment, ReportState, SweepRun
-from qinqing.supervision.rules import NoticeState, TaskStatus
+from qinqing.supervision.rules import NoticeLevel, NoticeState, TaskStatus
 
 
 def _now():
@@ -95,10 +96,11 @@ def my_tasks(request: HttpRequest, bulk_form=None, status: int = 200) -> HttpRes
 
 def _report_context(request, report, *, form=None, return_form=None):
     user = request.user
+    unit = user_unit(user)
     can_file = (
         has_capability(user, "plans.report")
-        and user_unit(user) is not None
-        and user_unit(user).pk == report.unit_id
+        and unit is not None
+        and unit.pk == report.unit_id
         and report.state in (ReportState.PENDING, ReportState.RETURNED)
     )
     can_review = has_capability(user, "plans.review") and report.state == ReportState.SUBMITTED
@@ -301,7 +303,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = queries.access_task_for_user(request.user, task_id)
+    task = plan_queries.access_task_for_user(request.user, task_id)
     today = _today()
     detail = queries.status_details([task.pk], today)[task.pk]
     reports = queries.visible_reports_for_user(request.user).filter(task=task)
@@ -339,9 +341,8 @@ def notices(request: HttpRequest) -> HttpResponse:
     can_issue = has_capability(request.user, "supervision.issue")
     triggers = []
     if can_issue:
-        from qinqing.assessment.queries import pending_external_triggers
-
-        triggers = list(pending_external_triggers(queries.require_area(request.user))[:50])
+        area = queries.require_area(request.user)
+        triggers = list(assessment_queries.pending_external_triggers(area)[:50])
     return render(
         request,
         "supervision/notices.html",
@@ -350,7 +351,7 @@ def notices(request: HttpRequest) -> HttpResponse:
             "level": level,
             "state": state,
             "state_label": NoticeState(state).label if state in NoticeState.values else "",
-            "levels": NoticeForm.base_fields["level"].choices,
+            "levels": NoticeLevel.choices,
             "can_issue": can_issue,
             "triggers": triggers,
             "today": _today(),
@@ -378,7 +379,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     task = None
     task_id = request.POST.get("task") or request.GET.get("task")
     if task_id and str(task_id).isdigit():
-        task = queries.access_task_for_user(request.user, int(task_id))
+        task = plan_queries.access_task_for_user(request.user, int(task_id))
     if request.method == "POST":
         form = NoticeForm(request.POST, units=units)
         if form.is_valid():
@@ -515,24 +516,6 @@ def notice_escalate(request: HttpRequest, notice_id: int) -> HttpResponse:
 
 
 @login_required
-def notice_download(request: HttpRequest, notice_id: int, fmt: str) -> FileResponse:
-    """The 督办单 as a printable Word or PDF file; seen by whoever may see the notice."""
-    notice = queries.access_notice_for_user(request.user, notice_id)
-    if fmt not in notice_document.FORMATS:
-        raise NotFound("文件格式不存在。")
-    data = notice_document.render(notice, fmt)
-    audit.record(
-        request.user, notice_document.DOWNLOADED, notice, after={"format": fmt}, unit=notice.unit
-    )
-    return FileResponse(
-        io.BytesIO(data),
-        as_attachment=True,
-        filename=notice_document.filename(notice, fmt),
-        content_type=notice_document.FORMATS[fmt],
-    )
-
-
-@login_required
 def referrals(request: HttpRequest) -> HttpResponse:
     qs = queries.referrals_for_user(request.user)
     only_open = bool(request.GET.get("open"))
@@ -591,12 +574,9 @@ def assignments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cadences(request: HttpRequest) -> HttpResponse:
-    from qinqing.plans.models import Plan, PlanKind, PlanStatus
-
     qs = queries.visible_cadences_for_user(request.user)
     area = queries.require_area(request.user)
-    # a 材料汇编 (compilation) is not a plan: it has no tasks to report on
-    plans = Plan.objects.filter(area=area, status=PlanStatus.CONFIRMED, kind=PlanKind.PLAN)
+    plans = plan_queries.confirmed_plans(area)
     if request.method == "POST":
         form = CadenceForm(request.POST, plans=plans)
         if form.is_valid():

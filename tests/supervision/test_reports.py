@@ -168,7 +168,7 @@ def test_failure_after_files_stored_removes_them(world, ledger, _private_storage
     def boom(*args, **kwargs):
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(service, "_refresh_completion", boom)
+    monkeypatch.setattr(service.reports, "_refresh_completion", boom)
     upload = SimpleUploadedFile("进展.pdf", PDF, content_type="application/pdf")
     with pytest.raises(RuntimeError):
         service.submit_report(
