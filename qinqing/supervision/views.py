@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from django.contrib import messages
@@ -24,7 +25,7 @@ from qinqing.core.accounts.access import (
 from qinqing.core.errors import InvalidInput, NotFound
 from qinqing.core.orgs.models import AREA_KINDS, Unit
 from qinqing.plans import queries as plan_queries
-from qinqing.supervision import queries, service
+from qinqing.supervision import notice_document, queries, service
 from qinqing.supervision.forms import (
     AssignmentForm,
     BulkReportForm,
@@ -512,6 +513,24 @@ def notice_escalate(request: HttpRequest, notice_id: int) -> HttpResponse:
         "supervision/notice.html",
         _notice_context(request, notice, escalate_form=form),
         status=200,  # the page again, with the errors beside the fields and the text kept
+    )
+
+
+@login_required
+def notice_download(request: HttpRequest, notice_id: int, fmt: str) -> FileResponse:
+    """The 督办单 as a printable Word or PDF file; seen by whoever may see the notice."""
+    notice = queries.access_notice_for_user(request.user, notice_id)
+    if fmt not in notice_document.FORMATS:
+        raise NotFound("文件格式不存在。")
+    data = notice_document.render(notice, fmt)
+    audit.record(
+        request.user, notice_document.DOWNLOADED, notice, after={"format": fmt}, unit=notice.unit
+    )
+    return FileResponse(
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=notice_document.filename(notice, fmt),
+        content_type=notice_document.FORMATS[fmt],
     )
 
 
