@@ -9,10 +9,12 @@ import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from django.apps import apps
 from django.db.models import Avg, Count, Max, Min
 
-from qinqing.assessment import queries, registry, rules
+from qinqing.assessment import queries, registry, rules, service
 from qinqing.assessment.models import (
     AssessmentRun,
     AssessmentScheme,
@@ -48,8 +50,6 @@ def fmt_number(value: float | Decimal | None, unit_label: str = "") -> str:
 
 def source_label(source: str) -> str:
     """The Chinese name of the module an indicator comes from (its app's verbose name)."""
-    from django.apps import apps
-
     try:
         return str(apps.get_app_config(source).verbose_name)
     except LookupError:
@@ -128,7 +128,7 @@ def scheme_overview(user, schemes) -> list[dict]:
     lineages: dict[int, list[AssessmentScheme]] = defaultdict(list)
     for scheme in schemes:
         lineages[scheme.lineage_root_id].append(scheme)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for versions in lineages.values():
         versions.sort(key=lambda s: s.version)
         current = next(
@@ -226,9 +226,7 @@ def external_for_run(run: AssessmentRun) -> tuple[ExternalRanking | None, dict]:
 
 
 def _coverage_problem(run: AssessmentRun) -> str:
-    from qinqing.assessment.service import data_coverage_problem
-
-    return data_coverage_problem(run)
+    return service.data_coverage_problem(run)
 
 
 MISSING = "无数据"  # an indicator without a value: not scored, and said so (not "—")
@@ -386,7 +384,7 @@ def external_context(user, ranking: ExternalRanking) -> dict:
     internal = same_year[0] if same_year else runs.order_by("-period_end").first()
     internal_scores = {s.unit_id: s for s in internal.scores.all()} if internal is not None else {}
     rule = ExternalRule.objects.filter(area=ranking.area).first()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for result in ranking.results.select_related("unit").order_by("rank", "pk"):
         trigger = ExternalTrigger.objects.filter(result=result).first()
         rows.append(

@@ -112,7 +112,7 @@ def read_external_rows(data: bytes, *, filename: str = "上传文件") -> list[E
     for record in records:
         number = record["_row"]
         problems = []
-        name = _cell(record.get(name_header))
+        name = _cell(record.get(name_header)) if name_header else ""
         if not name:
             problems.append(f"第 {number} 行“县区”为空，请填写县（市、区）名称。")
         rank_text = _cell(record.get(RANK))

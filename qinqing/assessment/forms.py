@@ -26,7 +26,7 @@ class SchemeForm(forms.Form):
 class SchemeEditForm(SchemeForm):
     """Editing a draft: the target kind is fixed once the scheme exists."""
 
-    target_kind = None
+    target_kind = None  # type: ignore[assignment]  # the field is removed, as Django allows
 
 
 class ItemForm(forms.Form):
@@ -64,7 +64,7 @@ class RunForm(forms.Form):
         return Period(data["period_start"], data["period_end"], data.get("period_label") or "")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and start > end:
             raise forms.ValidationError(

@@ -316,7 +316,8 @@ class ExternalTrigger(models.Model):
 
     The assessment does not issue supervision notices itself; the supervision module reads
     pending triggers (``queries.pending_external_triggers``), acts, and marks them handled
-    (``service.mark_trigger_handled``).
+    (``service.mark_trigger_handled``). The dependency is one-way: supervision pulls from the
+    assessment, and the assessment neither imports supervision nor sends it signals.
     """
 
     ranking = models.ForeignKey(

@@ -105,7 +105,7 @@ def access_scheme_for_user(user, scheme_id: int) -> tuple[AssessmentScheme, Acce
     require_capability(user, VIEW)
     scheme = AssessmentScheme.objects.select_related("area").filter(pk=scheme_id).first()
     access = scheme_access(user, scheme) if scheme else None
-    if access is None:
+    if scheme is None or access is None:
         raise NotFound(SCHEME_NOT_FOUND)
     return scheme, access
 
@@ -146,7 +146,7 @@ def access_run_for_user(user, run_id: int) -> tuple[AssessmentRun, Access]:
     require_capability(user, VIEW)
     run = AssessmentRun.objects.select_related("scheme", "scheme__area").filter(pk=run_id).first()
     access = scheme_access(user, run.scheme) if run else None
-    if access is None or (not run.is_published and not access.manage):
+    if run is None or access is None or (not run.is_published and not access.manage):
         raise NotFound(RUN_NOT_FOUND)
     return run, access
 

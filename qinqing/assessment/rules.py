@@ -54,7 +54,7 @@ def round2(value: float | Decimal) -> Decimal:
     return Decimal(repr(float(value))).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _finite(value: float | None) -> float | None:
+def _finite(value: float | Decimal | None) -> float | None:
     if value is None:
         return None
     value = float(value)
@@ -108,7 +108,9 @@ def threshold_fraction(
     return max(reached) / 100 if reached else 0.0
 
 
-def competition_ranks(values: Mapping[K, float | None], higher_is_better: bool = True) -> dict:
+def competition_ranks(
+    values: Mapping[K, float | Decimal | None], higher_is_better: bool = True
+) -> dict[K, int | None]:
     """Rank with ties sharing the better rank ("1224"); units without a value get None.
 
     Examples:
@@ -117,17 +119,17 @@ def competition_ranks(values: Mapping[K, float | None], higher_is_better: bool =
         >>> competition_ranks({"甲": 1.0, "乙": 3.0}, higher_is_better=False)
         {'甲': 1, '乙': 2}
     """
-    present = [(k, v) for k, v in values.items() if _finite(v) is not None]
-    ordered = sorted((float(v) for _, v in present), reverse=higher_is_better)  # best first
+    finite = {k: _finite(v) for k, v in values.items()}
+    ordered = sorted((v for v in finite.values() if v is not None), reverse=higher_is_better)
     first_position: dict[float, int] = {}
-    for position, v in enumerate(ordered, start=1):
+    for position, v in enumerate(ordered, start=1):  # best first
         first_position.setdefault(v, position)
-    return {
-        k: (first_position[float(v)] if _finite(v) is not None else None) for k, v in values.items()
-    }
+    return {k: (first_position[v] if v is not None else None) for k, v in finite.items()}
 
 
-def rank_fractions(values: Mapping[K, float | None], higher_is_better: bool = True) -> dict:
+def rank_fractions(
+    values: Mapping[K, float | None], higher_is_better: bool = True
+) -> dict[K, float | None]:
     """Share of the weight by rank: best 1, worst 0, linear between; ties share the better rank.
 
     Examples:
@@ -140,7 +142,7 @@ def rank_fractions(values: Mapping[K, float | None], higher_is_better: bool = Tr
     """
     ranks = competition_ranks(values, higher_is_better)
     counted = sum(1 for r in ranks.values() if r is not None)
-    out: dict = {}
+    out: dict[K, float | None] = {}
     for key, rank in ranks.items():
         if rank is None:
             out[key] = None
@@ -168,7 +170,7 @@ class ItemRule:
     thresholds: tuple[tuple[float, float], ...] = ()
 
 
-def item_points(rule: ItemRule, values: Mapping[K, float | None]) -> dict:
+def item_points(rule: ItemRule, values: Mapping[K, float | None]) -> dict[K, Decimal | None]:
     """Points (out of ``rule.weight``, rounded to cents) per unit; None where no value.
 
     Examples:
@@ -223,7 +225,7 @@ def scaled_total(points: Iterable[tuple[Decimal | None, Decimal]]) -> Decimal | 
     return round2(earned * FULL_WEIGHT / applicable)
 
 
-def bottom_flags(ranks: Mapping[K, int | None], n: int) -> dict:
+def bottom_flags(ranks: Mapping[K, int | None], n: int) -> dict[K, bool]:
     """末位: a unit is flagged when its rank falls in the last ``n`` places of the ranked units.
 
     Tied units share their (better) rank, so ties at the boundary are not flagged and nobody
