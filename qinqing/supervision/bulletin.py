@@ -124,7 +124,7 @@ def gather_bulletin(
     overdue_count = {unit.pk: len(tasks) for unit, tasks in figures.overdue_by_unit}
     # the reports of the cycles ending in the period (the June bulletin reads June's reports,
     # due early July); those not yet due and not filed count as neither late nor missing
-    rows = (
+    rows: list[dict[str, Any]] = list(
         ProgressReport.objects.filter(
             task__in=area_tasks(area).values("pk"),
             period_end__gte=period_start,
@@ -141,7 +141,6 @@ def gather_bulletin(
             returned=Count("id", filter=Q(return_count__gt=0)),
         )
     )
-    rows = list(rows)
     names = dict(Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).values_list("pk", "name"))
     ranking = []
     for r in rows:
@@ -240,21 +239,20 @@ def render_chart(data: BulletinData) -> bytes:
     font_manager.fontManager.addfont(font.path)  # idempotent
     # the family and weight as matplotlib indexed them (文泉驿正黑 is 500, not "normal"):
     # asking for another weight makes findfont log a warning for every label
-    entry = next(
-        e for e in font_manager.fontManager.ttflist if e.fname == font.path and e.name
-    )
+    entry = next(e for e in font_manager.fontManager.ttflist if e.fname == font.path and e.name)
     family, weight = entry.name, entry.weight
     labels = [label for label, _ in data.counts]
     values = [n for _, n in data.counts]
     colours = ["#a8071a", "#8c8c8c", "#1d6fb8", "#d48806", "#0e6b2e", "#6b4fbb"][: len(labels)]
-    rc = {
-        "font.family": [family],
-        "font.weight": weight,
-        "axes.titleweight": weight,
-        "axes.labelweight": weight,
-        "axes.unicode_minus": False,
-    }
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(
+        {
+            "font.family": [family],
+            "font.weight": weight,
+            "axes.titleweight": weight,
+            "axes.labelweight": weight,
+            "axes.unicode_minus": False,
+        }
+    ):
         fig = Chart(figsize=(6.4, 3.2), dpi=150)
         ax = fig.subplots()
         bars = ax.bar(range(len(labels)), values, color=colours)
