@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
 from qinqing.core.errors import InvalidInput
-from qinqing.core.orgs.models import Unit
+from qinqing.core.files.xlsx import read_rows, write_workbook
+from qinqing.core.orgs.models import Unit, UnitAlias
+from qinqing.core.workdays import parse_time_limit
+from qinqing.problems.queries import export_rows
 from qinqing.problems.rules import Source, limit_in_text
+from qinqing.problems.service import create_problem, office_area
 
 EXPORT_HEADERS = [
     "编号", "问题", "问题描述", "来源", "来源说明", "牵头单位", "责任单位", "整改措施",
@@ -38,9 +43,6 @@ def safe_cell(value):
 
 
 def export_problems(problems: Iterable) -> bytes:
-    from qinqing.core.files.xlsx import write_workbook
-    from qinqing.problems.queries import export_rows
-
     rows = [[safe_cell(v) for v in row] for row in export_rows(problems)]
     return write_workbook(EXPORT_HEADERS, rows, title="问题清单", widths=WIDTHS)
 
@@ -50,8 +52,6 @@ def _import_checkpoint(row_number: int) -> None:
 
 
 def _find_unit(area: Unit, name: str, row: int, column: str) -> Unit:
-    from qinqing.core.orgs.models import UnitAlias
-
     name = (name or "").strip()
     unit = Unit.objects.filter(name=name, path__startswith=area.path, active=True).first()
     if unit is None:
@@ -95,9 +95,6 @@ def _date(value, row: int) -> dt.date | None:
 
 def parse_rows(data: bytes, *, area: Unit, filename: str) -> tuple[list[dict], list[str]]:
     """Check every row; return the problems to create and the errors (one per bad row)."""
-    from qinqing.core.files.xlsx import read_rows
-    from qinqing.core.workdays import parse_time_limit
-
     rows = read_rows(data, required=IMPORT_REQUIRED, filename=filename)
     if not rows:
         raise InvalidInput(f"“{filename}”没有数据行。")
@@ -138,10 +135,6 @@ def parse_rows(data: bytes, *, area: Unit, filename: str) -> tuple[list[dict], l
 
 def import_problems(data: bytes, *, actor, now: dt.datetime, filename: str = "问题清单.xlsx"):
     """Import an existing 问题清单: every row or none; errors name the row."""
-    from zoneinfo import ZoneInfo
-
-    from qinqing.problems.service import create_problem, office_area
-
     area = office_area(actor)
     parsed, errors = parse_rows(data, area=area, filename=filename)
     if errors:

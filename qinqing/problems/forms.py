@@ -41,7 +41,14 @@ def _units(area: Unit | None):
     return Unit.objects.filter(path__startswith=area.path, active=True).order_by("path")
 
 
-class ProblemForm(forms.Form):
+class _UnitChoices(forms.Form):
+    def _choices(self, name: str) -> forms.ModelChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        return field
+
+
+class ProblemForm(_UnitChoices):
     title = forms.CharField(label="问题", max_length=300)
     source = forms.ChoiceField(label="来源", choices=Source.choices)
     source_detail = forms.CharField(label="来源说明", max_length=300, required=False,
@@ -62,8 +69,8 @@ class ProblemForm(forms.Form):
 
     def __init__(self, *args, area=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].queryset = _units(area)
-        self.fields["responsible_units"].queryset = _units(area)
+        self._choices("lead_unit").queryset = _units(area)
+        self._choices("responsible_units").queryset = _units(area)
 
 
 class RectifyForm(forms.Form):
@@ -113,7 +120,7 @@ class CampaignForm(forms.Form):
                                   required=False)  # fmt: skip
 
 
-class VisitForm(forms.Form):
+class VisitForm(_UnitChoices):
     team = forms.CharField(label="督查组", max_length=100)
     kind = forms.ChoiceField(
         label="方式",
@@ -131,10 +138,10 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args, area=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].queryset = _units(area)
+        self._choices("lead_unit").queryset = _units(area)
 
 
-class ArrearsForm(forms.Form):
+class ArrearsForm(_UnitChoices):
     kind = forms.ChoiceField(label="类型", choices=ArrearsKind.choices)
     creditor_name = forms.CharField(label="债权企业", max_length=200)
     creditor_uscc = forms.CharField(label="统一社会信用代码", max_length=18)
@@ -151,8 +158,8 @@ class ArrearsForm(forms.Form):
 
     def __init__(self, *args, area=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["debtor_unit"].queryset = _units(area)
-        self.fields["county"].queryset = _units(area).filter(kind__in=AREA_KINDS)
+        self._choices("debtor_unit").queryset = _units(area)
+        self._choices("county").queryset = _units(area).filter(kind__in=AREA_KINDS)
 
 
 class PaymentForm(forms.Form):
@@ -199,13 +206,13 @@ class CaseForm(forms.Form):
     body = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class OpenThemeForm(forms.Form):
+class OpenThemeForm(_UnitChoices):
     lead_unit = forms.ModelChoiceField(label="牵头单位", queryset=Unit.objects.none())
     time_limit = forms.CharField(label="整改时限", max_length=30, initial="30日")
 
     def __init__(self, *args, area=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].queryset = _units(area)
+        self._choices("lead_unit").queryset = _units(area)
 
 
 class ImportForm(forms.Form):

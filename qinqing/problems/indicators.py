@@ -6,20 +6,22 @@ recurrence found by 回头看, per 问责); 问责 is the top escalation and wei
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q
 
 from qinqing.assessment.registry import Period, indicator
+from qinqing.core.orgs.models import Unit
+from qinqing.problems.models import FollowUpCheck, Problem, ProblemSettings
+from qinqing.problems.service import settings_for
 
 SOURCE = "problems"
 
 
-def _bounds(period: Period):
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
+def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     tz = ZoneInfo("Asia/Shanghai")
     start = dt.datetime.combine(period.start, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
@@ -33,8 +35,6 @@ def _bounds(period: Period):
     description="期间内整改期限届满的问题中，在期限前申请销号并经营商办审核销号的比例；按牵头单位统计。",
 )
 def on_time_close_out(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
-    from qinqing.problems.models import Problem
-
     start, end = _bounds(period)
     rows = (
         Problem.objects.filter(lead_unit_id__in=unit_ids, due_at__gte=start, due_at__lt=end)
@@ -58,10 +58,6 @@ def on_time_close_out(period: Period, unit_ids: list[int]) -> dict[int, float | 
     description="逾期未整改、回头看反弹、被问责的问题按本地区问题台账设置的分值扣分（问责为最高一级）。",
 )
 def deduction_points(period: Period, unit_ids: list[int]) -> dict[int, float | None]:
-    from qinqing.core.orgs.models import Unit
-    from qinqing.problems.models import FollowUpCheck, Problem
-    from qinqing.problems.service import settings_for
-
     start, end = _bounds(period)
     overdue = dict(
         Problem.objects.filter(
@@ -83,7 +79,7 @@ def deduction_points(period: Period, unit_ids: list[int]) -> dict[int, float | N
         ).values("lead_unit_id").annotate(n=Count("id")).values_list("lead_unit_id", "n")
     )  # fmt: skip
     out: dict[int, float | None] = {}
-    cache: dict[int, object] = defaultdict(lambda: None)
+    cache: dict[int, ProblemSettings | None] = defaultdict(lambda: None)
     for unit in Unit.objects.filter(pk__in=unit_ids):
         area = unit.area()
         conf = cache[area.pk] or settings_for(area)

@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from qinqing.core.accounts.access import (
     has_capability,
@@ -363,8 +365,6 @@ def bulletin_counts(area: Unit, period_start: dt.date, period_end: dt.date, now)
     Returns ``{"by_unit": [(unit name, {status: n, "overdue": n, "total": n})…],
     "by_source": [(label, n)…], "by_status": [(label, n)…], "period": {...}}``.
     """
-    from zoneinfo import ZoneInfo
-
     tz = ZoneInfo("Asia/Shanghai")
     end_at = dt.datetime.combine(period_end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
     start_at = dt.datetime.combine(period_start, dt.time(), tzinfo=tz)
@@ -412,8 +412,6 @@ def bulletin_counts(area: Unit, period_start: dt.date, period_end: dt.date, now)
 
 def export_rows(problems) -> list[list]:
     """Rows of the usual 问题清单 columns; a referred problem's description reads 已移送."""
-    from django.utils import timezone
-
     rows = []
     for p in problems:
         rows.append(

@@ -143,7 +143,7 @@ def check_transition(current: str, target: str) -> None:
     """
     if target not in NEXT_STATES.get(current, frozenset()):
         raise IllegalTransition(
-            f"问题当前状态为“{ProblemState(current).label}”，不能{ACTION_WORDS[target]}。"
+            f"问题当前状态为“{ProblemState(current).label}”，不能{ACTION_WORDS[ProblemState(target)]}。"
         )
 
 
@@ -225,7 +225,7 @@ def campaign_details(kind: str, raw: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def parse_money(value, *, label: str = "金额") -> Decimal:
+def parse_money(value: object, *, label: str = "金额") -> Decimal:
     """Yuan as a Decimal with two places; refuses text and more than two decimals.
 
     Examples:
@@ -241,7 +241,8 @@ def parse_money(value, *, label: str = "金额") -> Decimal:
         amount = Decimal(text)
     except Exception:
         raise InvalidInput(f"“{label}”应为数字（元），如 12000.50，现为“{value}”。") from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent
+    if not amount.is_finite() or not isinstance(exponent, int) or exponent < -2:
         raise InvalidInput(f"“{label}”最多保留两位小数（分），现为“{value}”。")
     return amount.quantize(Decimal("0.01"))
 

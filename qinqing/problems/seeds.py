@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -64,7 +65,7 @@ def load_demo(*, city: Unit, users: dict, log: Callable[[str], None] = print) ->
         actor=office, kind="arrears", creditor_uscc=DEMO_USCC, creditor_name="示例建设工程有限公司",
         debtor_name=other.name, debtor_unit=other, county=county, principal="1200000.00",
         incurred_on=dt.date(now.year - 2, 9, 1), now=now, description="道路改造工程款（演示）",
-        plan={now.year: "600000", now.year + 1: "600000"},
+        plan={now.year: Decimal("600000"), now.year + 1: Decimal("600000")},
     )  # fmt: skip
     service.record_payment(arrears, actor=office, amount="300000", paid_on=now.date(), now=now)
     service.submit_case(

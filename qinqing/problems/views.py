@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 from qinqing.core.accounts.access import require_capability, scope_area
 from qinqing.core.errors import IllegalTransition, InvalidInput, NotFound
 from qinqing.problems import exports, forms, queries, service
-from qinqing.problems.models import Supervisor
+from qinqing.problems.models import FollowUpCheck, InspectionVisit, Supervisor
 from qinqing.problems.rules import (
     CAMPAIGN_FIELDS,
     CaseKind,
     CheckState,
+    DocumentOutcome,
     ProblemState,
     Source,
     SubmissionChannel,
@@ -125,8 +126,6 @@ def _detail_context(request, problem, **forms_):
 def _details(problem) -> list[tuple[str, str]]:
     if not problem.campaign_id:
         return []
-    from qinqing.problems.rules import DocumentOutcome
-
     out = []
     for key, label, kind in CAMPAIGN_FIELDS.get(problem.campaign.kind, []):
         value = problem.details.get(key, "")
@@ -246,8 +245,6 @@ def review(request: HttpRequest) -> HttpResponse:
 @login_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
     area = queries.office_scope(request.user)
-    from qinqing.problems.models import FollowUpCheck
-
     checks = (
         FollowUpCheck.objects.filter(problem__area__path__startswith=area.path)
         .select_related("problem", "problem__lead_unit")
@@ -329,8 +326,6 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 def visits(request: HttpRequest) -> HttpResponse:
     area = queries.office_scope(request.user)
-    from qinqing.problems.models import InspectionVisit
-
     form = forms.VisitForm(request.POST or None, area=area)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -627,18 +622,18 @@ def _supervisor_submit(request, channel):
                 messages.success(request, "已登记履职。")
                 return redirect(request.path)
         return _supervisor_page(request, channel, 400, duty_form=form)
-    form = forms.SupervisorReportForm(request.POST)
-    if form.is_valid():
+    report = forms.SupervisorReportForm(request.POST)
+    if report.is_valid():
         try:
             service.submit_supervisor_report(
-                actor=request.user, channel=channel, now=_now(), **form.cleaned_data
+                actor=request.user, channel=channel, now=_now(), **report.cleaned_data
             )
         except InvalidInput as exc:
-            _fail(form, exc)
+            _fail(report, exc)
         else:
             messages.success(request, "已提交，营商办将研判处理。")
             return redirect(request.path)
-    return _supervisor_page(request, channel, 400, report_form=form)
+    return _supervisor_page(request, channel, 400, report_form=report)
 
 
 # ---------------------------------------------------------------------------------------------

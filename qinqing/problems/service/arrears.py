@@ -57,7 +57,7 @@ def register_arrears(
     arrears = Arrears.objects.create(
         area=area, kind=kind, number=_next_number(Arrears, "QQ", local_date(now).year),
         creditor_uscc=creditor_uscc, creditor_name=(creditor_name or "").strip()[:200],
-        debtor_unit=debtor_unit, debtor_name=(debtor_name or debtor_unit.name).strip()[:200],
+        debtor_unit=debtor_unit, debtor_name=(debtor_name or (debtor_unit.name if debtor_unit else "")).strip()[:200],
         debtor_is_soe=debtor_is_soe, county=county, description=(description or "").strip(),
         principal=amount, incurred_on=incurred_on, created_at=now, created_by=actor,
     )  # fmt: skip

@@ -152,7 +152,7 @@ def open_problem_from_report(
     report: SupervisorReport, *, actor, lead_unit: Unit, time_limit: str, now: dt.datetime
 ) -> Problem:
     report = SupervisorReport.objects.select_for_update().get(pk=report.pk)
-    if report.problem_id:
+    if report.problem is not None:
         raise IllegalTransition(f"该反映已立项为问题 {report.problem.number}。")
     problem = create_problem(
         actor=actor, title=report.title, description=report.content, source=Source.SUPERVISOR,

@@ -251,6 +251,8 @@ def schedule_follow_up_checks(now: dt.datetime) -> dict[str, int]:
     created = 0
     closed = Problem.objects.filter(state=ProblemState.CLOSED).select_related("area")
     for problem in closed.iterator():
+        if problem.closed_at is None:
+            continue
         period = settings_for(problem.area).follow_up_days
         due = rules.follow_up_due_on(local_date(problem.closed_at), period)
         if due > today:

@@ -310,7 +310,7 @@ def _recut_all(
     for k, component in enumerate(components):
         label[component] = k
     firsts = np.fromiter((e[0] for e in edges), dtype=np.int64, count=len(edges))
-    links = np.bincount(label[firsts], minlength=len(components)) if edges else []
+    links = np.bincount(label[firsts], minlength=len(components))
     loose = [k for k, c in enumerate(components) if links[k] < len(c) * (len(c) - 1) // 2]
     order = np.fromiter((i for k in loose for i in components[k]), dtype=np.int64)
     rows = matrix[order] if order.size else matrix[:0]
