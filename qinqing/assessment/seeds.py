@@ -1,14 +1,19 @@
 """Demo data: a departments scheme and a counties scheme for 示例市, and a province ranking.
 
-The schemes use whatever indicators the domains have registered (supervision, appeals …),
-with even weights; with none registered they stay drafts and no run is computed. Runs are
-computed for the last two complete quarters and published, so leaders see a trend.
+Scores come from what the demo's other seeds produced: each scheme uses the registered
+domain indicators (never a fines indicator) that have data for its units in the demo's
+periods, those separating the units first, with even weights. When too few have data, the
+default ones fill the scheme and show as 无数据. With none registered the schemes stay
+drafts and no run is computed. Runs are computed for the last two complete months (the
+supervision demo's cadences run monthly) and published only when they separate the units;
+otherwise they wait for the office with the reason logged.
 Everything is idempotent: a second ``qinqing demo`` finds what exists and adds nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -30,22 +35,66 @@ from qinqing.core.errors import QinqingError
 from qinqing.core.files.xlsx import write_workbook
 from qinqing.core.orgs.models import Unit
 
+log = logging.getLogger(__name__)
+
 MAX_ITEMS = 8
-DEMO_SOURCES = ("supervision", "plans", "appeals")
+MIN_ITEMS = 3
+DEMO_SOURCES = ("supervision", "plans", "appeals")  # the defaults when the demo has no data
+PERIODS = 2
 # 示例县 fair, 东城区 middling, 西山县 in the province's last ten (004 (四) → 约谈)
 DEMO_PROVINCE_RANKS = {"示例县": (23, Decimal("86.4")), "东城区": (57, Decimal("78.9")),
                        "西山县": (94, Decimal("63.2"))}  # fmt: skip
 PROVINCE_TOTAL = 100
 
 
-def demo_indicators() -> list[registry.Indicator]:
-    """The registered domain indicators a demo scheme uses (never a fines indicator)."""
-    chosen = [
+def _allowed() -> list[registry.Indicator]:
+    return [
         ind
         for ind in registry.all_indicators()
-        if ind.source in DEMO_SOURCES and not rules.concerns_fines(ind.code, ind.label, ind.tags)
+        if not rules.concerns_fines(ind.code, ind.label, ind.tags)
     ]
-    return chosen[:MAX_ITEMS]
+
+
+def demo_indicators(
+    unit_ids: Sequence[int] = (), periods: Sequence[Period] = ()
+) -> list[registry.Indicator]:
+    """The registered domain indicators a demo scheme uses (never a fines indicator).
+
+    Those with a value for at least half of ``unit_ids`` in some period come first (the ones
+    whose values differ between units before those that do not); the defaults from
+    :data:`DEMO_SOURCES` fill up to :data:`MIN_ITEMS`.
+    """
+    allowed = _allowed()
+    with_data: list[tuple[bool, int, registry.Indicator]] = []
+    for position, ind in enumerate(allowed):
+        covered, separates = _coverage(ind, list(unit_ids), periods)
+        if unit_ids and covered * 2 >= len(unit_ids):
+            with_data.append((not separates, position, ind))
+    chosen = [ind for *_, ind in sorted(with_data, key=lambda row: row[:2])][:MAX_ITEMS]
+    for ind in allowed:
+        if len(chosen) >= MIN_ITEMS:
+            break
+        if ind.source in DEMO_SOURCES and ind not in chosen:
+            chosen.append(ind)
+    return chosen
+
+
+def _coverage(
+    ind: registry.Indicator, unit_ids: list[int], periods: Sequence[Period]
+) -> tuple[int, bool]:
+    """How many units have a value in some period, and whether some period's values differ."""
+    covered: set[int] = set()
+    separates = False
+    for period in periods:
+        try:
+            values = ind.compute(period, unit_ids)
+        except Exception:  # a failing domain indicator must not stop the demo
+            log.exception("indicator %s failed for %s", ind.code, period)
+            continue
+        present = {u: v for u, v in values.items() if v is not None}
+        covered |= set(present)
+        separates = separates or len(set(present.values())) > 1
+    return len(covered), separates
 
 
 def _method_for(ind: registry.Indicator) -> dict:
@@ -56,14 +105,13 @@ def _method_for(ind: registry.Indicator) -> dict:
     return {"method": "rank"}
 
 
-def _last_quarters(today: date, count: int) -> list[Period]:
-    year, quarter = today.year, (today.month - 1) // 3  # quarters completed this year
-    periods = []
+def _last_months(today: date, count: int) -> list[Period]:
+    """The ``count`` complete months before ``today``'s, oldest first."""
+    year, month = today.year, today.month
+    periods: list[Period] = []
     while len(periods) < count:
-        if quarter == 0:
-            year, quarter = year - 1, 4
-        periods.append(Period.quarter(year, quarter))
-        quarter -= 1
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        periods.append(Period.month(year, month))
     return list(reversed(periods))
 
 
@@ -81,11 +129,16 @@ def _scheme(
             effective_from=date(today.year - 1, 1, 1),
             effective_to=date(today.year, 12, 31),
             bottom_n=3 if kind == TargetKind.DEPARTMENTS else 1,
-            description="演示方案：指标取自各模块登记的考评指标，权重平均分配。",
+            description="演示方案：指标取自各模块登记、演示数据中有数据的考评指标，权重平均分配。",
             now=now,
         )
+    periods = _last_months(today, PERIODS)
     if scheme.status == SchemeStatus.DRAFT and not scheme.items.exists():
-        indicators = demo_indicators()
+        targets = [u.pk for u in scheme.targets.all()]
+        indicators = demo_indicators(targets, periods)
+        missing = [i.label for i in indicators if _coverage(i, targets, periods)[0] == 0]
+        if missing:
+            log(f"  {name}：演示数据中没有{'、'.join(missing)}的数据，将显示为无数据。")
         for ind, weight in zip(indicators, rules.even_weights(len(indicators)), strict=True):
             service.add_scheme_item(
                 scheme,
@@ -105,7 +158,7 @@ def _scheme(
             log(f"  {name}：未能启用（{exc.message}）")
             return scheme
         scheme.refresh_from_db()
-    for period in _last_quarters(today, 2):
+    for period in periods:
         existing = AssessmentRun.objects.filter(
             scheme=scheme, period_start=period.start, period_end=period.end
         ).first()
