@@ -248,7 +248,7 @@ def _clear_uncertain(task: Task) -> None:
     flags = (plan.parse_result or {}).get("uncertain") or {}
     if str(task.pk) in flags:
         flags = {k: v for k, v in flags.items() if k != str(task.pk)}
-        plan.parse_result = {**plan.parse_result, "uncertain": flags}
+        plan.parse_result = {**(plan.parse_result or {}), "uncertain": flags}
         plan.save(update_fields=["parse_result"])
 
 
