@@ -6,7 +6,7 @@ import datetime as dt
 
 from qinqing.core.workdays import TimeLimit, due_at
 from qinqing.core.workdays.changes import Moved, Result
-from qinqing.policies import workflow
+from qinqing.policies import rules
 from qinqing.policies.models import Application, ApplicationState, FundArrival
 
 
@@ -39,7 +39,7 @@ def recompute_deadlines(*, now: dt.datetime, calendar) -> Result:
     )
     for arrival in arrivals.order_by("pk"):
         checked += 1
-        due = workflow.fund_due_on(arrival.arrived_on, calendar=calendar)
+        due = rules.fund_due_on(arrival.arrived_on, calendar=calendar)
         if due == arrival.due_on:
             continue
         old = arrival.due_on

@@ -17,15 +17,40 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from qinqing.core.crypto.fields import EncryptedTextField
+from qinqing.policies.choices import (
+    OPEN_APPLICATION_STATES,
+    ApplicationState,
+    Delivery,
+    FitAnswer,
+    GrantBatchState,
+)
+
+__all__ = [
+    "OPEN_APPLICATION_STATES",
+    "Application",
+    "ApplicationMaterial",
+    "ApplicationState",
+    "ApplicationStep",
+    "Budget",
+    "Delivery",
+    "FitAnswer",
+    "FundArrival",
+    "GrantBatch",
+    "GrantBatchState",
+    "GrantLine",
+    "MatchResult",
+    "MatchRun",
+    "Policy",
+    "PolicyPush",
+    "PolicyRule",
+    "PushFeedback",
+    "ServiceTarget",
+    "ServiceTargetList",
+]
 
 USER = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0")
-
-
-class Delivery(models.TextChoices):
-    AUTO_GRANT = "auto_grant", "免申即享"
-    APPLICATION = "application", "依申请兑现"
 
 
 class Policy(models.Model):
@@ -252,12 +277,6 @@ class PolicyPush(models.Model):
         return self.policy.owner_unit_id
 
 
-class FitAnswer(models.TextChoices):
-    FITS = "fits", "符合我的情况"
-    PARTLY = "partly", "部分符合"
-    NOT_FIT = "not_fit", "不符合我的情况"
-
-
 class PushFeedback(models.Model):
     """An enterprise's answer to 「这条推送是否符合我的情况」 (匹配满意率, 001)."""
 
@@ -275,22 +294,6 @@ class PushFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uscc} · {self.get_answer_display()}"
-
-
-class ApplicationState(models.TextChoices):
-    SUBMITTED = "submitted", "待审核"
-    RETURNED = "returned", "退回补正"
-    APPROVED = "approved", "审核通过"
-    REJECTED = "rejected", "不予兑现"
-    PAID = "paid", "已拨付"
-
-
-# States in which an application still holds (or may still claim) money from the 资金池.
-OPEN_APPLICATION_STATES = [
-    ApplicationState.SUBMITTED,
-    ApplicationState.RETURNED,
-    ApplicationState.APPROVED,
-]
 
 
 class Application(models.Model):
@@ -525,13 +528,6 @@ class ServiceTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_name}（{self.uscc}）"
-
-
-class GrantBatchState(models.TextChoices):
-    PREPARED = "prepared", "待审批"
-    APPROVED = "approved", "已审批"
-    PAID = "paid", "已拨付"
-    CANCELLED = "cancelled", "已作废"
 
 
 class GrantBatch(models.Model):

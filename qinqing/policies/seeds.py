@@ -25,7 +25,7 @@ from django.utils import timezone
 from qinqing.core.errors import QinqingError
 from qinqing.core.orgs.models import Unit
 from qinqing.policies import matching, service
-from qinqing.policies.engine.spec import builtin_rules_dir, parse_policy
+from qinqing.policies.engine.spec import builtin_specs_dir, parse_policy
 from qinqing.policies.models import (
     Application,
     Budget,
@@ -37,6 +37,8 @@ from qinqing.policies.models import (
 
 SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "enterprises" / "sample_10k.csv"  # fmt: skip
 DEMO_YEAR = 2025
+# where a seed policy's rule came from, as the office reads it on the rule's version list
+SEED_RULE_SOURCE = "随系统发布的示例规则"
 
 DISTRICT18 = {
     "document": "XX区进一步优化营商环境十八条措施",
@@ -225,17 +227,17 @@ def ensure_rule(policy: Policy, text: str, *, actor, now, source: str = ""):
 
 
 def install_seed_policies(owners: dict[str, Unit] | Unit, *, actor, now) -> list[Policy]:
-    """The three seed policies with the shipped rule files (``qinqing/policies/rules``)."""
+    """The three seed policies with the shipped rule files (``qinqing/policies/policy_specs``)."""
     policies = []
     for code, fields in SEED_POLICIES.items():
         owner = owners if isinstance(owners, Unit) else owners[code]
         policy = ensure_policy(
             code, fields, owner=owner, delivery=Delivery.AUTO_GRANT, actor=actor, now=now
         )
-        path = builtin_rules_dir() / f"{code}.yaml"
+        path = builtin_specs_dir() / f"{code}.yaml"
         ensure_rule(
             policy, path.read_text(encoding="utf-8"), actor=actor, now=now,
-            source=f"qinqing/policies/rules/{path.name}",
+            source=SEED_RULE_SOURCE,
         )  # fmt: skip
         policies.append(policy)
     return policies
@@ -374,7 +376,7 @@ def load_demo(*, city, users: dict, log: Callable[[str], None] = print) -> None:
     checker = users.get("office_checker")
     owners = {code: _unit(city, f["owner"]) for code, f in SEED_POLICIES.items()}
     seed = install_seed_policies(owners, actor=office, now=now)
-    log(f"  政策库：{len(seed)} 条免申即享示例政策（规则取自 qinqing/policies/rules）。")
+    log(f"  政策库：{len(seed)} 条免申即享示例政策（规则为随系统发布的示例规则）。")
     for code, fields in APPLICATION_POLICIES.items():
         policy = ensure_policy(
             code, fields, owner=_unit(city, fields["owner"]), delivery=Delivery.APPLICATION,

@@ -26,7 +26,7 @@ from qinqing.core.accounts.access import (
 from qinqing.core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from qinqing.core.files.uploads import check_upload
 from qinqing.core.notifications import notify_enterprise, notify_enterprises, notify_unit
-from qinqing.policies import queries, workflow
+from qinqing.policies import queries, rules
 from qinqing.policies.engine.spec import (
     check_new_version,
     parse_policy,
@@ -54,8 +54,8 @@ from qinqing.policies.models import (
     ServiceTarget,
     ServiceTargetList,
 )
+from qinqing.policies.rules import yuan
 from qinqing.policies.search import tokens_column
-from qinqing.policies.workflow import yuan
 
 MATERIAL_TYPES = ("pdf", "ofd", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "zip")
 
@@ -499,7 +499,7 @@ def resubmit_application(
     if application.uscc != user_uscc(actor):
         raise PermissionDenied("只能办理本企业的申报。")
     application = Application.objects.select_for_update().get(pk=application.pk)
-    workflow.check_application_transition(application.state, ApplicationState.SUBMITTED)
+    rules.check_application_transition(application.state, ApplicationState.SUBMITTED)
     _check_files(application.policy, files, required=False)
     for name in ("contact_name", "contact_phone", "bank_account", "statement"):
         value = (data.get(name) or "").strip()
@@ -525,7 +525,7 @@ def resubmit_application(
 def _reviewable(application: Application, actor, target: str) -> Application:
     queries.require_reviewer(actor, application)
     locked = Application.objects.select_for_update().select_related("policy").get(pk=application.pk)
-    workflow.check_application_transition(locked.state, target)
+    rules.check_application_transition(locked.state, target)
     return locked
 
 
@@ -576,7 +576,7 @@ def approve_application(
         raise InvalidInput(
             f"“{policy.title}”{year} 年度还没有资金池，不能核定金额。请先在“资金与清单”中设置资金池。"
         )
-    workflow.check_budget(
+    rules.check_budget(
         policy_title=policy.title, year=year, total=budget.total, committed=budget.committed,
         paid=budget.paid, amount=value, what="本申报",
     )  # fmt: skip
@@ -691,11 +691,11 @@ def record_fund_arrival(
         policy=policy, year=year, defaults={"updated_at": now}
     )
     Budget.objects.filter(pk=budget.pk).update(total=F("total") + value, updated_at=now)
-    due = workflow.fund_due_on(arrived_on, calendar=get_calendar())
+    due = rules.fund_due_on(arrived_on, calendar=get_calendar())
     arrival = FundArrival.objects.create(
         budget=budget, amount=value, source=source.strip()[:200],
         document_number=(document_number or "").strip()[:100], arrived_on=arrived_on, due_on=due,
-        overdue=workflow.fund_overdue(due=due, disbursed_on=None, today=today),
+        overdue=rules.fund_overdue(due=due, disbursed_on=None, today=today),
         created_at=now, created_by=_user(actor),
     )  # fmt: skip
     audit.record(actor, "fund.arrived", arrival,
@@ -722,7 +722,7 @@ def record_fund_disbursement(
     if not (note or "").strip():
         raise InvalidInput("请说明资金去向（如“下达示例县财政局”或“直接拨付至 12 家企业”）。")
     arrival.disbursed_on, arrival.disbursement_note = disbursed_on, note.strip()[:300]
-    arrival.overdue = workflow.fund_overdue(
+    arrival.overdue = rules.fund_overdue(
         due=arrival.due_on, disbursed_on=disbursed_on, today=_today(now)
     )
     arrival.save(update_fields=["disbursed_on", "disbursement_note", "overdue"])
@@ -739,11 +739,11 @@ def record_fund_disbursement(
 def refresh_service_target_list(policy: Policy, *, actor, now: dt.datetime) -> ServiceTargetList:
     """更新本季度服务对象清单 from the policy's current matching results."""
     queries.require_delivery_manager(actor, policy)
-    year, quarter = workflow.quarter_of(_today(now))
+    year, quarter = rules.quarter_of(_today(now))
     target_list, _ = ServiceTargetList.objects.select_for_update().get_or_create(
         policy=policy, year=year, quarter=quarter,
         defaults={"unit": policy.owner_unit,
-                  "due_on": workflow.target_list_due_on(year, quarter)},
+                  "due_on": rules.target_list_due_on(year, quarter)},
     )  # fmt: skip
     results = MatchResult.objects.filter(policy=policy, current=True)
     latest_year = results.order_by("-year").values_list("year", flat=True).first()
@@ -915,8 +915,8 @@ def approve_grant_batch(batch: GrantBatch, *, actor, now: dt.datetime) -> GrantB
     require_capability(actor, "policies.approve")
     queries.require_policy_in_scope(actor, batch.policy)
     batch = GrantBatch.objects.select_for_update().select_related("policy").get(pk=batch.pk)
-    workflow.check_batch_transition(batch.state, GrantBatchState.APPROVED)
-    workflow.check_preparer_is_not_approver(batch.prepared_by_id, actor.pk)
+    rules.check_batch_transition(batch.state, GrantBatchState.APPROVED)
+    rules.check_preparer_is_not_approver(batch.prepared_by_id, actor.pk)
     lines = list(batch.lines.order_by("seq").values_list("seq", "uscc", "amount"))
     if _lines_digest(lines) != batch.lines_digest:
         raise InvalidInput("发放名单与制单时不一致（摘要不符），不能审批。请作废本批次后重新制单。")
@@ -926,7 +926,7 @@ def approve_grant_batch(batch: GrantBatch, *, actor, now: dt.datetime) -> GrantB
         raise InvalidInput(
             f"“{policy.title}”{batch.year} 年度还没有资金池，不能审批。请承办单位或营商办先设置资金池。"
         )
-    workflow.check_budget(
+    rules.check_budget(
         policy_title=policy.title, year=batch.year, total=budget.total,
         committed=budget.committed, paid=budget.paid, amount=batch.total_amount, what="本批次",
     )  # fmt: skip
@@ -968,7 +968,7 @@ def cancel_grant_batch(batch: GrantBatch, *, actor, reason: str, now: dt.datetim
     require_capability(actor, "policies.manage")
     queries.require_policy_in_scope(actor, batch.policy)
     batch = GrantBatch.objects.select_for_update().get(pk=batch.pk)
-    workflow.check_batch_transition(batch.state, GrantBatchState.CANCELLED)
+    rules.check_batch_transition(batch.state, GrantBatchState.CANCELLED)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("请填写作废原因。")
@@ -987,7 +987,7 @@ def record_grant_payment(
     require_capability(actor, "policies.manage")
     queries.require_policy_in_scope(actor, batch.policy)
     batch = GrantBatch.objects.select_for_update().get(pk=batch.pk)
-    workflow.check_batch_transition(batch.state, GrantBatchState.PAID)
+    rules.check_batch_transition(batch.state, GrantBatchState.PAID)
     if paid_on > _today(now) or paid_on < timezone.localdate(batch.approved_at):
         raise InvalidInput(f"拨付日期应在审批日期与今天之间，现为 {paid_on}。")
     Budget.objects.filter(pk=batch.budget_id).update(

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from qinqing.core import audit
 from qinqing.core.notifications import notify_unit
-from qinqing.policies import workflow
+from qinqing.policies import rules
 from qinqing.policies.models import (
     Application,
     ApplicationState,
@@ -46,7 +46,7 @@ def sweep_fund_arrivals(now: dt.datetime, result: SweepResult | None = None) -> 
     today = timezone.localdate(now)
     pending = FundArrival.objects.select_for_update().filter(disbursed_on__isnull=True)
     for arrival in pending.select_related("budget__policy"):
-        if not workflow.fund_overdue(due=arrival.due_on, disbursed_on=None, today=today):
+        if not rules.fund_overdue(due=arrival.due_on, disbursed_on=None, today=today):
             continue
         policy = arrival.budget.policy
         if not arrival.overdue:
@@ -62,7 +62,7 @@ def sweep_fund_arrivals(now: dt.datetime, result: SweepResult | None = None) -> 
             notify_unit(
                 policy.owner_unit, capability="policies.view", kind="policies.reminder",
                 title=f"上级资金逾期未下达：{policy.title}",
-                body=(f"{arrival.source}资金 {workflow.yuan(arrival.amount)} 于 {arrival.arrived_on} "
+                body=(f"{arrival.source}资金 {rules.yuan(arrival.amount)} 于 {arrival.arrived_on} "
                       f"到达本级，应于 {arrival.due_on} 前下达县（区）或直接拨付给企业，"
                       f"已逾期 {days} 天。"),
                 url="/policies/funds/", key=f"fund-overdue:{arrival.pk}:{today}", now=now,
@@ -75,11 +75,11 @@ def sweep_fund_arrivals(now: dt.datetime, result: SweepResult | None = None) -> 
 def sweep_service_target_lists(now: dt.datetime, result: SweepResult | None = None) -> SweepResult:
     result = result or SweepResult()
     today = timezone.localdate(now)
-    year, quarter = workflow.quarter_of(today)
-    due = workflow.target_list_due_on(year, quarter)
+    year, quarter = rules.quarter_of(today)
+    due = rules.target_list_due_on(year, quarter)
     policies = Policy.objects.filter(is_public=True).select_related("owner_unit")
     active = [
-        p for p in policies if (p.ends_on is None or p.ends_on >= workflow.quarter_bounds(year, quarter)[0])
+        p for p in policies if (p.ends_on is None or p.ends_on >= rules.quarter_bounds(year, quarter)[0])
     ]  # fmt: skip
     existing = set(
         ServiceTargetList.objects.filter(year=year, quarter=quarter).values_list(
@@ -97,7 +97,7 @@ def sweep_service_target_lists(now: dt.datetime, result: SweepResult | None = No
         year=year, quarter=quarter, refreshed_at__isnull=True
     )
     for target in pending.select_related("policy"):
-        if not workflow.target_list_needs_reminder(
+        if not rules.target_list_needs_reminder(
             today=today, due=target.due_on, refreshed=False, reminded_on=target.reminded_on
         ):
             continue

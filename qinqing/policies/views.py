@@ -22,7 +22,7 @@ from qinqing.core.accounts.access import (
     user_uscc,
 )
 from qinqing.core.errors import InvalidInput, NotFound
-from qinqing.policies import matching, queries, search, service, workflow
+from qinqing.policies import matching, queries, rules, search, service
 from qinqing.policies.forms import (
     ApplicationForm,
     ArrivalForm,
@@ -278,7 +278,7 @@ def push_list(request: HttpRequest, code: str) -> HttpResponse:
     feedback = PushFeedback.objects.filter(policy=policy).values("answer").annotate(n=Count("id"))
     counts = {row["answer"]: row["n"] for row in feedback}
     total = sum(counts.values())
-    rate = workflow.satisfaction_rate(
+    rate = rules.satisfaction_rate(
         counts.get(FitAnswer.FITS, 0), counts.get(FitAnswer.PARTLY, 0), total
     )
     return render(
@@ -346,7 +346,7 @@ def grant_prepare(request: HttpRequest) -> HttpResponse:
     batch = service.prepare_grant_batch(policy, actor=request.user, now=timezone.now())
     messages.success(
         request,
-        f"已生成发放批次第 {batch.pk} 号：{batch.line_count} 家企业，合计 {workflow.yuan(batch.total_amount)}。"
+        f"已生成发放批次第 {batch.pk} 号：{batch.line_count} 家企业，合计 {rules.yuan(batch.total_amount)}。"
         "请另一名工作人员审批。",
     )
     return redirect(batch)

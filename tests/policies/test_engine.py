@@ -385,9 +385,9 @@ def test_a_changed_rule_needs_a_new_version(rules):
 
 
 def _builtin(name: str) -> Path:
-    from qinqing.policies.engine.spec import builtin_rules_dir
+    from qinqing.policies.engine.spec import builtin_specs_dir
 
-    return builtin_rules_dir() / name
+    return builtin_specs_dir() / name
 
 
 def test_rule_sets_from_texts_are_ordered_by_id():

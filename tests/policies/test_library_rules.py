@@ -8,17 +8,18 @@ import pytest
 from qinqing.core.audit.models import AuditEvent
 from qinqing.core.errors import InvalidInput
 from qinqing.policies import service
-from qinqing.policies.engine.spec import builtin_rules_dir
+from qinqing.policies.engine.spec import builtin_specs_dir
 from qinqing.policies.models import PolicyRule
+from qinqing.policies.seeds import SEED_RULE_SOURCE
 from tests.policies.conftest import NOW
 
 
 def test_seed_policies_carry_the_shipped_rule_files(pw):
     for policy in (pw.art2, pw.art3, pw.grad):
         rule = policy.rules.get(active=True)
-        shipped = (builtin_rules_dir() / f"{policy.code}.yaml").read_text(encoding="utf-8")
+        shipped = (builtin_specs_dir() / f"{policy.code}.yaml").read_text(encoding="utf-8")
         assert rule.yaml_text == shipped and rule.version == 1
-        assert rule.source == f"qinqing/policies/rules/{policy.code}.yaml"
+        assert rule.source == SEED_RULE_SOURCE
 
 
 def test_unknown_attribute_is_reported_with_its_line_and_nothing_saved(pw, client_for):

@@ -42,7 +42,7 @@ def test_demo_without_the_shared_folder(db, monkeypatch):
     }  # fmt: skip
     for code in seeds.SEED_POLICIES:
         rule = PolicyRule.objects.get(policy__code=code, active=True)
-        assert rule.source == f"qinqing/policies/rules/{code}.yaml"
+        assert rule.source == seeds.SEED_RULE_SOURCE
     results_a = MatchResult.objects.filter(uscc=ENTERPRISE_A[1], current=True)
     assert results_a.filter(eligible=True).exists() and results_a.filter(near_miss=True).exists()
     results_b = MatchResult.objects.filter(uscc=ENTERPRISE_B[1], current=True)

@@ -4,10 +4,10 @@ import doctest
 
 import pytest
 
-from qinqing.policies import search, workflow
+from qinqing.policies import rules, search
 
 
-@pytest.mark.parametrize("module", [workflow, search], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [rules, search], ids=lambda m: m.__name__)
 def test_doctests(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0

@@ -4,7 +4,7 @@ One YAML file holds one policy. Keys are a small fixed English vocabulary (liste
 ``docs/policy-rules.md`` with their Chinese meaning); everything a person reads —
 titles, the quoted article, the interpretation, condition labels — is Chinese.
 Validation collects *every* problem and names the file, the line and the item, e.g.
-``rules/demo.yaml 第 14 行（奖励项“above-scale”的第 1 个条件）：没有名为“size_”的企业属性……``.
+``demo.yaml 第 14 行（奖励项“above-scale”的第 1 个条件）：没有名为“size_”的企业属性……``.
 
 Structure of a policy's amount for one enterprise::
 
@@ -1143,7 +1143,7 @@ def load_ruleset(
     A single file path loads just that policy. Errors of all files are reported
     together; policy ids must be unique across the set.
     """
-    root = Path(source) if source is not None else builtin_rules_dir()
+    root = Path(source) if source is not None else builtin_specs_dir()
     if not root.exists():
         raise InvalidInput(f"找不到规则目录或文件“{root}”，请检查 --rules 参数。")
     files = [root] if root.is_file() else sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
@@ -1189,9 +1189,9 @@ def ruleset_from_texts(
     return RuleSet(tuple(sorted(policies, key=lambda p: p.id)), catalogue, source)
 
 
-def builtin_rules_dir() -> Path:
-    """The shipped demo rules (qinqing/policies/rules/)."""
-    return Path(__file__).resolve().parents[1] / "rules"
+def builtin_specs_dir() -> Path:
+    """The shipped rule files of the seed policies (``qinqing/policies/policy_specs/``)."""
+    return Path(__file__).resolve().parents[1] / "policy_specs"
 
 
 def check_new_version(old: Policy, new: Policy) -> None:
@@ -1199,7 +1199,7 @@ def check_new_version(old: Policy, new: Policy) -> None:
 
     Examples:
         >>> import dataclasses
-        >>> p = parse_policy(open(builtin_rules_dir() / "grad-hiring-subsidy.yaml").read())
+        >>> p = parse_policy(open(builtin_specs_dir() / "grad-hiring-subsidy.yaml").read())
         >>> check_new_version(p, dataclasses.replace(p, digest="changed"))
         Traceback (most recent call last):
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from qinqing.policies.workflow import yuan as _yuan
+from qinqing.policies.rules import yuan as _yuan
 
 register = template.Library()
 

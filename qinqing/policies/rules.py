@@ -1,6 +1,8 @@
-"""Pure rules of policy delivery: state machines, the budget check, quarters, clocks.
+"""Pure rules of policy delivery: state machines, the budget check, quarters, clocks, and
+which registry attributes an enterprise cannot change (no near miss on those).
 
 No ORM, no clock, no I/O (STYLE.md §2): the service passes states, amounts and dates in.
+State names and labels come from the model's choices (:mod:`qinqing.policies.choices`).
 """
 
 from __future__ import annotations
@@ -10,42 +12,43 @@ from decimal import Decimal
 
 from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.workdays import TimeLimit, TimeUnit, WorkdayCalendar, due_on
+from qinqing.policies.choices import ApplicationState, GrantBatchState
 
 # 002 「属于上级给付的奖补资金，到达本级15日内，下达县(区)或直接足额拨付给企业」
 FUND_PASS_DOWN_LIMIT = TimeLimit(15, TimeUnit.NATURAL_DAYS)
 # how many days before the due date a pending 服务对象清单 is reminded (then again each week)
 TARGET_LIST_REMIND_DAYS = 15
 
-APPLICATION_LABELS = {
-    "submitted": "待审核",
-    "returned": "退回补正",
-    "approved": "审核通过",
-    "rejected": "不予兑现",
-    "paid": "已拨付",
+# state machines over the model's choices (qinqing.policies.choices): names and labels there
+APPLICATION_NEXT: dict[ApplicationState, frozenset[ApplicationState]] = {
+    ApplicationState.SUBMITTED: frozenset(
+        {ApplicationState.RETURNED, ApplicationState.APPROVED, ApplicationState.REJECTED}
+    ),
+    ApplicationState.RETURNED: frozenset({ApplicationState.SUBMITTED}),
+    ApplicationState.APPROVED: frozenset({ApplicationState.PAID}),
+    ApplicationState.REJECTED: frozenset(),
+    ApplicationState.PAID: frozenset(),
 }
-APPLICATION_NEXT: dict[str, frozenset[str]] = {
-    "submitted": frozenset({"returned", "approved", "rejected"}),
-    "returned": frozenset({"submitted"}),
-    "approved": frozenset({"paid"}),
-    "rejected": frozenset(),
-    "paid": frozenset(),
-}
-APPLICATION_ACTIONS = {
-    "submitted": "重新提交",
-    "returned": "退回补正",
-    "approved": "审核通过",
-    "rejected": "不予兑现",
-    "paid": "登记拨付",
+# what the move into a state is called in a refusal ("不能退回补正")
+APPLICATION_ACTIONS: dict[ApplicationState, str] = {
+    ApplicationState.SUBMITTED: "重新提交",
+    ApplicationState.RETURNED: "退回补正",
+    ApplicationState.APPROVED: "审核通过",
+    ApplicationState.REJECTED: "不予兑现",
+    ApplicationState.PAID: "登记拨付",
 }
 
-BATCH_LABELS = {"prepared": "待审批", "approved": "已审批", "paid": "已拨付", "cancelled": "已作废"}
-BATCH_NEXT: dict[str, frozenset[str]] = {
-    "prepared": frozenset({"approved", "cancelled"}),
-    "approved": frozenset({"paid"}),
-    "paid": frozenset(),
-    "cancelled": frozenset(),
+BATCH_NEXT: dict[GrantBatchState, frozenset[GrantBatchState]] = {
+    GrantBatchState.PREPARED: frozenset({GrantBatchState.APPROVED, GrantBatchState.CANCELLED}),
+    GrantBatchState.APPROVED: frozenset({GrantBatchState.PAID}),
+    GrantBatchState.PAID: frozenset(),
+    GrantBatchState.CANCELLED: frozenset(),
 }
-BATCH_ACTIONS = {"approved": "审批", "cancelled": "作废", "paid": "登记拨付"}
+BATCH_ACTIONS: dict[GrantBatchState, str] = {
+    GrantBatchState.APPROVED: "审批",
+    GrantBatchState.CANCELLED: "作废",
+    GrantBatchState.PAID: "登记拨付",
+}
 
 
 def check_application_transition(current: str, target: str) -> None:
@@ -58,10 +61,9 @@ def check_application_transition(current: str, target: str) -> None:
         ...
         qinqing.core.errors.IllegalTransition: 申报当前状态为“已拨付”，不能退回补正。
     """
-    if target not in APPLICATION_NEXT[current]:
-        raise IllegalTransition(
-            f"申报当前状态为“{APPLICATION_LABELS[current]}”，不能{APPLICATION_ACTIONS[target]}。"
-        )
+    now, then = ApplicationState(current), ApplicationState(target)
+    if then not in APPLICATION_NEXT[now]:
+        raise IllegalTransition(f"申报当前状态为“{now.label}”，不能{APPLICATION_ACTIONS[then]}。")
 
 
 def check_batch_transition(current: str, target: str) -> None:
@@ -73,10 +75,9 @@ def check_batch_transition(current: str, target: str) -> None:
         ...
         qinqing.core.errors.IllegalTransition: 发放批次当前状态为“已审批”，不能作废。
     """
-    if target not in BATCH_NEXT[current]:
-        raise IllegalTransition(
-            f"发放批次当前状态为“{BATCH_LABELS[current]}”，不能{BATCH_ACTIONS[target]}。"
-        )
+    now, then = GrantBatchState(current), GrantBatchState(target)
+    if then not in BATCH_NEXT[now]:
+        raise IllegalTransition(f"发放批次当前状态为“{now.label}”，不能{BATCH_ACTIONS[then]}。")
 
 
 def check_preparer_is_not_approver(preparer_id: int, approver_id: int) -> None:
