@@ -169,7 +169,7 @@ def test_real_hand_checked_themes_are_found(real_themes):
             default=0,
         )
         assert biggest >= max(2, len(ids) // 3), name
-    assert together / total >= 0.6
+    assert together / total >= 0.62  # 45 of 72 pairs (issue 18)
 
 
 def test_real_unrelated_messages_stay_apart(real_themes):

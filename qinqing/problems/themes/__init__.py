@@ -9,11 +9,12 @@ How it works (every step is deterministic and independent of the input order: ro
 first put in the canonical order of their ids):
 
 1. **Features.** The head of each message (title and the start of the body) is cut into
-   words with jieba's dictionary (its compiled port jieba-rs, which cuts identically); stop words and boilerplate (「您好」「请问」「相关部门」…) are dropped.
-   Place names are read from the *whole* text with patterns (「××小区」「××路」「××村」
-   「××学校」「××公司」…, and the anonymised region codes 「A3区」「K8县」), and count
-   three times as much as a word. The region code of the row (``region_code``) is a feature
-   too.
+   words with jieba's dictionary (its compiled port jieba-rs, which cuts identically); stop
+   words and boilerplate (「您好」「请问」「相关部门」…) are dropped. Place names are read
+   from the title and the first ``PLACE_CHARS`` characters of the body with patterns
+   (「××小区」「××路」「××村」「××学校」「××公司」…, and the anonymised region codes
+   「A3区」「K8县」) and weigh twice a word (an area such as a town or a road 1.5 times).
+   The region code of the row (``region_code``) is a feature too.
 2. **TF-IDF** over these features (smoothed idf, L2-normalised rows).
 3. **Candidate pairs** come only from *distinctive* features (document frequency at most
    ``max_df`` of the rows and at most ``MAX_POSTING``), computed as a sparse product
