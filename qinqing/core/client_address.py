@@ -13,6 +13,7 @@ import ipaddress
 from functools import cache
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
 @cache
@@ -33,10 +34,10 @@ def is_trusted_proxy(address: str) -> bool:
     return ip is not None and any(ip in network for network in networks)
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The client's address: the nearest untrusted hop of X-Forwarded-For, read from the right,
     when the connection comes from a trusted proxy; the connecting address otherwise."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
+    remote = str(request.META.get("REMOTE_ADDR", "") or "")
     if not is_trusted_proxy(remote):
         return remote  # "" when unknown: axes stores it in an address column (NULL then)
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
@@ -45,5 +46,5 @@ def client_ip(request) -> str:
         if _parse(hop) is None:
             return remote  # a garbled header is not believed
         if not is_trusted_proxy(hop):
-            return hop
-    return hops[0] if hops else remote
+            return str(hop)
+    return str(hops[0]) if hops else remote

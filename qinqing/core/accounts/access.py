@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from qinqing.core.accounts.models import Profile, Role, Scope
+from qinqing.core.actor import AnyUser
 from qinqing.core.errors import PermissionDenied
 from qinqing.core.orgs.models import Unit
 
@@ -20,35 +21,40 @@ SITE_ADMIN = "site_admin"
 DISCIPLINE = "discipline"
 
 
-def profile_of(user) -> Profile | None:
+def profile_of(user: AnyUser | None) -> Profile | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    cached = getattr(user, "_qinqing_profile", False)
-    if cached is not False:
+    if user.pk is None:
+        return None
+    cache = user.__dict__  # one profile query per request's user object
+    if "_qinqing_profile" in cache:
+        cached: Profile | None = cache["_qinqing_profile"]
         return cached
     profile = (
-        Profile.objects.select_related("role", "unit", "unit__parent").filter(user=user).first()
+        Profile.objects.select_related("role", "unit", "unit__parent")
+        .filter(user_id=int(user.pk))
+        .first()
     )
-    user._qinqing_profile = profile
+    cache["_qinqing_profile"] = profile
     return profile
 
 
-def role_of(user) -> Role | None:
+def role_of(user: AnyUser) -> Role | None:
     profile = profile_of(user)
     return profile.role if profile else None
 
 
-def has_role(user, code: str) -> bool:
+def has_role(user: AnyUser, code: str) -> bool:
     role = role_of(user)
     return role is not None and role.code == code
 
 
-def has_capability(user, capability: str) -> bool:
+def has_capability(user: AnyUser, capability: str) -> bool:
     role = role_of(user)
     return role is not None and capability in (role.capabilities or [])
 
 
-def require_capability(user, capability: str) -> None:
+def require_capability(user: AnyUser, capability: str) -> None:
     if not has_capability(user, capability):
         from qinqing.core.accounts.capabilities import CAPABILITY_LABELS
 
@@ -58,19 +64,19 @@ def require_capability(user, capability: str) -> None:
         )
 
 
-def user_unit(user) -> Unit | None:
+def user_unit(user: AnyUser) -> Unit | None:
     profile = profile_of(user)
     return profile.unit if profile else None
 
 
-def user_uscc(user) -> str:
+def user_uscc(user: AnyUser) -> str:
     profile = profile_of(user)
     if profile is None or profile.role.scope != Scope.ENTERPRISE:
         return ""
     return profile.uscc
 
 
-def scope_area(user) -> Unit | None:
+def scope_area(user: AnyUser) -> Unit | None:
     """The area whose data the user may see (jurisdiction roles), or ``None``."""
     profile = profile_of(user)
     if profile is None or profile.unit is None or profile.role.scope != Scope.JURISDICTION:
@@ -78,7 +84,7 @@ def scope_area(user) -> Unit | None:
     return profile.unit.area()
 
 
-def visible_units(user) -> QuerySet[Unit]:
+def visible_units(user: AnyUser) -> QuerySet[Unit]:
     """Units whose assigned work the user may see."""
     profile = profile_of(user)
     if profile is None:
@@ -89,16 +95,16 @@ def visible_units(user) -> QuerySet[Unit]:
     if scope == Scope.JURISDICTION and profile.unit is not None:
         return Unit.objects.filter(path__startswith=profile.unit.area().path)
     if scope == Scope.UNIT and profile.unit is not None:
-        return Unit.objects.filter(pk=profile.unit_id)
+        return Unit.objects.filter(pk=profile.unit.pk)
     return Unit.objects.none()
 
 
-def can_see_unit(user, unit: Unit | None) -> bool:
+def can_see_unit(user: AnyUser, unit: Unit | None) -> bool:
     if unit is None:
         return False
     return visible_units(user).filter(pk=unit.pk).exists()
 
 
-def is_read_only(user) -> bool:
+def is_read_only(user: AnyUser) -> bool:
     role = role_of(user)
     return role is None or role.read_only

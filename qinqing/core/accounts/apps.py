@@ -17,7 +17,7 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(_grant_builtin_capabilities, sender=self)
 
 
-def _grant_builtin_capabilities(sender, **kwargs) -> None:
+def _grant_builtin_capabilities(sender: object, **kwargs: object) -> None:
     """After ``migrate``: give built-in roles what newly installed apps grant them."""
     from qinqing.core.accounts.roles import ensure_builtin_roles
 

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from qinqing.core.accounts.access import profile_of, require_capability
 from qinqing.core.accounts.models import Scope
+from qinqing.core.actor import AnyUser
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import NotFound
 
@@ -27,11 +28,13 @@ def region_prefix(code: str) -> str:
     return code
 
 
-def visible_enterprises_for_user(user) -> QuerySet[Enterprise]:
+def visible_enterprises_for_user(user: AnyUser) -> QuerySet[Enterprise]:
     """Global roles see the whole registry; everyone else the enterprises registered in their
     area, when the area has a 行政区划代码 (another city's office saw this city's registry)."""
     require_capability(user, "enterprises.view")
     profile = profile_of(user)
+    if profile is None:  # require_capability let only users with a role through
+        return Enterprise.objects.none()
     if profile.role.scope == Scope.GLOBAL or profile.unit is None:
         return Enterprise.objects.all()
     prefix = region_prefix(profile.unit.area().code)
@@ -40,7 +43,7 @@ def visible_enterprises_for_user(user) -> QuerySet[Enterprise]:
     return Enterprise.objects.all()
 
 
-def search_enterprises(user, text: str = "") -> QuerySet[Enterprise]:
+def search_enterprises(user: AnyUser, text: str = "") -> QuerySet[Enterprise]:
     qs = visible_enterprises_for_user(user)
     text = (text or "").strip()
     if text:
@@ -48,7 +51,7 @@ def search_enterprises(user, text: str = "") -> QuerySet[Enterprise]:
     return qs
 
 
-def access_enterprise_for_user(user, uscc: str) -> Enterprise:
+def access_enterprise_for_user(user: AnyUser, uscc: str) -> Enterprise:
     enterprise = visible_enterprises_for_user(user).filter(uscc=uscc).first()
     if enterprise is None:
         raise NotFound("企业不存在，或您没有查看它的权限。")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from qinqing.core import audit
+from qinqing.core.actor import Actor, user_of
 from qinqing.core.enterprises.attributes import ENTERPRISE_ATTRIBUTES
 from qinqing.core.enterprises.models import Enterprise, RegistryImportBatch
 from qinqing.core.enterprises.registry_io import Registry, read_registry, read_registry_records
@@ -23,13 +26,13 @@ CORE_FIELDS = (
 )
 
 
-def _py(value):
+def _py(value: object) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
 
 
-def _records(registry: Registry) -> list[dict]:
+def _records(registry: Registry) -> list[dict[str, Any]]:
     """Row dicts of the validated registry, with Python values."""
     table = registry.table
     names = [n for n in table.column_names if n in ENTERPRISE_ATTRIBUTES]
@@ -39,7 +42,7 @@ def _records(registry: Registry) -> list[dict]:
 
 @transaction.atomic
 def import_registry(
-    data: bytes, *, filename: str, actor, skip_bad_rows: bool = False, batch_size: int = 2000
+    data: bytes, *, filename: str, actor: Actor, skip_bad_rows: bool = False, batch_size: int = 2000
 ) -> RegistryImportBatch:
     """导入企业名录: validate the whole file, then upsert by 统一社会信用代码.
 
@@ -59,7 +62,7 @@ def import_registry(
         total_rows=imported.total_rows,
         skipped=len(imported.bad_lines),
         report=imported.report(limit=200) if imported.errors else "",
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     existing = set(
         Enterprise.objects.filter(uscc__in=[r["uscc"] for r in rows]).values_list("uscc", flat=True)
@@ -93,10 +96,10 @@ def import_registry(
     return batch
 
 
-def registry_from_db(queryset=None) -> Registry:
+def registry_from_db(queryset: QuerySet[Enterprise] | None = None) -> Registry:
     """The stored registry (or part of it) as a validated columnar ``Registry``."""
     qs = queryset if queryset is not None else Enterprise.objects.all()
-    records = []
+    records: list[dict[str, Any]] = []
     for e in qs.order_by("uscc").iterator(chunk_size=5000):
         row = {"uscc": e.uscc, **{k: getattr(e, k) for k in CORE_FIELDS}, **e.attributes}
         records.append(row)
@@ -106,7 +109,7 @@ def registry_from_db(queryset=None) -> Registry:
     return imported.registry
 
 
-def attribute_rows() -> list[dict]:
+def attribute_rows() -> list[dict[str, Any]]:
     """The attribute catalogue as rows for the catalogue page."""
     return [
         {

@@ -19,6 +19,8 @@ Examples:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from qinqing.core.errors import InvalidInput
@@ -193,10 +195,10 @@ def uscc_check_chars(codes17: np.ndarray) -> np.ndarray:
     values = _BYTE_VALUE[codes17].astype(np.int32)
     if (values < 0).any():
         raise InvalidInput("生成统一社会信用代码时出现了不允许的字符。")
-    return _ALPHABET_BYTES[(31 - (values @ _WEIGHTS) % 31) % 31]
+    return np.asarray(_ALPHABET_BYTES[(31 - (values @ _WEIGHTS) % 31) % 31])
 
 
-def _code_matrix(codes: object) -> tuple[np.ndarray, np.ndarray]:
+def _code_matrix(codes: Any) -> tuple[np.ndarray, np.ndarray]:
     """Turn codes into an (n, 18) uint8 matrix plus a mask of rows of the right length."""
     try:
         import pyarrow as pa
@@ -210,7 +212,7 @@ def _code_matrix(codes: object) -> tuple[np.ndarray, np.ndarray]:
         if pa.types.is_string(codes.type):
             return _arrow_matrix(codes)
         codes = codes.to_pylist()
-    items = list(codes)  # type: ignore[call-overload]
+    items = list(codes)
     n = len(items)
     ok = np.zeros(n, dtype=bool)
     matrix = np.zeros((n, USCC_LENGTH), dtype=np.uint8)
@@ -221,7 +223,7 @@ def _code_matrix(codes: object) -> tuple[np.ndarray, np.ndarray]:
     return matrix, ok
 
 
-def _arrow_matrix(arr: object) -> tuple[np.ndarray, np.ndarray]:
+def _arrow_matrix(arr: Any) -> tuple[np.ndarray, np.ndarray]:  # a pyarrow string array
     import pyarrow as pa
     import pyarrow.compute as pc
 

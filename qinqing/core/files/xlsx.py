@@ -59,7 +59,7 @@ def read_rows(
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _keep_as_text(cell) -> None:
+def _keep_as_text(cell: Any) -> None:  # an openpyxl cell
     """Text that a spreadsheet would run as a formula (``=HYPERLINK(…)``, ``+1+1``, ``@SUM``)
     is stored as a plain string with Excel's quote prefix, so it shows as typed and never
     runs (CSV/formula injection)."""

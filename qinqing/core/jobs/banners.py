@@ -7,18 +7,19 @@ import datetime as dt
 
 from django.urls import reverse
 
+from qinqing.core.actor import AnyUser
 from qinqing.core.manifest import Banner
 
 LIMIT = 5
 
 
-def concerns(user) -> bool:
+def concerns(user: AnyUser) -> bool:
     from qinqing.core.accounts.access import has_capability, has_role
 
     return has_capability(user, "system.view") or has_role(user, "office_admin")
 
 
-def banners(user, now: dt.datetime) -> list[Banner]:
+def banners(user: AnyUser, now: dt.datetime) -> list[Banner]:
     if not concerns(user):
         return []
     from qinqing.core.accounts.access import has_capability
@@ -38,7 +39,9 @@ def banners(user, now: dt.datetime) -> list[Banner]:
     ]
     if failing:
         names = "、".join(
-            f"{labels[s.name]}（{s.last_run.get_outcome_display()}）" for s in failing
+            f"{labels[s.name]}（{s.last_run.get_outcome_display()}）"
+            for s in failing
+            if s.last_run is not None
         )
         out.append(
             Banner(

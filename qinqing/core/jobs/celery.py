@@ -64,16 +64,11 @@ def run_task(
     """Run one job (scheduled slot or by hand); returns the run's outcome ("" if not run)."""
     from qinqing.core.jobs import runner
 
-    work = runner.DueWork(
-        runner.get_job(name),
-        dt.datetime.fromisoformat(now),
-        dt.datetime.fromisoformat(slot) if slot else None,
-        missed,
-        trigger,
-    )
-    if work.slot is None:
-        run = runner.run_job(work.job, now=work.now, trigger=trigger)
+    job, moment = runner.get_job(name), dt.datetime.fromisoformat(now)
+    if not slot:  # by hand, outside the schedule
+        run = runner.run_job(job, now=moment, trigger=trigger)
     else:
+        work = runner.DueWork(job, moment, dt.datetime.fromisoformat(slot), missed, trigger)
         run = runner.execute(work)
     return run.outcome if run is not None else ""
 
@@ -89,7 +84,7 @@ def sync_beat_schedule() -> None:
 
 
 @beat_init.connect
-def _on_beat_init(sender=None, **kwargs) -> None:
+def _on_beat_init(sender: object = None, **kwargs: object) -> None:
     import django
 
     django.setup()

@@ -11,6 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qinqing.core.jobs.models import JobRun
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,9 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 NOW_HELP = "按此时刻运行（ISO 格式，如 2025-07-01T09:00；不带时区按北京时间）"
 
 
-def parse_now(text: str | None):
-    from datetime import datetime
-
+def parse_now(text: str | None) -> datetime:
     from django.utils import timezone
 
     from qinqing.core.errors import InvalidInput
@@ -58,17 +61,17 @@ def parse_now(text: str | None):
     return value if value.tzinfo else value.replace(tzinfo=TZ)
 
 
-def _local(value) -> str:
+def _local(value: datetime | None) -> str:
     from django.utils import timezone
 
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
-def _counts(counts: dict) -> str:
+def _counts(counts: dict[str, int]) -> str:
     return "，".join(f"{k} {v}" for k, v in counts.items())
 
 
-def describe_run(run, label: str) -> str:
+def describe_run(run: JobRun, label: str) -> str:
     """One line about a finished run (what ``run`` and ``run-due`` print)."""
     head = f"{label}（{run.job}）：{run.get_outcome_display()}"
     if run.missed > 1:

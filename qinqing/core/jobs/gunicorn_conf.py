@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
-_child: subprocess.Popen | None = None
+_child: subprocess.Popen[bytes] | None = None
 
 
-def when_ready(server) -> None:
+def when_ready(server: Any) -> None:  # gunicorn.arbiter.Arbiter
     global _child
     if os.environ.get("QINQING_SCHEDULER", "embedded") != "embedded":
         server.log.info(
@@ -26,7 +27,7 @@ def when_ready(server) -> None:
     server.log.info("embedded scheduler started (pid %s)", _child.pid)
 
 
-def on_exit(server) -> None:
+def on_exit(server: Any) -> None:
     if _child is not None and _child.poll() is None:
         _child.terminate()
         try:

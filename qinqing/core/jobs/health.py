@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from typing import Any
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 LATE_AFTER = dt.timedelta(minutes=15)  # the scheduler ticks every minute; allow a long job
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -31,7 +32,7 @@ def _database() -> dict:
     return {"ok": True, "vendor": connection.vendor}
 
 
-def _cache() -> dict:
+def _cache() -> dict[str, Any]:
     key = f"qinqing:healthz:{uuid.uuid4().hex}"
     try:
         cache.set(key, "1", 10)
@@ -43,7 +44,7 @@ def _cache() -> dict:
     return {"ok": ok}
 
 
-def _storage() -> dict:
+def _storage() -> dict[str, Any]:
     name = f"healthz/{uuid.uuid4().hex}.txt"
     try:
         saved = default_storage.save(name, ContentFile(b"ok"))
@@ -54,7 +55,7 @@ def _storage() -> dict:
     return {"ok": True}
 
 
-def _jobs(now: dt.datetime) -> dict:
+def _jobs(now: dt.datetime) -> dict[str, Any]:
     from qinqing.core.jobs.models import PROBLEM_OUTCOMES, JobRun, JobState
     from qinqing.core.jobs.runner import is_workday, registered_jobs, schedule_of
 
@@ -79,7 +80,7 @@ def _jobs(now: dt.datetime) -> dict:
         if owed is not None:
             late.append(job.name)
     finished = JobRun.objects.exclude(finished_at=None).order_by("-finished_at").first()
-    if finished is not None:
+    if finished is not None and finished.finished_at is not None:
         last_finished = finished.finished_at.isoformat()
     return {
         "ok": not late and not failing,
@@ -90,7 +91,7 @@ def _jobs(now: dt.datetime) -> dict:
     }
 
 
-def check(now: dt.datetime) -> dict:
+def check(now: dt.datetime) -> dict[str, Any]:
     database = _database()
     checks = {"database": database, "cache": _cache(), "storage": _storage()}
     try:

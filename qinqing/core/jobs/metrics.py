@@ -7,6 +7,8 @@ serves /metrics, so in-process counters would miss them; the run table is the tr
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +16,7 @@ _registered = False
 
 
 class JobCollector:
-    def collect(self):
+    def collect(self) -> Iterator[Any]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
         from qinqing.core.jobs.models import JobRun, JobState
@@ -47,6 +49,8 @@ class JobCollector:
                     last_ok.add_metric([row["job"]], row["at"].timestamp())
             for state in JobState.objects.select_related("last_run").exclude(last_run=None):
                 run = state.last_run
+                if run is None:
+                    continue
                 if run.duration_seconds is not None:
                     duration.add_metric([state.name], run.duration_seconds)
                 failing.add_metric([state.name], 0 if run.outcome == "succeeded" else 1)

@@ -19,6 +19,7 @@ a Celery worker) goes through :func:`run_job`, so the guarantees hold whichever 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
 import logging
@@ -26,9 +27,10 @@ import os
 import socket
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -169,17 +171,18 @@ def _resolve(job: Job) -> Callable[[dt.datetime], object]:
             f"找不到任务函数 {job.func}（{type(exc).__name__}: {exc}）。"
             "请检查该模块是否已安装、函数名是否写对。"
         ) from exc
-    return func
+    return cast("Callable[[dt.datetime], object]", func)
 
 
 def _counts(result: object) -> dict[str, int]:
     """A job's result as ``{name: int}`` (dicts as they are; dataclasses by their int fields)."""
     if result is None:
         return {}
+    items: Iterable[tuple[object, object]]
     if isinstance(result, dict):
         items = result.items()
-    elif hasattr(result, "__dataclass_fields__"):
-        items = ((k, getattr(result, k)) for k in result.__dataclass_fields__)
+    elif dataclasses.is_dataclass(result):
+        items = ((f.name, getattr(result, f.name)) for f in dataclasses.fields(result))
     else:
         return {}
     return {str(k): int(v) for k, v in items if isinstance(v, int | bool)}
@@ -194,7 +197,9 @@ def _abandon_stale_runs(name: str, clock: dt.datetime) -> int:
     )
 
 
-def _finish(run: JobRun, outcome: str, *, counts=None, error: str = "") -> None:
+def _finish(
+    run: JobRun, outcome: str, *, counts: dict[str, int] | None = None, error: str = ""
+) -> None:
     run.outcome = outcome
     run.finished_at = timezone.now()
     run.counts = counts or {}

@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from qinqing.core.jobs import views
 
 app_name = "jobs"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", views.healthz, name="healthz"),
     path("system/jobs/", views.status, name="status"),
     path("system/jobs/<str:name>/run", views.run_now, name="run_now"),

@@ -41,6 +41,9 @@ Health for the 系统运行 page: :func:`delivery_health(now) <.tasks.delivery_h
 (``notification_kinds``) so users can choose channels per kind.
 """
 
+import datetime as dt
+from typing import Any
+
 from qinqing.core.notifications.api import (
     notify,
     notify_enterprise,
@@ -49,7 +52,7 @@ from qinqing.core.notifications.api import (
 )
 
 
-def delivery_health(now):
+def delivery_health(now: dt.datetime) -> dict[str, Any]:
     """Counts for the 系统运行 page (see :func:`qinqing.core.notifications.tasks.delivery_health`)."""
     from qinqing.core.notifications.tasks import delivery_health as health
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from qinqing.core.notifications.models import Delivery, Notification, SmsOutbox
 
@@ -10,7 +11,7 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["title", "key"]
     readonly_fields = [f.name for f in Notification._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -28,7 +29,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ["channel", "status"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -37,5 +38,5 @@ class SmsOutboxAdmin(admin.ModelAdmin):
     list_display = ["phone", "kind", "text", "created_at"]
     readonly_fields = [f.name for f in SmsOutbox._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

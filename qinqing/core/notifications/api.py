@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from qinqing.core.notifications.models import Delivery, Notification
+
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 CHANNELS = ("inbox", "email", "sms")
@@ -37,7 +41,7 @@ class Message:
     sms_text: str = ""
 
 
-def _users(recipients: Any) -> list:
+def _users(recipients: Any) -> list[Any]:
     if recipients is None:
         return []
     if hasattr(recipients, "pk") and not isinstance(recipients, Iterable | str):
@@ -139,10 +143,10 @@ def store(items: Sequence[tuple[int, Message]], *, now: dt.datetime) -> tuple[in
         )  # fmt: skip
         for uid, m in fresh
     ]
-    rows = _insert_notifications(rows)
+    inserted = _insert_notifications(rows)
     quiet = quiet_hours()
     deliveries: list[Delivery] = []
-    for row, (uid, m) in zip(rows, fresh, strict=True):
+    for row, (uid, m) in zip(inserted, fresh, strict=True):
         if row is None:  # a concurrent writer stored the same key first
             continue
         person = people.get(uid, {})
@@ -157,18 +161,18 @@ def store(items: Sequence[tuple[int, Message]], *, now: dt.datetime) -> tuple[in
     if inbox_off:
         Notification.objects.filter(pk__in=inbox_off).update(read_at=now)
     Delivery.objects.bulk_create(deliveries, batch_size=2000)
-    new = sum(1 for row in rows if row is not None)
+    new = sum(1 for row in inserted if row is not None)
     return new, [d.pk for d in deliveries if d.status == "queued" and d.channel != "inbox" and d.pk]
 
 
-def _insert_notifications(rows):
+def _insert_notifications(rows: list[Notification]) -> list[Notification | None]:
     from qinqing.core.notifications.models import Notification
 
     try:
         with transaction.atomic():
-            return Notification.objects.bulk_create(rows, batch_size=2000)
+            return list(Notification.objects.bulk_create(rows, batch_size=2000))
     except IntegrityError:  # the same key raced in from another process: one at a time
-        out = []
+        out: list[Notification | None] = []
         for row in rows:
             try:
                 with transaction.atomic():
@@ -179,25 +183,25 @@ def _insert_notifications(rows):
         return out
 
 
-def _chunks(ids: list, size: int = 2000):
+def _chunks(ids: list[T], size: int = 2000) -> Iterator[list[T]]:
     for i in range(0, len(ids), size):
         yield ids[i : i + size]
 
 
-def _people(user_ids: list[int]) -> dict[int, dict]:
+def _people(user_ids: list[int]) -> dict[int, dict[str, Any]]:
     from django.contrib.auth import get_user_model
 
-    out: dict[int, dict] = {}
+    out: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(sorted(set(user_ids))):
         for row in get_user_model().objects.filter(pk__in=chunk).values(
             "pk", "email", "is_active", "profile__phone", "profile__email_notifications",
             "profile__role__scope",
         ):  # fmt: skip
-            out[row["pk"]] = row
+            out[row["pk"]] = dict(row)
     return out
 
 
-def is_enterprise(person: dict) -> bool:
+def is_enterprise(person: dict[str, Any]) -> bool:
     return person.get("profile__role__scope") == "enterprise"
 
 
@@ -208,7 +212,15 @@ def quiet_hours() -> tuple[dt.time, dt.time]:
     return parse_hhmm(start), parse_hhmm(end)
 
 
-def _new_delivery(row, channel, m: Message, person, pref, now, quiet):
+def _new_delivery(
+    row: Notification,
+    channel: str,
+    m: Message,
+    person: dict[str, Any],
+    pref: Any,
+    now: dt.datetime,
+    quiet: tuple[dt.time, dt.time],
+) -> Delivery | None:
     from qinqing.core.notifications.mail import mask_email
     from qinqing.core.notifications.models import Delivery, DeliveryStatus
     from qinqing.core.notifications.rules import quiet_hours_end
@@ -256,7 +268,7 @@ def send_after_commit(delivery_ids: list[int], now: dt.datetime) -> None:
         log.exception("sending notifications after commit failed")
 
 
-def unit_users(unit: Any, capability: str | None = None) -> list:
+def unit_users(unit: Any, capability: str | None = None) -> list[Any]:
     """Active users whose profile is in ``unit`` (and whose role has ``capability``)."""
     from django.contrib.auth import get_user_model
 
@@ -270,7 +282,7 @@ def unit_users(unit: Any, capability: str | None = None) -> list:
     return [u for u in users if capability is None or has_capability(u, capability)]
 
 
-def enterprise_users(uscc: str) -> list:
+def enterprise_users(uscc: str) -> list[Any]:
     from django.contrib.auth import get_user_model
 
     if not uscc:
@@ -293,7 +305,7 @@ def notify_enterprise(uscc: str, **message: Any) -> int:
 
 
 def notify_enterprises(
-    messages: Iterable[tuple[str, dict]], *, now: dt.datetime | None = None
+    messages: Iterable[tuple[str, dict[str, Any]]], *, now: dt.datetime | None = None
 ) -> int:
     """:func:`notify_enterprise` for many enterprises in a few queries:
     ``messages`` is ``(uscc, {kind, title, body, url, key, channels, sms_text})`` pairs.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
+
+from django.http import HttpRequest
 
 log = logging.getLogger(__name__)
 
 
-def unread(request) -> dict:
+def unread(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

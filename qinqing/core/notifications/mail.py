@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
 
 class EmlFileBackend(BaseEmailBackend):
-    def __init__(self, file_path: str | None = None, **kwargs):
+    def __init__(self, file_path: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.path = Path(file_path or getattr(settings, "EMAIL_FILE_PATH", "") or "mail")
 
-    def send_messages(self, email_messages) -> int:
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         self.path.mkdir(parents=True, exist_ok=True)
         sent = 0
         for message in email_messages:

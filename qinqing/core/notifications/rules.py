@@ -37,7 +37,7 @@ def in_quiet_hours(clock: dt.time, start: dt.time, end: dt.time) -> bool:
 
 
 def quiet_hours_end(
-    now: dt.datetime, start: dt.time, end: dt.time, tz=SHANGHAI
+    now: dt.datetime, start: dt.time, end: dt.time, tz: dt.tzinfo = SHANGHAI
 ) -> dt.datetime | None:
     """When the quiet hours containing ``now`` end (an aware datetime), or ``None`` if ``now``
     is outside them.

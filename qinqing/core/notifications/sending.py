@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -133,7 +134,7 @@ def send_deliveries(delivery_ids: list[int], *, now: dt.datetime) -> dict[str, i
     return counts
 
 
-def _email(d: Delivery, address: str, connection) -> EmailMessage:
+def _email(d: Delivery, address: str, connection: Any) -> EmailMessage:
     n = d.notification
     site = getattr(settings, "QINQING_SITE_URL", "").rstrip("/")
     parts = [n.body.strip()] if n.body.strip() else []

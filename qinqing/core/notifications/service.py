@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from qinqing.core import audit
+from qinqing.core.actor import AnyUser
 from qinqing.core.notifications import queries
 from qinqing.core.notifications.models import Notification, Preference
 
@@ -14,7 +15,7 @@ CHANNEL_FIELDS = ("inbox", "email", "sms")
 
 
 @transaction.atomic
-def mark_read(user, notification_id: int, *, now: dt.datetime) -> Notification:
+def mark_read(user: AnyUser, notification_id: int, *, now: dt.datetime) -> Notification:
     """标为已读. Not audited: it changes only the user's own view of their inbox."""
     notification = queries.access_notification_for_user(user, notification_id)
     if notification.read_at is None:
@@ -24,7 +25,7 @@ def mark_read(user, notification_id: int, *, now: dt.datetime) -> Notification:
 
 
 @transaction.atomic
-def mark_all_read(user, *, now: dt.datetime) -> int:
+def mark_all_read(user: AnyUser, *, now: dt.datetime) -> int:
     """全部标为已读; returns how many were unread."""
     return (
         queries.visible_notifications_for_user(user)
@@ -34,7 +35,7 @@ def mark_all_read(user, *, now: dt.datetime) -> int:
 
 
 @transaction.atomic
-def save_preferences(user, choices: dict[str, set[str]], *, now: dt.datetime) -> int:
+def save_preferences(user: AnyUser, choices: dict[str, set[str]], *, now: dt.datetime) -> int:
     """消息设置: ``choices`` maps each kind shown on the page to the channels ticked.
 
     Returns how many kinds changed; the change is audited with before and after.

@@ -26,7 +26,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -69,14 +69,14 @@ class OutboxSmsAdapter:
 class HttpSmsAdapter:
     """A cloud SMS HTTP API (Aliyun/Tencent shape), configured by ``QINQING_SMS_HTTP``."""
 
-    def __init__(self, config: dict | None = None):
+    def __init__(self, config: dict[str, Any] | None = None):
         self.config = dict(
             config if config is not None else getattr(settings, "QINQING_SMS_HTTP", {})
         )
         if not str(self.config.get("URL", "")).startswith(("http://", "https://")):
             raise SmsError("QINQING_SMS_HTTP['URL'] must be an http(s) address")
 
-    def payload(self, phone: str, text: str, kind: str) -> dict:
+    def payload(self, phone: str, text: str, kind: str) -> dict[str, Any]:
         templates = self.config.get("TEMPLATES") or {}
         return {
             "PhoneNumbers": phone,
@@ -117,4 +117,7 @@ class HttpSmsAdapter:
 
 
 def get_sms_adapter() -> SmsAdapter:
-    return import_string(getattr(settings, "QINQING_SMS_ADAPTER", "") or DEFAULT_ADAPTER)()
+    adapter: SmsAdapter = import_string(
+        getattr(settings, "QINQING_SMS_ADAPTER", "") or DEFAULT_ADAPTER
+    )()
+    return adapter

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Min, Q
 
@@ -46,7 +47,7 @@ def send_pending(now: dt.datetime) -> dict[str, int]:
     return totals
 
 
-def delivery_health(now: dt.datetime) -> dict:
+def delivery_health(now: dt.datetime) -> dict[str, Any]:
     """Figures for the 系统运行 page: failed deliveries in the last 24 hours, what waits.
 
     Returns ``{"failed_24h": int, "given_up": int, "queued": int, "held": int,

@@ -8,6 +8,8 @@ indexed prefix query.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -67,9 +69,9 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
-        parent_path = self.parent.path if self.parent_id else "/"
+        parent_path = self.parent.path if self.parent is not None else "/"
         expected = f"{parent_path}{self.pk}/"
         if self.path != expected:
             old = self.path
@@ -114,7 +116,7 @@ class UnitAlias(models.Model):
     def __str__(self) -> str:
         return f"{self.alias} → {self.unit.name}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalized = normalize_name(self.alias)
         super().save(*args, **kwargs)
 
@@ -142,7 +144,7 @@ class UnitGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalized = normalize_name(self.name)
         super().save(*args, **kwargs)
 
@@ -196,6 +198,6 @@ class UnitNameProposal(models.Model):
     def __str__(self) -> str:
         return self.raw_name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalized = normalize_name(self.raw_name)
         super().save(*args, **kwargs)

@@ -6,6 +6,9 @@ alias. Departments are those the plans name, with the short names they use as al
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from qinqing.core.actor import Actor
 from qinqing.core.orgs.models import Unit, UnitGroup, UnitKind
 from qinqing.core.orgs.service import _add_alias, create_group, create_unit
 
@@ -100,7 +103,7 @@ CITY_UNITS: list[tuple[str, str, list[str], bool]] = [
 COUNTIES = ["示例县", "东城区", "西山县"]
 COUNTY_DEPARTMENTS = ["营商环境建设办公室", "市场监督管理局", "行政审批局", "税务局"]
 
-GROUPS = {
+GROUPS: dict[str, Callable[[list[Unit]], list[Unit]]] = {
     "市政府各部门": lambda units: [
         u for u in units if u.kind in (UnitKind.DEPARTMENT, UnitKind.PARTY_GOV)
     ],
@@ -111,7 +114,7 @@ GROUPS = {
 }
 
 
-def build_demo_directory(actor=None) -> Unit:
+def build_demo_directory(actor: Actor = None) -> Unit:
     """Create the demo directory if it is not there; returns the city. Idempotent."""
     existing = Unit.objects.filter(name=CITY, kind=UnitKind.CITY).first()
     if existing:
@@ -120,7 +123,7 @@ def build_demo_directory(actor=None) -> Unit:
     city = create_unit(
         actor=actor, name=CITY, kind=UnitKind.CITY, parent=province, aliases=["XX市"]
     )
-    units = []
+    units: list[Unit] = []
     for order, (name, kind, aliases, coordinating) in enumerate(CITY_UNITS):
         unit = create_unit(
             actor=actor,

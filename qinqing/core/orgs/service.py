@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from qinqing.core import audit
+from qinqing.core.actor import Actor, user_of
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import (
     AREA_KINDS,
@@ -28,7 +30,7 @@ KIND_BY_LABEL = {label: value for value, label in UnitKind.choices}
 @transaction.atomic
 def create_unit(
     *,
-    actor,
+    actor: Actor,
     name: str,
     kind: str,
     parent: Unit | None,
@@ -70,7 +72,7 @@ def create_unit(
 
 
 @transaction.atomic
-def update_unit(unit: Unit, *, actor, **changes) -> Unit:
+def update_unit(unit: Unit, *, actor: Actor, **changes: Any) -> Unit:
     """修改单位 (update name, kind, code, coordinating flag, active flag)."""
     allowed = {"name", "kind", "code", "coordinating", "active", "sort_order"}
     unknown = set(changes) - allowed
@@ -118,7 +120,7 @@ def _add_alias(unit: Unit, alias: str) -> UnitAlias | None:
 
 
 @transaction.atomic
-def add_alias(unit: Unit, alias: str, *, actor) -> UnitAlias:
+def add_alias(unit: Unit, alias: str, *, actor: Actor) -> UnitAlias:
     """新增别名: an admin says that ``alias`` means ``unit``."""
     created = _add_alias(unit, alias)
     if created is None:
@@ -133,7 +135,7 @@ def add_alias(unit: Unit, alias: str, *, actor) -> UnitAlias:
 
 
 @transaction.atomic
-def remove_alias(alias: UnitAlias, *, actor) -> None:
+def remove_alias(alias: UnitAlias, *, actor: Actor) -> None:
     unit = alias.unit
     text = alias.alias
     alias.delete()
@@ -142,7 +144,7 @@ def remove_alias(alias: UnitAlias, *, actor) -> None:
 
 @transaction.atomic
 def create_group(
-    *, actor, name: str, area: Unit, members: Iterable[Unit] = (), description: str = ""
+    *, actor: Actor, name: str, area: Unit, members: Iterable[Unit] = (), description: str = ""
 ) -> UnitGroup:
     """新增单位集合: a collective name such as 市政府各部门 that expands to member units."""
     norm = normalize_name(name)
@@ -163,7 +165,7 @@ def create_group(
 
 
 @transaction.atomic
-def set_group_members(group: UnitGroup, members: Iterable[Unit], *, actor) -> UnitGroup:
+def set_group_members(group: UnitGroup, members: Iterable[Unit], *, actor: Actor) -> UnitGroup:
     before = sorted(m.name for m in group.members.all())
     member_list = list(members)
     outside = [m.name for m in member_list if not m.path.startswith(group.area.path)]
@@ -246,7 +248,7 @@ def _ancestor_paths(area: Unit) -> list[str]:
 
 @transaction.atomic
 def resolve_names(
-    names: Iterable[str], *, area: Unit, source: str = "", actor=None
+    names: Iterable[str], *, area: Unit, source: str = "", actor: Actor = None
 ) -> list[Resolution]:
     """Resolve names and record every unknown one as a proposal for review (never a unit)."""
     results = []
@@ -258,7 +260,9 @@ def resolve_names(
     return results
 
 
-def propose_name(raw: str, *, area: Unit, source: str = "", actor=None) -> UnitNameProposal:
+def propose_name(
+    raw: str, *, area: Unit, source: str = "", actor: Actor = None
+) -> UnitNameProposal:
     norm = normalize_name(raw)
     proposal, created = UnitNameProposal.objects.get_or_create(
         area=area, normalized=norm, defaults={"raw_name": raw.strip(), "source": source[:200]}
@@ -273,13 +277,18 @@ def propose_name(raw: str, *, area: Unit, source: str = "", actor=None) -> UnitN
 
 
 def _close_proposal(
-    proposal: UnitNameProposal, *, actor, status: str, unit=None, group=None
+    proposal: UnitNameProposal,
+    *,
+    actor: Actor,
+    status: str,
+    unit: Unit | None = None,
+    group: UnitGroup | None = None,
 ) -> None:
     proposal.status = status
     proposal.resolved_unit = unit
     proposal.resolved_group = group
     proposal.resolved_at = timezone.now()
-    proposal.resolved_by = actor if getattr(actor, "is_authenticated", False) else None
+    proposal.resolved_by = user_of(actor)
     proposal.save(
         update_fields=["status", "resolved_unit", "resolved_group", "resolved_at", "resolved_by"]
     )
@@ -298,7 +307,7 @@ def _require_pending(proposal: UnitNameProposal) -> None:
 
 
 @transaction.atomic
-def map_proposal_to_unit(proposal: UnitNameProposal, unit: Unit, *, actor) -> None:
+def map_proposal_to_unit(proposal: UnitNameProposal, unit: Unit, *, actor: Actor) -> None:
     """The unknown name is another name of an existing unit: it becomes an alias."""
     _require_pending(proposal)
     _add_alias(unit, proposal.raw_name)
@@ -307,14 +316,14 @@ def map_proposal_to_unit(proposal: UnitNameProposal, unit: Unit, *, actor) -> No
 
 
 @transaction.atomic
-def map_proposal_to_group(proposal: UnitNameProposal, group: UnitGroup, *, actor) -> None:
+def map_proposal_to_group(proposal: UnitNameProposal, group: UnitGroup, *, actor: Actor) -> None:
     _require_pending(proposal)
     _close_proposal(proposal, actor=actor, status=ProposalStatus.GROUPED, group=group)
 
 
 @transaction.atomic
 def create_unit_from_proposal(
-    proposal: UnitNameProposal, *, actor, kind: str, parent: Unit
+    proposal: UnitNameProposal, *, actor: Actor, kind: str, parent: Unit
 ) -> Unit:
     _require_pending(proposal)
     unit = create_unit(actor=actor, name=proposal.raw_name, kind=kind, parent=parent)
@@ -323,7 +332,7 @@ def create_unit_from_proposal(
 
 
 @transaction.atomic
-def reject_proposal(proposal: UnitNameProposal, *, actor) -> None:
+def reject_proposal(proposal: UnitNameProposal, *, actor: Actor) -> None:
     _require_pending(proposal)
     _close_proposal(proposal, actor=actor, status=ProposalStatus.REJECTED)
 
@@ -351,7 +360,7 @@ def export_directory(units: Iterable[Unit]) -> bytes:
             [
                 u.name,
                 u.get_kind_display(),
-                u.parent.name if u.parent_id else "",
+                u.parent.name if u.parent is not None else "",
                 u.code,
                 "、".join(sorted(a.alias for a in u.aliases.all())),
                 "是" if u.coordinating else "否",
@@ -372,13 +381,13 @@ class ImportReport:
     group_links: int = 0
 
 
-def _yes(value) -> bool:
+def _yes(value: object) -> bool:
     return str(value or "").strip() in {"是", "Y", "y", "1", "true", "True", "TRUE"}
 
 
 @transaction.atomic
 def import_directory(
-    data: bytes, *, actor, root: Unit, filename: str = "机构库.xlsx"
+    data: bytes, *, actor: Actor, root: Unit, filename: str = "机构库.xlsx"
 ) -> ImportReport:
     """Import units (with aliases and group membership) below ``root``; all or nothing.
 
@@ -426,7 +435,7 @@ def import_directory(
         try:
             with transaction.atomic():
                 if existing and existing.parent_id == (parent.pk if parent else None):
-                    changes = {}
+                    changes: dict[str, Any] = {}
                     if existing.kind != kind:
                         changes["kind"] = kind
                     code = str(row.get("代码") or "").strip()

@@ -230,6 +230,8 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         root = queries.directory_root_for_user(request.user)
         try:
+            if root is None:
+                raise InvalidInput("您的账号没有绑定所属地区，无法导入机构库。请联系系统管理员。")
             report = service.import_directory(
                 upload.read(), actor=request.user, root=root, filename=upload.name
             )

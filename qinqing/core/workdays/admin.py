@@ -1,30 +1,15 @@
 from django.contrib import admin
 
+from qinqing.core.admin_classes import ReadOnlyAdmin, ReadOnlyInline
 from qinqing.core.workdays.models import CalendarDay, CalendarYear
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changes go through ``qinqing calendar import-notice`` (validated and audited)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Changes go through the 节假日安排 page or ``qinqing calendar import-notice`` (validated, audited).
 
 
-class CalendarDayInline(admin.TabularInline):
+class CalendarDayInline(ReadOnlyInline):
     model = CalendarDay
     fields = ("day", "kind", "name")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarYear)

@@ -7,6 +7,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from qinqing.core.actor import AnyUser
 from qinqing.core.manifest import Banner
 
 
@@ -20,7 +21,7 @@ def provisional_years_in_use(today: dt.date) -> list[int]:
     return [y for y in wanted if y in set(calendar.provisional_years)]
 
 
-def banners(user, now: dt.datetime) -> list[Banner]:
+def banners(user: AnyUser, now: dt.datetime) -> list[Banner]:
     from qinqing.core.accounts.access import has_capability
 
     if not has_capability(user, "calendar.manage"):

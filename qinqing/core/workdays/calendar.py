@@ -367,6 +367,7 @@ class WorkdayCalendar:
         flat = bad.ravel()
         k = int(np.flatnonzero(flat)[0])
         day = days.ravel()[k].item() if days.ndim else days.item()
+        assert isinstance(day, dt.date)
         fwd = bool(np.broadcast_to(forward, bad.shape).ravel()[k])
         year = self._next_missing_after(day.year) if fwd else self._prev_missing_before(day.year)
         detail = describe(k) if callable(describe) else str(describe)

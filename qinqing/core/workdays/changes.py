@@ -91,7 +91,7 @@ def recompute_if_calendar_changed(now: dt.datetime) -> dict[str, int]:
 
 
 @transaction.atomic
-def recompute_all(*, now: dt.datetime, reason: str):
+def recompute_all(*, now: dt.datetime, reason: str) -> Any:
     """Recompute every app's open deadlines with the calendar in force, record and notify."""
     from qinqing.core import audit
     from qinqing.core.manifest import manifests
@@ -147,7 +147,7 @@ class Result:
     moved: list[Moved]
 
 
-def _notify(run: Any, changes: list, *, now: dt.datetime) -> None:
+def _notify(run: Any, changes: list[Any], *, now: dt.datetime) -> None:
     """One message per unit and per enterprise concerned, for this recomputation."""
     from qinqing.core.notifications import notify_enterprise, notify_unit
     from qinqing.core.orgs.models import Unit

@@ -25,9 +25,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from qinqing.core.workdays.calendar import WorkdayCalendar
+
+T = TypeVar("T")
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cal = sub.add_parser(
         "calendar",
         help="工作日历：按工作日计算期限、导入节假日安排",
@@ -92,7 +101,7 @@ def register(sub) -> None:
     imp.add_argument("--check", action="store_true", help="只检查文件，不写入数据库")
     imp.add_argument("--user", help="记为导入人的用户名（默认记为命令行）")
     imp.set_defaults(func=_import_notice)
-    cal.set_defaults(func=lambda args: (cal.print_help(), 0)[1])
+    cal.set_defaults(func=lambda args: _print_help(cal))
 
 
 def _int_arg(text: str) -> int:
@@ -112,7 +121,7 @@ def _date(text: str, what: str) -> dt.date:
         raise InvalidInput(f"{what}{exc}。") from None
 
 
-def _database_calendar():
+def _database_calendar() -> WorkdayCalendar | None:
     """The merged calendar, or ``None`` if Django or its database cannot be used."""
     try:
         from qinqing.core.django_setup import setup_django
@@ -125,7 +134,11 @@ def _database_calendar():
     return get_calendar()
 
 
-def _compute(args, fn, span):
+def _compute(
+    args: argparse.Namespace,
+    fn: Callable[[WorkdayCalendar], T],
+    span: Callable[[T], tuple[dt.date, dt.date]],
+) -> T:
     """Run ``fn(calendar)``; ``span(result)`` gives the first and last day it involved.
 
     Package data answers without Django. When the answer touches a provisional year (no
@@ -155,7 +168,7 @@ def _compute(args, fn, span):
     return result
 
 
-def _add(args) -> int:
+def _add(args: argparse.Namespace) -> int:
     day = _date(args.date, "DATE ")
     result = _compute(
         args, lambda cal: cal.add_workdays(day, args.n), lambda r: (min(day, r), max(day, r))
@@ -164,7 +177,7 @@ def _add(args) -> int:
     return 0
 
 
-def _between(args) -> int:
+def _between(args: argparse.Namespace) -> int:
     d1, d2 = _date(args.date1, "DATE1 "), _date(args.date2, "DATE2 ")
     result = _compute(
         args, lambda cal: cal.workdays_between(d1, d2), lambda r: (min(d1, d2), max(d1, d2))
@@ -173,7 +186,7 @@ def _between(args) -> int:
     return 0
 
 
-def _due(args) -> int:
+def _due(args: argparse.Namespace) -> int:
     from qinqing.core.errors import InvalidInput
     from qinqing.core.workdays.rules import SHANGHAI, OfficeHours, due_at, parse_time_limit
 
@@ -201,7 +214,7 @@ def _due(args) -> int:
     return 0
 
 
-def _years(args) -> int:
+def _years(args: argparse.Namespace) -> int:
     from qinqing.core.workdays.loader import package_calendar
 
     calendar = _database_calendar() or package_calendar()
@@ -213,7 +226,7 @@ def _years(args) -> int:
     return 0
 
 
-def _import_notice(args) -> int:
+def _import_notice(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from qinqing.core.errors import InvalidInput
@@ -252,7 +265,7 @@ def _import_notice(args) -> int:
     return 0
 
 
-def _parse_notice(args) -> int:
+def _parse_notice(args: argparse.Namespace) -> int:
     """Print a notice's rest days and make-up days; never touches Django."""
     import json
     from pathlib import Path
@@ -310,7 +323,12 @@ def _span(days: list[dt.date]) -> str:
     return f"{first.isoformat()} 至 {last.isoformat()}"
 
 
-def _actor(username: str | None):
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
+
+
+def _actor(username: str | None) -> User | str:
     import getpass
 
     from qinqing.core.errors import NotFound

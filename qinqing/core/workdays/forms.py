@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 
@@ -19,8 +21,8 @@ class NoticeForm(forms.Form):
 
     MAX_BYTES = 1024 * 1024
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         upload = data.get("file")
         if upload is not None and upload.size > self.MAX_BYTES:
             raise forms.ValidationError("文件超过 1 MB，请确认上传的是节假日安排通知。")

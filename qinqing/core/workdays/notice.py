@@ -29,7 +29,9 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from qinqing.core.errors import InvalidInput
 from qinqing.core.workdays.data import MAKEUP_WORKDAY, PUBLIC_HOLIDAY, YearData
@@ -421,7 +423,12 @@ def parse_notice_yaml(text: str) -> Notice:
     )
 
 
-def _yaml_holiday(item, problems: _Problems, line_of, as_list) -> list[NoticeDay]:
+def _yaml_holiday(
+    item: Any,
+    problems: _Problems,
+    line_of: Callable[[Any], int],
+    as_list: Callable[[Any], list[Any]],
+) -> list[NoticeDay]:
     import yaml
 
     if not isinstance(item, yaml.MappingNode):

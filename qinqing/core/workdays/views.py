@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from qinqing.core.accounts.access import require_capability, visible_units
 from qinqing.core.accounts.models import Scope
+from qinqing.core.actor import AnyUser
 from qinqing.core.errors import InvalidInput
 from qinqing.core.workdays import get_calendar
 from qinqing.core.workdays.data import MAKEUP_WORKDAY, PUBLIC_HOLIDAY
@@ -47,7 +51,7 @@ def _read_form(form: NoticeForm) -> tuple[bytes | str, str]:
     return form.cleaned_data["text"], "notice.txt"
 
 
-def _comparison(notice: Notice) -> list[dict]:
+def _comparison(notice: Notice) -> list[dict[str, Any]]:
     """Every day the notice or the provisional calendar treats specially, side by side."""
     calendar = get_calendar()
     official = {d.day: d for d in notice.days}
@@ -89,7 +93,7 @@ def import_notice(request: HttpRequest) -> HttpResponse:
     from qinqing.core.workdays.service import import_notice as do_import
 
     form = NoticeForm(request.POST or None, request.FILES or None)
-    context: dict = {"form": form}
+    context: dict[str, Any] = {"form": form}
     if request.method != "POST" or not form.is_valid():
         return render(request, "workdays/import.html", context, status=400 if form.errors else 200)
     content, filename = _read_form(form)
@@ -120,7 +124,7 @@ def import_notice(request: HttpRequest) -> HttpResponse:
     return redirect("workdays:years")
 
 
-def _visible_changes(user):
+def _visible_changes(user: AnyUser) -> QuerySet[Any]:
     from qinqing.core.accounts.access import profile_of
 
     changes = DeadlineChange.objects.all()
