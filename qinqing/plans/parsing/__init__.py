@@ -18,23 +18,24 @@ See docs/dev/plan-parser.md for the algorithm.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .blocks import Source, source_from_text
 from .document import parse_source
 from .readers import MAX_BYTES, read_bytes, read_file
 
 
-def parse_file(path: str | Path) -> dict:
+def parse_file(path: str | Path) -> dict[str, Any]:
     """Parse a plan file (.txt, .docx, .pdf) from disk."""
     return parse_source(read_file(path))
 
 
-def parse_bytes(data: bytes, filename: str) -> dict:
+def parse_bytes(data: bytes, filename: str) -> dict[str, Any]:
     """Parse an uploaded plan file; ``filename`` names it in messages and in ``file``."""
     return parse_source(read_bytes(data, filename))
 
 
-def parse_text(text: str, filename: str = "方案.txt") -> dict:
+def parse_text(text: str, filename: str = "方案.txt") -> dict[str, Any]:
     """Parse plan text that is already decoded."""
     return parse_source(source_from_text(text, Path(filename).name))
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from .blocks import Para
+from .outline import match_marker
 
 COMPILATION_TITLE_RE = re.compile(r"汇编|选编|文集|材料汇总|经验做法汇总|案例集|资料集")
 _TOC_HEAD_RE = re.compile(r"^目\s*录$")
@@ -94,7 +96,6 @@ def is_compilation(paras: list[Para], title: str, unit_annotations: int) -> bool
     toc = find_toc(paras)
     if toc is None or unit_annotations:
         return False
-    from .outline import match_marker
 
     entries = toc[2]
     numbered = sum(1 for t, _p, _l in entries if match_marker(t) is not None or t.startswith("第"))
@@ -210,7 +211,7 @@ def _strip_advertising(body: list[Para]) -> tuple[list[Para], list[int]]:
     return kept, ad_lines
 
 
-def compilation_dict(comp: Compilation) -> dict:
+def compilation_dict(comp: Compilation) -> dict[str, Any]:
     return {
         "articles": [
             {

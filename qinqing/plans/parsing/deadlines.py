@@ -113,12 +113,12 @@ def dates_in(text: str, year: int | None) -> list[str]:
     while pos < len(text):
         iso = _ISO_RE.match(text, pos)
         if iso and (pos == 0 or not text[pos - 1].isdigit()):
-            y, m = int(iso["y"]), int(iso["m"])
+            y, mon = int(iso["y"]), int(iso["m"])
             if iso["d"]:
-                d = min(int(iso["d"]), _days_in_month(y, m))
-                out.append(f"{y:04d}-{m:02d}-{d:02d}")
+                d = min(int(iso["d"]), _days_in_month(y, mon))
+                out.append(f"{y:04d}-{mon:02d}-{d:02d}")
             else:
-                out.append(_month_end(y, m))
+                out.append(_month_end(y, mon))
             current = y
             pos = iso.end()
             continue
@@ -168,7 +168,9 @@ def dates_in(text: str, year: int | None) -> list[str]:
     return out
 
 
-def normalise_deadline(raw: str | None, year: int | None = None) -> str | dict | None:
+def normalise_deadline(
+    raw: str | None, year: int | None = None
+) -> str | dict[str, str | bool] | None:
     """The gold encoding of a 完成时限 phrase.
 
     Examples:

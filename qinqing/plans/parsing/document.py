@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from qinqing.core.errors import InvalidInput
 
 from .blocks import Para, Source, Table
 from .compilation import compilation_dict, find_toc, is_compilation, parse_compilation
-from .deadlines import document_year
-from .outline import build_outline
+from .deadlines import document_year, normalise_deadline
+from .outline import Node, Outline, build_outline
 from .plan import (
     PlanParser,
     drop_unitless_regions,
@@ -20,7 +22,8 @@ from .plan import (
     task_dicts,
 )
 from .roles import apply_role_rules, mark_uncertain
-from .tables import parse_task_table, table_task_dicts
+from .tables import TableTask, parse_task_table, table_task_dicts
+from .targets import extract_targets
 from .units import LABEL_RE, LABELS, SUPPORTING, Annotation
 
 _UNIT_ROLES = ("lead", "responsible", SUPPORTING)
@@ -63,7 +66,7 @@ def _title_line(paras: list[Para]) -> str | None:
     return None
 
 
-def parse_source(source: Source) -> dict:
+def parse_source(source: Source) -> dict[str, Any]:
     """Parse a whole document; raise InvalidInput when it holds nothing to import."""
     paras = source.paras
     if not any(p.text for p in paras) and not any(
@@ -83,7 +86,7 @@ def _task_tables_present(source: Source) -> bool:
     return any(parse_task_table(t)[0] for t in source.tables)
 
 
-def _compilation_document(source: Source, title_line: str | None) -> dict:
+def _compilation_document(source: Source, title_line: str | None) -> dict[str, Any]:
     comp = parse_compilation(source.paras)
     doc = {
         "file": source.filename,
@@ -100,7 +103,7 @@ def _compilation_document(source: Source, title_line: str | None) -> dict:
     return doc
 
 
-def _without_contents(source: Source) -> list:
+def _without_contents(source: Source) -> list[Para | Table]:
     """The blocks of a plan without its table of contents (目录), whose entries look like headings."""
     toc = find_toc(source.paras)
     if toc is None:
@@ -113,7 +116,7 @@ def _without_contents(source: Source) -> list:
     return [b for b in source.blocks if not (isinstance(b, Para) and head <= b.line <= last)]
 
 
-def _plan_document(source: Source, title_line: str | None) -> dict:
+def _plan_document(source: Source, title_line: str | None) -> dict[str, Any]:
     outline = build_outline(_without_contents(source))
     parser = PlanParser(outline)
     drafts = drop_unitless_regions(parser.drafts())
@@ -161,19 +164,19 @@ def _plan_document(source: Source, title_line: str | None) -> dict:
     }
 
 
-def _table_tasks(source: Source, outline) -> list:
+def _table_tasks(source: Source, outline: Outline) -> list[TableTask]:
     """Tasks from task tables, with the heading above a table as its default section."""
     owner: dict[int, tuple[str, str]] = {}
     for node in outline.walk():
         for table in node.tables:
             # the heading above a table is its section if it is only a heading, not a task
-            section = node
+            section: Node | None = node
             while section is not None and split_title(section.marker.rest)[1]:
                 section = section.parent
             if section is not None:
                 owner[id(table)] = (section.ident, heading_title(section))
-    found_all = []
-    roles = None
+    found_all: list[TableTask] = []
+    roles: list[str | None] | None = None
     for block in source.blocks:
         if not isinstance(block, Table):
             continue
@@ -212,25 +215,36 @@ def _is_title_line(text: str) -> bool:
     return 2 <= len(text) <= 30 and not re.search(r"[。；;！？，,]", text)
 
 
-def _annotated_paragraph_tasks(source: Source, year: int | None) -> tuple[list[dict], list[dict]]:
+@dataclass
+class _UnnumberedState:
+    """What has been read of an unnumbered plan since the last task (rule 7)."""
+
+    text: list[tuple[Para, str]] = field(default_factory=list)
+    ann: Annotation | None = None
+    ann_paras: list[Para] = field(default_factory=list)
+    section: str | None = None
+    inline: bool = False
+
+
+def _annotated_paragraph_tasks(
+    source: Source, year: int | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Last resort for unnumbered plans: text followed by unit labels is a task.
 
     A short line without punctuation just before a task's text is its title; an earlier one
     is a section heading.
     """
-    from .deadlines import normalise_deadline
-    from .targets import extract_targets
 
-    tasks: list[dict] = []
+    tasks: list[dict[str, Any]] = []
     sections: dict[str, str] = {}
-    state = {"text": [], "ann": None, "ann_paras": [], "section": None, "inline": False}
+    state = _UnnumberedState()
 
     def close() -> None:
-        ann, texts = state["ann"], state["text"]
+        ann, texts = state.ann, state.text
         if ann is not None and ann.has_units and texts:
             body = texts[-1]
             # a short line before text that carries its own units names a section, not the task
-            self_contained = body[0] not in state["ann_paras"] and state["inline"]
+            self_contained = body[0] not in state.ann_paras and state.inline
             head = (
                 texts[-2]
                 if len(texts) >= 2 and _is_title_line(texts[-2][1]) and not self_contained
@@ -239,11 +253,11 @@ def _annotated_paragraph_tasks(source: Source, year: int | None) -> tuple[list[d
             earlier = texts[: len(texts) - (2 if head else 1)]
             for _para, text in reversed(earlier):
                 if _is_title_line(text):
-                    state["section"] = text
+                    state.section = text
                     break
             title = head[1] if head else split_title(body[1])[0]
-            passage = ([head[0]] if head else []) + [body[0], *state["ann_paras"]]
-            section = state["section"]
+            passage = ([head[0]] if head else []) + [body[0], *state.ann_paras]
+            section = state.section
             if section is not None:
                 sections.setdefault(section, str(len(sections) + 1))
             responsible = ann.ledger_responsible()
@@ -263,10 +277,10 @@ def _annotated_paragraph_tasks(source: Source, year: int | None) -> tuple[list[d
                     "body": "\n".join(p.text for p in passage),
                 }
             )
-            state["text"] = []
+            state.text = []
         elif ann is not None:
-            state["text"] = []
-        state["ann"], state["ann_paras"], state["inline"] = None, [], False
+            state.text = []
+        state.ann, state.ann_paras, state.inline = None, [], False
 
     for para in source.paras:
         if not para.text:
@@ -274,19 +288,19 @@ def _annotated_paragraph_tasks(source: Source, year: int | None) -> tuple[list[d
         pieces = scan([para])
         found = [p.ann for p in pieces if p.ann is not None]
         own = "".join(p.text for p in pieces if p.ann is None).strip()
-        if own and state["ann"] is not None:
+        if own and state.ann is not None:
             close()
         if own:
-            state["text"].append((para, own))
+            state.text.append((para, own))
         if found:
-            if state["ann"] is None:
-                state["ann"] = Annotation()
+            if state.ann is None:
+                state.ann = Annotation()
             for ann in found:
-                state["ann"].merge(ann)
+                state.ann.merge(ann)
             if not own:
-                state["ann_paras"].append(para)
+                state.ann_paras.append(para)
             else:
-                state["inline"] = True
+                state.inline = True
     close()
     if len(tasks) < 2:
         return [], []

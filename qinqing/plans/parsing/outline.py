@@ -11,9 +11,12 @@ start of a body line that is really a list item inside a task does not break the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .blocks import Para, Table
+from .units import LABEL_RE
 
 CN_NUM = "一二三四五六七八九十百零〇两"
 _CN_VALUES = {
@@ -126,7 +129,7 @@ def match_marker(text: str) -> Marker | None:
         if not m:
             continue
         raw = m.group("n") if m.group("n") is not None else m.groupdict().get("m")
-        number = cn_to_int(raw)
+        number = cn_to_int(raw or "")
         if number <= 0:
             continue
         rest = text[m.end() :]
@@ -172,7 +175,7 @@ class Node:
             node = node.parent
         return out
 
-    def walk(self):
+    def walk(self) -> Iterator[Node]:
         yield self
         for child in self.children:
             yield from child.walk()
@@ -183,7 +186,7 @@ class Outline:
     roots: list[Node]
     preamble: list[Para]  # lines before the first heading
 
-    def walk(self):
+    def walk(self) -> Iterator[Node]:
         for root in self.roots:
             yield from root.walk()
 
@@ -201,7 +204,7 @@ def build_outline(blocks: list[Para | Table]) -> Outline:
     last_number: dict[str, int] = {}
     current: Node | None = None
     colon_before = False
-    inner: list = []  # [kind, last number] of a list inside the current item
+    inner: list[Any] = []  # [kind, last number] of a list inside the current item
 
     for block in blocks:
         if isinstance(block, Table):
@@ -246,7 +249,6 @@ def build_outline(blocks: list[Para | Table]) -> Outline:
 
 
 def _names_units(text: str) -> bool:
-    from .units import LABEL_RE
 
     return bool(LABEL_RE.search(text))
 

@@ -17,7 +17,9 @@ The algorithm, in order:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .blocks import Para
 from .deadlines import normalise_deadline
@@ -271,7 +273,7 @@ def _closes_line_or_title(joined: str, s: int, e: int) -> bool:
     )
 
 
-def _text_pieces(joined: str, start: int, end: int, line_at) -> list[Piece]:
+def _text_pieces(joined: str, start: int, end: int, line_at: Callable[[int], int]) -> list[Piece]:
     out = []
     pos = start
     for chunk in joined[start:end].split("\n"):
@@ -462,6 +464,8 @@ class PlanParser:
                 return [self._draft(node, pieces, paras)]
             first, last = texts[0].line, segment[-1].line
             marker = match_marker(texts[0].text)
+            section: Node | None
+            parent: tuple[str, str] | None
             if marker is not None:
                 # a numbered item the outline did not take (its number broke the sequence)
                 title = _heading_title(marker.rest)
@@ -502,7 +506,7 @@ def _unit_blocks(pieces: list[Piece]) -> list[tuple[int, int]]:
             j = i
             while j < len(pieces) and pieces[j].ann is not None:
                 j += 1
-            if any(p.ann.has_units for p in pieces[i:j]):
+            if any(p.ann is not None and p.ann.has_units for p in pieces[i:j]):
                 blocks.append((i, j))
             i = j
         else:
@@ -607,7 +611,9 @@ def _target_text(d: TaskDraft) -> str:
     return text
 
 
-def task_dicts(drafts: list[TaskDraft], year: int | None) -> tuple[list[dict], list[dict]]:
+def task_dicts(
+    drafts: list[TaskDraft], year: int | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The gold-shaped task and section lists."""
     tasks, sections, seen = [], [], set()
     for d in drafts:

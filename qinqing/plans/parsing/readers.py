@@ -12,10 +12,21 @@ import re
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import docx
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+from lxml import etree
+from pypdf import PdfReader, mult
+from pypdf.errors import PdfReadError
 
 from qinqing.core.errors import InvalidInput
 
 from .blocks import Source, source_from_blocks, source_from_text
+from .outline import match_marker
+from .units import LABEL_LINE_RE
 
 MAX_BYTES = (
     50 * 1024 * 1024
@@ -146,11 +157,7 @@ def _try(data: bytes, encoding: str) -> str | None:
 
 
 def _detect(data: bytes) -> str | None:
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - charset-normalizer is a dependency
-        return None
-    best = from_bytes(data[:200_000]).best()
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
     if best is None:
         return None
     try:
@@ -186,8 +193,6 @@ MAX_DOCX_ELEMENTS = 2_000_000
 
 def check_docx_work(archive: zipfile.ZipFile, filename: str) -> None:
     """Refuse a .docx whose body would take too long to read, by a bounded streaming scan."""
-    from lxml import etree
-
     too_big = InvalidInput(
         f"“{filename}”的正文过长（超过 {MAX_DOCX_PARAGRAPHS} 段、{MAX_DOCX_CELLS} 个表格单元格"
         f"或 {MAX_DOCX_XML_BYTES // 1024 // 1024} MB 文字内容），超出方案文件的正常范围，未读取。"
@@ -241,10 +246,6 @@ def read_docx(data: bytes, filename: str) -> Source:
             f"“{filename}”不是 Word 文件（.docx），而是{what}；请上传方案的 Word 文档（.docx）、文本文件或 PDF。"
         )
     check_docx_work(archive, filename)
-    import docx
-    from docx.table import Table as DocxTable
-    from docx.text.paragraph import Paragraph
-
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for damaged files
@@ -254,7 +255,7 @@ def read_docx(data: bytes, filename: str) -> Source:
     numbering = _Numbering(document)
     items: list[str | list[list[str]]] = []
 
-    def visit(parent_element) -> None:
+    def visit(parent_element: Any) -> None:
         for child in parent_element.iterchildren():
             tag = child.tag
             if tag == f"{_W}p":
@@ -283,9 +284,9 @@ def read_docx(data: bytes, filename: str) -> Source:
     return source
 
 
-def _flatten_layout_tables(items: list) -> list:
+def _flatten_layout_tables(items: list[Any]) -> list[Any]:
     """A table of one column (used for page layout) is read as its paragraphs."""
-    out: list = []
+    out: list[Any] = []
     for item in items:
         if isinstance(item, list) and item and max(len(r) for r in item) == 1:
             for row in item:
@@ -323,7 +324,7 @@ class _Numbering:
         "ideographDigital",
     }
 
-    def __init__(self, document) -> None:
+    def __init__(self, document: Any) -> None:
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
         self.num_to_abstract: dict[str, str] = {}
         self.counters: dict[str, dict[int, int]] = {}
@@ -350,7 +351,7 @@ class _Numbering:
             if ref is not None:
                 self.num_to_abstract[num.get(f"{_W}numId")] = ref.get(f"{_W}val")
 
-    def _num_pr(self, paragraph):
+    def _num_pr(self, paragraph: Any) -> Any:
         ppr = paragraph._p.pPr
         if ppr is not None and ppr.numPr is not None:
             return ppr.numPr
@@ -362,7 +363,7 @@ class _Numbering:
             style = style.base_style
         return None
 
-    def label(self, paragraph) -> str:
+    def label(self, paragraph: Any) -> str:
         if not self.levels:
             return ""
         try:
@@ -377,7 +378,7 @@ class _Numbering:
         levels = self.levels.get(aid or "")
         if not levels or ilvl not in levels or not paragraph.text.strip():
             return ""
-        counters = self.counters.setdefault(aid, {})
+        counters = self.counters.setdefault(aid or "", {})
         fmt, text, start = levels[ilvl]
         counters[ilvl] = counters.get(ilvl, start - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:
@@ -408,13 +409,6 @@ class _Numbering:
 
 def read_pdf(data: bytes, filename: str) -> Source:
     """The text layer of a PDF, lines re-joined where the page width wrapped them."""
-    try:
-        from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
-    except ImportError as exc:  # pragma: no cover - pypdf is a dependency
-        raise InvalidInput(
-            "服务器缺少 PDF 读取组件（pypdf），暂时无法读取 PDF；请上传 .docx 或 .txt 文件。"
-        ) from exc
     # pypdf logs repairs of damaged files as warnings; the user sees one message, not a log
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
@@ -444,24 +438,22 @@ def read_pdf(data: bytes, filename: str) -> Source:
     return source_from_text("\n".join(unwrap_lines(lines)), filename)
 
 
-def _page_text(page, filename: str) -> str:
+def _page_text(page: Any, filename: str) -> str:
     """A page's text in reading order: a two-column page is read left column first."""
     columns = _column_order(page, filename)
     return columns if columns is not None else page.extract_text() or ""
 
 
-def _column_order(page, filename: str) -> str | None:
+def _column_order(page: Any, filename: str) -> str | None:
     """The text of a two-column page, column by column; None for a one-column page.
 
     A second column shows as many text runs starting at one x position near the middle of the
     page. When a run of the left column reaches into the right one the reading order cannot be
     told, and the file is refused with a message saying so.
     """
-    from pypdf import mult
-
     runs: list[tuple[float, float, float, str]] = []
 
-    def visit(text, cm, tm, _font, size):
+    def visit(text: str, cm: Any, tm: Any, _font: Any, size: Any) -> None:
         if text and text.strip():
             m = mult(tm, cm)
             runs.append((m[4], m[5], float(size or 0) * (abs(m[0]) or 1.0), text.strip()))
@@ -540,9 +532,6 @@ def unwrap_lines(lines: list[str]) -> list[str]:
         >>> unwrap_lines(["1.推行政务服务线上“一网通办”。加大“一张网”宣", "传推广。", "2.推进“一事联办”。"])
         ['1.推行政务服务线上“一网通办”。加大“一张网”宣传推广。', '2.推进“一事联办”。']
     """
-    from .outline import match_marker
-    from .units import LABEL_LINE_RE
-
     stripped = [ln.strip() for ln in lines]
     lengths = sorted(len(s) for s in stripped if len(s) >= 8)
     if not lengths:

@@ -11,6 +11,7 @@ highlights them. Pure functions only.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .deadlines import dates_in
 from .units import FIRST_LISTED_LEAD_RE, looks_like_unit
@@ -30,7 +31,7 @@ def first_listed_leads(text: str) -> bool:
     return bool(FIRST_LISTED_LEAD_RE.search(re.sub(r"\s+", "", text)))
 
 
-def apply_role_rules(tasks: list[dict], text: str) -> None:
+def apply_role_rules(tasks: list[dict[str, Any]], text: str) -> None:
     """Give tasks without a lead their first listed unit as lead when the text says so."""
     if not first_listed_leads(text):
         return
@@ -44,7 +45,7 @@ def apply_role_rules(tasks: list[dict], text: str) -> None:
             task["supporting_units"].remove(first)
 
 
-def uncertain_fields(task: dict, leads_usual: bool, year: int | None) -> list[str]:
+def uncertain_fields(task: dict[str, Any], leads_usual: bool, year: int | None) -> list[str]:
     """The fields of a parsed task a reviewer should check, in ledger order.
 
     * ``title``: no sentence end was found (a long run-on title) or it is very short;
@@ -88,7 +89,7 @@ def _has_date(body: str, year: int | None) -> bool:
     )
 
 
-def mark_uncertain(tasks: list[dict], year: int | None) -> None:
+def mark_uncertain(tasks: list[dict[str, Any]], year: int | None) -> None:
     """Add ``uncertain: [field, …]`` to every task."""
     with_lead = sum(1 for t in tasks if t["lead_units"])
     leads_usual = with_lead * 2 > len(tasks)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .blocks import Table
 from .deadlines import normalise_deadline
@@ -128,7 +129,7 @@ class TableTask:
     targets: list[str]
     parent: tuple[str, str] | None = None
     row_text: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _cell(row: list[str], i: int | None) -> str:
@@ -407,7 +408,9 @@ def _ident(cell: str, ordinal: int) -> str:
     return cell
 
 
-def table_task_dicts(tasks: list[TableTask], year: int | None) -> tuple[list[dict], list[dict]]:
+def table_task_dicts(
+    tasks: list[TableTask], year: int | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     out, sections, seen = [], [], set()
     for t in tasks:
         section_id = section_title = None

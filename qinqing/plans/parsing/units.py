@@ -589,9 +589,8 @@ def bracket_annotation(inner: str) -> Annotation | None:
         True
     """
     inner = inner.strip()
-    if LABEL_LINE_RE.match(inner) or (
-        LABEL_RE.search(inner) and LABEL_RE.search(inner).start() < 4
-    ):
+    early_label = LABEL_RE.search(inner)
+    if LABEL_LINE_RE.match(inner) or (early_label is not None and early_label.start() < 4):
         ann = parse_labelled(inner)
         return ann if ann else None
     first = LABEL_RE.search(inner)
