@@ -134,7 +134,8 @@ def load_demo(*, city, users: dict, log: Callable[[str], None] = print) -> None:
         )
     log(f"  交办事项 {len(items)} 项")
     tasks.find_reminders(now)  # cycles and report slots for every cadence, no e-mail
-    _history(city=city, office=office, users=users, today=today, log=log)
+    if _history(city=city, office=office, users=users, today=today, log=log):
+        tasks.find_reminders(now)  # what the past cycles' unfiled reports owe, once
 
     market, tax = users.get("market_clerk"), users.get("tax_clerk")
     if items and market is not None and tax is not None:
@@ -204,9 +205,10 @@ def _reporter(unit: Unit, users: dict):
     )  # fmt: skip
 
 
-def _history(*, city: Unit, office, users: dict, today: date, log: Callable[[str], None]) -> None:
+def _history(*, city: Unit, office, users: dict, today: date, log: Callable[[str], None]) -> bool:
     """The cycles already past: open their report slots as the sweep did at the time, and
-    file each unit's reports with its :data:`DILIGENCE` (on time, late, or not at all)."""
+    file each unit's reports with its :data:`DILIGENCE` (on time, late, or not at all).
+    Returns whether it did (the first run only)."""
     past = list(
         ReviewCycle.objects.filter(
             cadence__area=city,
@@ -214,7 +216,7 @@ def _history(*, city: Unit, office, users: dict, today: date, log: Callable[[str
         ).order_by("report_due_on", "pk")
     )
     if not past or ProgressReport.objects.filter(cycle__in=past).exclude(version=0).exists():
-        return  # nothing past yet, or filed by an earlier run
+        return False  # nothing past yet, or filed by an earlier run
     units = {u.name: u for u in Unit.objects.filter(name__in=DILIGENCE, path__startswith=city.path)}
     filed = late_count = 0
     for cycle in past:
@@ -270,3 +272,4 @@ def _history(*, city: Unit, office, users: dict, today: date, log: Callable[[str
             response_workdays=5, now=_at(cycle.report_due_on + timedelta(days=LATE_DAYS + 1)),
         )  # fmt: skip
     log(f"  往期调度：报送 {filed} 份（其中逾期报送 {late_count} 份），其余未报送。")
+    return True
