@@ -287,3 +287,14 @@ def test_another_citys_problems_stay_out_of_the_bulletin(world, ledger_problems)
     texts = _paragraphs(_docx(data))
     assert "邻市问题台账无登记的问题。" in "".join(texts)
     assert not [t for t in texts if "按责任单位统计" in t]
+
+
+def test_a_configured_font_that_cannot_be_embedded_is_refused_in_chinese(monkeypatch, tmp_path):
+    broken = tmp_path / "broken.ttf"
+    broken.write_bytes(b"OTTO not a TrueType font")
+    monkeypatch.setenv("QINQING_CJK_FONT", str(broken))
+    monkeypatch.setattr(official, "_found", None)
+    monkeypatch.setattr(official, "_PDF_FONT", "QinqingCJKProbe")  # not registered yet
+    with pytest.raises(official.CJKFontMissing) as caught:
+        official.render_pdf(layout.bulletin_document(_data(), b""))
+    assert caught.value.message == official.FONT_MISSING

@@ -375,11 +375,15 @@ _PDF_FONT = "QinqingCJK"
 
 def _register_pdf_font() -> str:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
     font = cjk_font()
     if _PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_PDF_FONT, font.path, subfontIndex=font.index))
+        try:
+            face = TTFont(_PDF_FONT, font.path, subfontIndex=font.index)
+        except TTFError as exc:  # e.g. QINQING_CJK_FONT names a font with PostScript outlines
+            raise CJKFontMissing() from exc
+        pdfmetrics.registerFont(face)
     return _PDF_FONT
 
 
@@ -502,5 +506,8 @@ def render_pdf(document: OfficialDocument) -> bytes:
         rightMargin=26 * mm,
         title=document.title,
         author=document.issuer,
+        lang="zh-CN",
+        # the canvas's own default (Helvetica, not embedded) would otherwise be listed too
+        initialFontName=font,
     ).build(story, onFirstPage=page_number, onLaterPages=page_number)
     return buf.getvalue()
