@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import typing
 from pathlib import Path
 
 import csp.constants
@@ -384,12 +385,11 @@ QINQING_REQUIRE_2FA = os.environ.get("QINQING_REQUIRE_2FA", "1") != "0"
 OTP_TOTP_ISSUER = os.environ.get("QINQING_OTP_ISSUER", "亲清")
 QINQING_IDLE_TIMEOUT_MINUTES = int(os.environ.get("QINQING_IDLE_TIMEOUT_MINUTES", "30"))
 QINQING_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("QINQING_PASSWORD_MAX_AGE_DAYS", "90"))
-AUTH_PASSWORD_VALIDATORS += [
-    {
-        "NAME": "qinqing.core.accounts.passwords.ComplexityValidator",
-        "OPTIONS": {"min_length": int(os.environ.get("QINQING_PASSWORD_MIN_LENGTH", "10"))},
-    }
-]
+_COMPLEXITY_VALIDATOR: dict[str, typing.Any] = {
+    "NAME": "qinqing.core.accounts.passwords.ComplexityValidator",
+    "OPTIONS": {"min_length": int(os.environ.get("QINQING_PASSWORD_MIN_LENGTH", "10"))},
+}
+AUTH_PASSWORD_VALIDATORS += [_COMPLEXITY_VALIDATOR]
 # 数据保密性: SM4 encryption of personal data at rest; the key never enters the database.
 # QINQING_DATA_KEY (32 hex digits) with QINQING_DATA_OLD_KEYS, or the key file (see
 # qinqing/core/crypto/sm4.py; `qinqing keys rotate` re-encrypts under a new key).

@@ -41,6 +41,7 @@ def _wants_json(request) -> bool:
 
 
 def _refuse(request, message: str, status: int) -> HttpResponse:
+    response: HttpResponse
     if _wants_json(request):
         response = JsonResponse({"error": message}, status=status)
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -73,7 +75,7 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"{self.user.get_username()}（{self.role.name}）"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Keep the blind index in step with the ID number (HMAC-SM3, never the number)."""
         self.id_number = normalise(self.id_number)
         self.id_number_index = blind_index(self.id_number, purpose="id_number")

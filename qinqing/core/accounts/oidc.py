@@ -14,9 +14,12 @@ remain the embedded default; staff still pass the TOTP step after the platform's
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -27,20 +30,20 @@ def oidc_enabled() -> bool:
     return bool(getattr(settings, "QINQING_OIDC_ENABLED", False))
 
 
-def _match_value(claims: dict) -> str:
+def _match_value(claims: dict[str, Any]) -> str:
     return str(claims.get(settings.QINQING_OIDC_MATCH_CLAIM) or "").strip()
 
 
 class UnifiedIdentityBackend(OIDCAuthenticationBackend):
-    def authenticate(self, request, **kwargs):
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
         if not oidc_enabled():
             return None
         return super().authenticate(request, **kwargs)
 
-    def verify_claims(self, claims) -> bool:
+    def verify_claims(self, claims: dict[str, Any]) -> bool:
         return bool(_match_value(claims))
 
-    def filter_users_by_claims(self, claims):
+    def filter_users_by_claims(self, claims: dict[str, Any]) -> QuerySet[Any]:
         value = _match_value(claims)
         users = get_user_model().objects.filter(is_active=True)
         if not value:
@@ -52,19 +55,21 @@ class UnifiedIdentityBackend(OIDCAuthenticationBackend):
             return users.filter(profile__id_number_index=blind_index(value, purpose="id_number"))
         return users.filter(username=value)
 
-    def update_user(self, user, claims):
+    def update_user(self, user: Any, claims: dict[str, Any]) -> Any:
         return user  # the local account (role, unit) is the source of truth
 
 
 class AuthenticateView(OIDCAuthenticationRequestView):
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         if not oidc_enabled():
             raise Http404
-        return super().get(request)
+        response: HttpResponse = super().get(request)
+        return response
 
 
 class CallbackView(OIDCAuthenticationCallbackView):
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         if not oidc_enabled():
             raise Http404
-        return super().get(request)
+        response: HttpResponse = super().get(request)
+        return response

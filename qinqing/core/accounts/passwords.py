@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -39,7 +40,7 @@ class ComplexityValidator:
         self.min_length = min_length
         self.min_classes = min_classes
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: Any = None) -> None:
         if len(password) < self.min_length or character_classes(password) < self.min_classes:
             raise ValidationError(self.get_help_text(), code="password_too_simple")
 
@@ -49,7 +50,7 @@ class ComplexityValidator:
             f" {self.min_classes} 种。"
         )
 
-    def password_changed(self, password: str, user=None) -> None:
+    def password_changed(self, password: str, user: Any = None) -> None:
         if user is None or user.pk is None:
             return
         from qinqing.core.accounts.models import PasswordState

@@ -16,12 +16,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,13 +37,14 @@ PASSWORD_OK_UNTIL_KEY = "qinqing_password_ok_until"  # noqa: S105 (a session key
 EXEMPT_PREFIXES = ("/login/", "/logout/", "/account/otp/", "/account/oidc/", "/static/", "/healthz")
 
 
-def confirmed_devices(user):
+def confirmed_devices(user: Any) -> QuerySet[Any]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=user, confirmed=True)
+    devices: QuerySet[Any] = TOTPDevice.objects.filter(user=user, confirmed=True)
+    return devices
 
 
-def second_factor_required(user) -> bool:
+def second_factor_required(user: Any) -> bool:
     """Must this user present a TOTP code after the password?"""
     if not getattr(settings, "QINQING_REQUIRE_2FA", True):
         return False
@@ -48,34 +52,35 @@ def second_factor_required(user) -> bool:
         return False
     role = role_of(user)
     if role is None:  # no profile: only an admin account can do anything
-        return user.is_staff or user.is_superuser or confirmed_devices(user).exists()
+        return bool(user.is_staff or user.is_superuser or confirmed_devices(user).exists())
     staff = role.scope != Scope.ENTERPRISE
     return staff or confirmed_devices(user).exists()
 
 
-def password_changed_at(user) -> dt.datetime:
+def password_changed_at(user: Any) -> dt.datetime:
     from qinqing.core.accounts.models import PasswordState
 
     state = PasswordState.objects.filter(user=user).first()
-    return state.changed_at if state else user.date_joined
+    changed: dt.datetime = state.changed_at if state else user.date_joined
+    return changed
 
 
-def password_expired(user, now: dt.datetime) -> bool:
+def password_expired(user: Any, now: dt.datetime) -> bool:
     days = getattr(settings, "QINQING_PASSWORD_MAX_AGE_DAYS", 90)
     if not days or not user.has_usable_password():
         return False  # accounts signed in through the unified identity platform have none
     return now - password_changed_at(user) > dt.timedelta(days=days)
 
 
-def _wants_json(request) -> bool:
+def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "/api/" in request.path
 
 
 class AccountSecurityMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response = self._check(request, user)
@@ -83,7 +88,7 @@ class AccountSecurityMiddleware:
                 return response
         return self.get_response(request)
 
-    def _check(self, request, user):
+    def _check(self, request: HttpRequest, user: Any) -> HttpResponse | None:
         now = timezone.now()
         stamp = now.timestamp()
         last_seen = request.session.get(LAST_SEEN_KEY)
@@ -110,7 +115,7 @@ class AccountSecurityMiddleware:
             request.session[PASSWORD_OK_UNTIL_KEY] = stamp + 3600
         return None
 
-    def _redirect(self, request, url: str):
+    def _redirect(self, request: HttpRequest, url: str) -> HttpResponse:
         if _wants_json(request):
             return JsonResponse({"error": "请先完成登录验证。"}, status=401)
         return HttpResponseRedirect(f"{url}?next={quote(request.get_full_path())}")

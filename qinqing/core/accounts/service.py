@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from qinqing.core import audit
 from qinqing.core.accounts.models import Profile, Role, Scope
 from qinqing.core.errors import InvalidInput
+from qinqing.core.orgs.models import Unit
 
 
 @transaction.atomic
 def create_user_with_role(
     *,
-    actor,
+    actor: Any,
     username: str,
     password: str | None,
     role_code: str,
-    unit=None,
+    unit: Unit | None = None,
     uscc: str = "",
     enterprise_name: str = "",
     full_name: str = "",
     email: str = "",
     is_superuser: bool = False,
-):
+) -> User:
     role = Role.objects.filter(code=role_code).first()
     if role is None:
         raise InvalidInput(f"角色“{role_code}”不存在。")

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from qinqing.core.audit.models import AuditEvent
 
@@ -17,11 +20,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("verb", "object_type", "visibility")
     search_fields = ("object_repr", "actor_label", "object_id")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -37,6 +37,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -134,12 +135,12 @@ def public_keys() -> dict[str, str]:
     return {sm2.key_id(k): k for k in found if k}
 
 
-def _canonical(fields: dict) -> bytes:
+def _canonical(fields: dict[str, Any]) -> bytes:
     body = {k: v for k, v in fields.items() if k not in ("mac", "sig")}
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
-def sign(fields: dict, key: bytes) -> str:
+def sign(fields: dict[str, Any], key: bytes) -> str:
     """HMAC-SM3 of a format-1 line (kept for old lines and the hmac-sm3 setting)."""
     return hmac.new(key, _canonical(fields), "sm3").hexdigest()
 
@@ -154,7 +155,7 @@ def _signature_setting() -> str:
 def format_line(seq: int, head_hash: str, now: dt.datetime, key: bytes | None = None) -> str:
     """One checkpoint line: SM2-signed (format 2), or HMAC-SM3 (format 1) when ``key`` is
     given or the setting asks for it."""
-    fields: dict = {
+    fields: dict[str, Any] = {
         "seq": seq,
         "hash": head_hash,
         "written_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -170,7 +171,7 @@ def format_line(seq: int, head_hash: str, now: dt.datetime, key: bytes | None = 
     return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
-def _check_line(fields: dict, where: str, publics: dict[str, str]) -> str:
+def _check_line(fields: dict[str, Any], where: str, publics: dict[str, str]) -> str:
     """ "" when the line's signature or MAC is good, else the problem."""
     if "sig" in fields:
         public = publics.get(fields.get("key_id", ""))

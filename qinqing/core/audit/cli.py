@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit = sub.add_parser("audit", help="审计日志")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="子命令")
     verify = audit_sub.add_parser(
@@ -16,7 +18,7 @@ def register(sub) -> None:
     checkpoint.set_defaults(func=_checkpoint)
 
 
-def _verify(args) -> int:
+def _verify(args: argparse.Namespace) -> int:
     from qinqing.core.django_setup import setup_django
 
     setup_django()
@@ -41,7 +43,7 @@ def _verify(args) -> int:
     return 0
 
 
-def _checkpoint(args) -> int:
+def _checkpoint(args: argparse.Namespace) -> int:
     from qinqing.core.django_setup import setup_django
 
     setup_django()

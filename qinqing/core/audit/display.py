@@ -12,6 +12,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 
 from qinqing.core.audit.redaction import redact
 
@@ -61,7 +62,7 @@ class Change:
     after: str
 
 
-def _model(object_type: str):
+def _model(object_type: str) -> type[models.Model] | None:
     try:
         return apps.get_model(object_type) if "." in object_type else None
     except (LookupError, ValueError):
@@ -99,7 +100,7 @@ def actor_display(label: str) -> str:
     return label
 
 
-def _field(model, key: str):
+def _field(model: type[models.Model] | None, key: str) -> Any:
     if model is None:
         return None
     try:
@@ -108,7 +109,7 @@ def _field(model, key: str):
         return None
 
 
-def field_label(model, key: str) -> str:
+def field_label(model: type[models.Model] | None, key: str) -> str:
     field = _field(model, key)
     if field is not None and getattr(field, "verbose_name", None):
         label = str(field.verbose_name)
@@ -117,7 +118,7 @@ def field_label(model, key: str) -> str:
     return COMMON_KEYS.get(key, key)
 
 
-def value_display(value: Any, field=None) -> str:
+def value_display(value: Any, field: Any = None) -> str:
     """是/否 for booleans, 空 for nothing, choice labels for coded values."""
     if value is None or value == "":
         return "空"

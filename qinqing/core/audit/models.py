@@ -11,6 +11,8 @@ kept outside the database (``checkpoints.py``) catch a chain rewritten or emptie
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.db import models
 
 
@@ -25,14 +27,14 @@ class Visibility(models.TextChoices):
     RESTRICTED = "restricted", "限纪检监察"
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AuditTamperingRefused("audit events are append-only")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AuditTamperingRefused("audit events are append-only")
 
-    def bulk_update(self, *args, **kwargs):
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditTamperingRefused("audit events are append-only")
 
 
@@ -71,12 +73,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.verb} {self.object_type}:{self.object_id}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditTamperingRefused("audit events are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditTamperingRefused("audit events are append-only")
 
 

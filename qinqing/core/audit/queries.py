@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from qinqing.core.accounts.access import profile_of, require_capability, visible_units
@@ -10,7 +11,7 @@ from qinqing.core.audit.models import AuditEvent, Visibility
 from qinqing.core.orgs.models import Unit
 
 
-def visible_events_for_user(user) -> QuerySet[AuditEvent]:
+def visible_events_for_user(user: User | AnonymousUser) -> QuerySet[AuditEvent]:
     """Global roles (site admins) see every event; leaders and the office see the events of
     the units in their area; the discipline role sees the restricted events of its area.
 
@@ -19,6 +20,8 @@ def visible_events_for_user(user) -> QuerySet[AuditEvent]:
     """
     require_capability(user, "audit.view")
     profile = profile_of(user)
+    if profile is None:  # not reached: require_capability refuses an account without one
+        return AuditEvent.objects.none()
     scope = profile.role.scope
     if scope == Scope.GLOBAL:
         return AuditEvent.objects.all()

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from django.contrib.auth.models import AnonymousUser, User
+
 from qinqing.core.accounts.access import profile_of
 from qinqing.core.accounts.models import Scope
 from qinqing.core.audit.models import AuditEvent, Visibility
@@ -21,16 +23,18 @@ REDACTED_TEXT = "已移送（内容仅纪检监察机关可见）"
 _RESOLVERS: dict[str, Callable[[list[str]], set[str]]] = {}
 
 
-def register_restricted_objects(object_type: str, resolver: Callable[[list[str]], set[str]]):
+def register_restricted_objects(
+    object_type: str, resolver: Callable[[list[str]], set[str]]
+) -> None:
     _RESOLVERS[object_type] = resolver
 
 
-def may_read_restricted(user) -> bool:
+def may_read_restricted(user: User | AnonymousUser) -> bool:
     profile = profile_of(user)
     return profile is not None and profile.role.scope == Scope.REFERRED
 
 
-def redacted_seqs(events: Iterable[AuditEvent], user) -> set[int]:
+def redacted_seqs(events: Iterable[AuditEvent], user: User | AnonymousUser) -> set[int]:
     """The events of ``events`` whose object, before and after ``user`` may not read."""
     events = list(events)
     if may_read_restricted(user):

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 
 from qinqing.core.errors import QinqingError
 
@@ -108,7 +108,7 @@ def rules() -> list[PurgeRule]:
     return [r for r in found if _model(r) is not None]
 
 
-def _model(rule: PurgeRule):
+def _model(rule: PurgeRule) -> type[models.Model] | None:
     try:
         return apps.get_model(rule.model)
     except LookupError:
@@ -131,6 +131,8 @@ def cutoff(rule: PurgeRule, now: dt.datetime) -> dt.datetime:
 
 def _delete_before(rule: PurgeRule, before: dt.datetime) -> int:
     model = _model(rule)
+    if model is None:  # rules() keeps installed models only
+        return 0
     rows = model._base_manager.filter(**rule.filters, **{f"{rule.date_field}__lt": before})
     deleted = 0
     while True:  # in batches: a first run on years of logs must not hold one huge lock

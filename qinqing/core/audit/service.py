@@ -188,7 +188,7 @@ class VerifyResult:
     last_checkpoint: Any = None
 
 
-def verify_chain(batch_size: int = 5000, *, checkpoints: list | None = None) -> VerifyResult:
+def verify_chain(batch_size: int = 5000, *, checkpoints: list[Any] | None = None) -> VerifyResult:
     """Walk the chain in order and report the first altered, missing or reordered record,
     then compare it with the signed checkpoints kept outside the database (``None``: those
     in ``QINQING_AUDIT_CHECKPOINT_DIR``), which catch a chain rewritten, cut or emptied as a

@@ -37,7 +37,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "actor": display.actor_display(e.actor_label),
             "object": display.object_label(e.object_type, e.object_id, e.object_repr),
             "changes": display.changes(e.object_type, e.before, e.after),
-            "unit_name": units.get(e.unit_id, ""),
+            "unit_name": units.get(e.unit_id, "") if e.unit_id is not None else "",
             "redacted": e.seq in hidden,
         }
         for e in page

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 
-def register(sub) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup = sub.add_parser(
         "backup", help="备份数据库、上传文件和审计校验点（生成一个 .tar.gz 文件）"
     )
@@ -16,7 +17,7 @@ def register(sub) -> None:
     restore.set_defaults(func=_restore)
 
 
-def _backup(args) -> int:
+def _backup(args: argparse.Namespace) -> int:
     from qinqing.core.django_setup import setup_django
 
     setup_django()
@@ -32,7 +33,7 @@ def _backup(args) -> int:
     return 0
 
 
-def _restore(args) -> int:
+def _restore(args: argparse.Namespace) -> int:
     from qinqing.core.django_setup import setup_django
 
     setup_django()

@@ -5,8 +5,9 @@ the microsecond, which the audit chain hashes; natural keys, content types and
 permissions left out; PostgreSQL reads it in one REPEATABLE READ snapshot), so a backup taken
 on PostgreSQL restores into SQLite and the other way round. Personal data stays SM4-encrypted
 inside the dump (``EncryptedTextField.value_to_string``). The keys are *not* in the archive:
-the data key and the checkpoint key are backed up separately (docs/security.md), so that a
-stolen backup reveals neither the personal data nor a way to forge checkpoints.
+the data key, the blind-index key and the checkpoint signing key are backed up separately
+(docs/security.md), so that a stolen backup reveals neither the personal data nor a way to
+forge checkpoints.
 
 Restoring needs an empty database (after ``migrate``): it refuses one that already holds audit
 events or users, then loads the dump, copies the uploads and, if the configured checkpoint
@@ -23,6 +24,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -55,7 +57,8 @@ class RestoreResult:
 
 
 def uploads_dir() -> Path:
-    return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    storages: dict[str, Any] = settings.STORAGES
+    return Path(storages["default"]["OPTIONS"]["location"])
 
 
 def _sha256(path: Path) -> str:
@@ -82,7 +85,9 @@ def create_backup(directory: Path, *, now: dt.datetime) -> Path:
             if connection.vendor == "postgresql" and outermost:
                 with connection.cursor() as cursor:  # one consistent snapshot of every table
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            head = AuditHead.objects.filter(pk=1).values("seq", "hash").first() or {}
+            head: dict[str, Any] = dict(
+                AuditHead.objects.filter(pk=1).values("seq", "hash").first() or {}
+            )
             call_command(
                 "dumpdata",
                 format="qjson",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 
-def register(sub) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="个人信息加密密钥（SM4）")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="子命令")
     status = keys_sub.add_parser("status", help="显示当前密钥编号，以及各加密字段使用各密钥的行数")
@@ -21,7 +23,7 @@ def register(sub) -> None:
     reencrypt.set_defaults(func=_reencrypt)
 
 
-def _status(args) -> int:
+def _status(args: argparse.Namespace) -> int:
     from qinqing.core.django_setup import setup_django
 
     setup_django()
@@ -42,7 +44,7 @@ def _audit_rotation(key_id: str, changed: int) -> None:
                  after={"rows": changed})  # fmt: skip
 
 
-def _rotate(args) -> int:
+def _rotate(args: argparse.Namespace) -> int:
     from qinqing.core.django_setup import setup_django
 
     setup_django()
@@ -54,7 +56,7 @@ def _rotate(args) -> int:
     return 0
 
 
-def _reencrypt(args) -> int:
+def _reencrypt(args: argparse.Namespace) -> int:
     from qinqing.core.django_setup import setup_django
 
     setup_django()

@@ -6,10 +6,25 @@ is already encrypted (a re-run changes nothing).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.apps.registry import Apps
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
 from qinqing.core.crypto import sm4
 
+MigrationFunc = Callable[[Apps, BaseDatabaseSchemaEditor], None]
 
-def _rewrite(apps, schema_editor, app_label, model_name, fields, *, encrypt: bool) -> None:
+
+def _rewrite(
+    apps: Apps,
+    schema_editor: BaseDatabaseSchemaEditor,
+    app_label: str,
+    model_name: str,
+    fields: list[str],
+    *,
+    encrypt: bool,
+) -> None:
     model = apps.get_model(app_label, model_name)
     connection = schema_editor.connection
     quote = connection.ops.quote_name
@@ -32,13 +47,15 @@ def _rewrite(apps, schema_editor, app_label, model_name, fields, *, encrypt: boo
                 )
 
 
-def encrypt_existing(app_label: str, model_name: str, fields: list[str]):
+def encrypt_existing(
+    app_label: str, model_name: str, fields: list[str]
+) -> tuple[MigrationFunc, MigrationFunc]:
     """``RunPython(*encrypt_existing("appeals", "Appeal", ["contact_phone"]))``."""
 
-    def forwards(apps, schema_editor):
+    def forwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         _rewrite(apps, schema_editor, app_label, model_name, fields, encrypt=True)
 
-    def backwards(apps, schema_editor):
+    def backwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         _rewrite(apps, schema_editor, app_label, model_name, fields, encrypt=False)
 
     return forwards, backwards

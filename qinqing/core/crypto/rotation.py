@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from qinqing.core.crypto import sm4
 from qinqing.core.crypto.fields import EncryptedTextField
 from qinqing.core.errors import QinqingError
 
 
-def encrypted_columns() -> list[tuple[type, EncryptedTextField]]:
+def encrypted_columns() -> list[tuple[type[models.Model], EncryptedTextField]]:
     return [
         (model, field)
         for model in apps.get_models()
@@ -21,17 +22,18 @@ def encrypted_columns() -> list[tuple[type, EncryptedTextField]]:
     ]
 
 
-def _rows(model, field):
+def _rows(model: type[models.Model], field: EncryptedTextField) -> list[tuple[Any, str]]:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {quote(model._meta.pk.column)}, {quote(field.column)} "  # noqa: S608
             f"FROM {quote(model._meta.db_table)} WHERE {quote(field.column)} <> ''"
         )
-        return cursor.fetchall()
+        rows: list[tuple[Any, str]] = cursor.fetchall()
+        return rows
 
 
-def key_usage() -> dict[str, Counter]:
+def key_usage() -> dict[str, Counter[str]]:
     """``"app.Model.field" -> Counter(key id or "明文" -> rows)``."""
     usage = {}
     for model, field in encrypted_columns():

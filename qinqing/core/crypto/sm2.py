@@ -31,7 +31,7 @@ def generate_keypair() -> tuple[str, str]:
     """A fresh ``(private_hex, public_hex)``."""
     d = _scalar()
     # gmssl has no key-generation helper: the public key is its scalar multiplication d·G
-    public = _sm2.CryptSM2(private_key=f"{d:064x}", public_key="")._kg(d, _CURVE["g"])
+    public: str = _sm2.CryptSM2(private_key=f"{d:064x}", public_key="")._kg(d, _CURVE["g"])
     return f"{d:064x}", public
 
 
@@ -39,7 +39,8 @@ def public_key_of(private_hex: str) -> str:
     d = int(_check_hex(private_hex, 64), 16)
     if not 1 <= d < _N:
         raise SignatureKeyError("SM2 private key out of range")
-    return _sm2.CryptSM2(private_key=private_hex, public_key="")._kg(d, _CURVE["g"])
+    public: str = _sm2.CryptSM2(private_key=private_hex, public_key="")._kg(d, _CURVE["g"])
+    return public
 
 
 def _check_hex(value: str, digits: int) -> str:
@@ -58,7 +59,8 @@ def sign(data: bytes, private_hex: str, public_hex: str) -> str:
     """Signature ``r ‖ s`` as 128 hex digits; the nonce comes from ``secrets``, not gmssl's
     default (which draws it from the ``random`` module)."""
     signer = _sm2.CryptSM2(private_key=_check_hex(private_hex, 64), public_key=public_hex)
-    return signer.sign_with_sm3(data, f"{_scalar():064x}")
+    signature: str = signer.sign_with_sm3(data, f"{_scalar():064x}")
+    return signature
 
 
 def verify(data: bytes, signature: str, public_hex: str) -> bool:

@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 
 PREFIX = "sm4gcm:"
@@ -66,7 +67,7 @@ def write_key_file(keys: list[bytes], path: Path | None = None) -> None:
     os.replace(tmp, path)
 
 
-_cache: dict[tuple, KeyRing] = {}
+_cache: dict[tuple[str, int, int], KeyRing] = {}
 
 
 def key_ring() -> KeyRing:
@@ -92,9 +93,7 @@ def key_ring() -> KeyRing:
     return ring
 
 
-def _gcm(key: bytes, nonce: bytes, tag: bytes | None = None):
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
+def _gcm(key: bytes, nonce: bytes, tag: bytes | None = None) -> Cipher[modes.GCM]:
     return Cipher(algorithms.SM4(key), modes.GCM(nonce, tag))
 
 
@@ -132,4 +131,5 @@ def decrypt(value: str, ring: KeyRing | None = None) -> str:
     raw = base64.b64decode(blob)
     nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
     decryptor = _gcm(key, nonce, tag).decryptor()
-    return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
+    plain: bytes = decryptor.update(body) + decryptor.finalize()
+    return plain.decode("utf-8")
