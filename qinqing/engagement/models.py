@@ -8,6 +8,8 @@ dashboard group millions of visits by them without a join (see docs/bench/engage
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -149,7 +151,9 @@ class Project(models.Model):
     lead_unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="牵头单位"
     )
-    members = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name="专班成员")
+    members: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        USER, blank=True, related_name="+", verbose_name="专班成员"
+    )
     description = models.TextField("项目简介", blank=True)
     created_at = models.DateTimeField("登记时间")
 
@@ -243,9 +247,9 @@ class Pairing(models.Model):
 
     @property
     def target_name(self) -> str:
-        if self.enterprise_id:
+        if self.enterprise is not None:
             return self.enterprise.name
-        return self.project.name if self.project_id else ""
+        return self.project.name if self.project is not None else ""
 
 
 class Visit(models.Model):

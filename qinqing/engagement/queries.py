@@ -91,7 +91,8 @@ def oversight_filter(user, prefix: str = "") -> Q | None:
         return Q(**{f"{prefix}area__path__startswith": area.path}) if area else None
     if scope == Scope.UNIT:
         profile = profile_of(user)
-        return Q(**{f"{prefix}unit_id": profile.unit_id}) if profile.unit_id else None
+        unit_id = profile.unit_id if profile is not None else None
+        return Q(**{f"{prefix}unit_id": unit_id}) if unit_id else None
     return None
 
 

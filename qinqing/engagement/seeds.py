@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.utils import timezone
 
@@ -58,7 +59,7 @@ def load_demo(*, city: Unit, users: dict, log: Callable[[str], None]) -> None:
             enterprises.append(_enterprise(user.profile.enterprise_name, user.profile.uscc))
     for name, body in EXTRA:
         enterprises.append(_enterprise(name, body + uscc_check_char(body)))
-    cadres = []
+    cadres: list[Any] = []
     for username, level, title in (("market_clerk", CadreLevel.DEPARTMENT, "科长"),
                                    ("county_clerk", CadreLevel.TOWNSHIP, "副镇长"),
                                    ("tax_clerk", CadreLevel.DEPARTMENT, "副科长")):  # fmt: skip

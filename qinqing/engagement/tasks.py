@@ -114,7 +114,8 @@ def _remind_due_soon(now: dt.datetime, today: dt.date) -> int:
     )
     by_user: dict[int, list[dt.date]] = defaultdict(list)
     for user_id, due in rows:
-        by_user[user_id].append(due)
+        if due is not None:  # the filter above keeps only dated rows
+            by_user[user_id].append(due)
     notify_many(
         [
             (user_id, Message(

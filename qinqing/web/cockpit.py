@@ -85,7 +85,7 @@ def task_table(user, area: Unit, today: dt.date) -> tuple[Table, dict]:
                 "values": [row["total"], row["done"], row["late"]],
             }
         )
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for d in details.values():
         counts[d.status] += 1
     total = len(details)
@@ -277,8 +277,8 @@ def cockpit_context(user, now: dt.datetime) -> dict:
         table, context["inspections"] = inspection_table(user, today.year)
         context["tables"].append(table)
     if has_capability(user, "assessment.view"):
-        table = assessment_table(user)
-        if table is not None:
-            context["tables"].append(table)
+        ranking = assessment_table(user)
+        if ranking is not None:
+            context["tables"].append(ranking)
     context["charts"] = [t.chart() for t in context["tables"]]
     return context

@@ -36,5 +36,5 @@ def check_attachment(upload: UploadedFile) -> None:
     """Refuse an attachment of the wrong type or size (走访附件, 会议材料)."""
     head = upload.read(16)
     upload.seek(0)
-    check_upload(upload.name, upload.size, head, max_bytes=MAX_ATTACHMENT_BYTES,
+    check_upload(upload.name or "", upload.size or 0, head, max_bytes=MAX_ATTACHMENT_BYTES,
                  allowed=ATTACHMENT_TYPES, what="走访附件")  # fmt: skip

@@ -51,14 +51,14 @@ def raise_issue_from_visit(visit: Visit, *, actor, now: dt.datetime, need_type: 
     from qinqing.appeals.choices import Channel
 
     _check_need_type(need_type)
-    if visit.enterprise_id is None:
+    if visit.enterprise is None:
         raise InvalidInput("项目走访中发现的问题请登记为项目堵点。")
     appeal = _open_appeal(actor=actor, now=now, channel=Channel.VISIT, enterprise=visit.enterprise,
                           locality=visit.area, data=data,
                           reference=f"visit-{visit.pk}-{visit.issues.count() + 1}")  # fmt: skip
     issue = RaisedIssue.objects.create(
         visit=visit, appeal=appeal, need_type=need_type, cadre_id=visit.cadre_id,
-        unit_id=visit.unit_id, area_id=visit.area_id, enterprise_id=visit.enterprise_id,
+        unit_id=visit.unit_id, area_id=visit.area_id, enterprise=visit.enterprise,
         raised_on=local_today(now),
     )  # fmt: skip
     if need_type not in visit.need_types:

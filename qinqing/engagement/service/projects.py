@@ -51,7 +51,7 @@ def create_project(*, actor, now: dt.datetime, name: str, area: Unit, lead_unit:
     return project
 
 
-STAGE_ORDER = [Project.Stage.SIGNED, Project.Stage.STARTED, Project.Stage.PRODUCING]
+STAGE_ORDER: list[str] = [Project.Stage.SIGNED, Project.Stage.STARTED, Project.Stage.PRODUCING]
 
 
 @transaction.atomic

@@ -60,7 +60,7 @@ def record_visit(
             visited_on__gte=first, visited_on__lte=last,
         ).count()  # fmt: skip
         rules.check_monthly_cap(count, settings_for(pairing.area).max_visits_per_month,
-                                enterprise=pairing.enterprise.name, month=first)  # fmt: skip
+                                enterprise=pairing.target_name, month=first)  # fmt: skip
     for upload in files:
         check_attachment(upload)
     calendar = get_calendar()

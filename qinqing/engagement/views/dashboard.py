@@ -22,8 +22,9 @@ from qinqing.engagement.views._common import _parse_date, _today, _xlsx
 def _dashboard_rows(request: HttpRequest):
     require_capability(request.user, "engagement.view")
     scope = queries.oversight_filter(request.user)
-    if scope is None:
+    if scope is None:  # no area of one's own: only a platform-wide manager, who sees all
         require_capability(request.user, "engagement.manage")
+        scope = Q()
     today = _today()
     start = _parse_date(request.GET.get("start"), today.replace(month=1, day=1))
     end = _parse_date(request.GET.get("end"), today)

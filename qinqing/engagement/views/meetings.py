@@ -41,10 +41,10 @@ def meetings(request: HttpRequest) -> HttpResponse:
             state=Meeting.State.CANCELLED
         )
         need = service.settings_for(area).meetings_per_quarter
-        quota = {"held": held.filter(state=Meeting.State.HELD).count(),
+        held_count = held.filter(state=Meeting.State.HELD).count()
+        quota = {"held": held_count,
                  "planned": held.filter(state=Meeting.State.SCHEDULED).count(),
-                 "need": need, "start": start, "end": end}  # fmt: skip
-        quota["met"] = quota["held"] >= need
+                 "need": need, "start": start, "end": end, "met": held_count >= need}  # fmt: skip
     return render(request, "engagement/meetings.html", {
         "meetings": qs[:200], "quota": quota,
         "can_manage": has_capability(request.user, "engagement.manage"),
