@@ -142,6 +142,56 @@ def _pinned_clock(request):
         yield traveller
 
 
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path) -> Path:
+    """Uploads and generated files of every test go to its own temporary folder; static
+    files are served from the apps, whether or not someone ran collectstatic in var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "uploads")},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    return tmp_path / "uploads"
+
+
+class Clock:
+    """``timezone.now()`` pinned for one test; ``set`` and ``advance`` move it."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, *args: int) -> dt.datetime:
+        self.now = dt.datetime(*args, tzinfo=SHANGHAI)
+        return self.now
+
+    def advance(self, **kwargs: float) -> dt.datetime:
+        self.now = self.now + dt.timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock_start() -> dt.datetime:
+    """Where ``clock`` starts: Monday 9 March 2026, 10:00 in Shanghai, an ordinary working
+    day far from holidays. A folder's conftest overrides it with its own moment."""
+    return dt.datetime(2026, 3, 9, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def clock(monkeypatch, clock_start) -> Clock:
+    """Pages and services read ``timezone.now()``; this pins it (and lets a test move it)."""
+    from django.utils import timezone
+
+    c = Clock(clock_start)
+    monkeypatch.setattr(timezone, "now", c)
+    return c
+
+
 @pytest.fixture
 def world(db):
     from tests.world import build_world
