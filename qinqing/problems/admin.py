@@ -7,8 +7,19 @@ from qinqing.problems.models import Campaign, Problem, ProblemSettings, Supervis
 
 @admin.register(ProblemSettings)
 class ProblemSettingsAdmin(admin.ModelAdmin):
+    """Read-only: the office changes its settings on the ledger's settings page (audited)."""
+
     list_display = ["area", "follow_up_days", "deduction_overdue", "deduction_recurrence",
                     "deduction_accountability"]  # fmt: skip
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Campaign)

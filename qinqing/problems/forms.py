@@ -215,5 +215,20 @@ class OpenThemeForm(_UnitChoices):
         self._choices("lead_unit").queryset = _units(area)
 
 
+class SettingsForm(forms.Form):
+    follow_up_days = forms.IntegerField(label="回头看间隔（自然日）", min_value=1, max_value=730,
+                                        help_text="销号后多少天进行回头看")  # fmt: skip
+    deduction_overdue = forms.DecimalField(label="逾期未整改每件扣分", max_digits=5,
+                                           decimal_places=2)  # fmt: skip
+    deduction_recurrence = forms.DecimalField(label="回头看反弹每件扣分", max_digits=5,
+                                              decimal_places=2)  # fmt: skip
+    deduction_accountability = forms.DecimalField(
+        label="被问责每件扣分", max_digits=5, decimal_places=2,
+        help_text="问责是最高一级的处理，分值不能低于前两项",
+    )  # fmt: skip
+    source = forms.CharField(label="依据", max_length=200, required=False,
+                             help_text="如 考评办法的文件名称和文号")  # fmt: skip
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="问题清单（.xlsx）")

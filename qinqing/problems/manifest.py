@@ -93,6 +93,7 @@ MANIFEST = AppManifest(
         NavItem("报送经验做法", "problems:case_new", "problems.cases", SECTION),
         NavItem("经验库", "problems:experience", None, SECTION),
         NavItem("问题通报统计", "problems:figures", "problems.view", SECTION),
+        NavItem("台账设置", "problems:settings", "problems.manage", SECTION),
     ],
     capabilities={
         "problems.view": "查看问题台账",
@@ -128,6 +129,7 @@ MANIFEST = AppManifest(
     ],
     audit_verbs={
         "problem.created": "登记问题",
+        "problems.settings_saved": "修改问题台账设置",
         "problem.close_out_requested": "申请销号",
         "problem.closed_out": "销号",
         "problem.close_out_returned": "退回销号申请",

@@ -342,3 +342,33 @@ def check_dispute(disputed: bool, note: str) -> None:
     """
     if disputed and not (note or "").strip():
         raise InvalidInput("请填写争议情况：哪一方对哪部分金额或事实有异议。")
+
+
+def check_settings(
+    *, follow_up_days: int, overdue: Decimal, recurrence: Decimal, accountability: Decimal
+) -> None:
+    """An area's ledger settings: a 回头看 period of one day to two years, deductions not
+    negative, and 问责 — the top escalation — weighing at least as much as the others.
+
+    Examples:
+        >>> check_settings(follow_up_days=90, overdue=Decimal("1"), recurrence=Decimal("2"),
+        ...                accountability=Decimal("5"))
+        >>> check_settings(follow_up_days=90, overdue=Decimal("1"), recurrence=Decimal("6"),
+        ...                accountability=Decimal("5"))
+        Traceback (most recent call last):
+        ...
+        qinqing.core.errors.InvalidInput: 问责是最高一级的处理，“被问责每件扣分”（5）不能低于“回头看反弹每件扣分”（6）。
+    """
+    if not 1 <= follow_up_days <= 730:
+        raise InvalidInput(f"“回头看间隔”应为 1 至 730 天，现为 {follow_up_days} 天。")
+    labels = {"逾期未整改每件扣分": overdue, "回头看反弹每件扣分": recurrence,
+              "被问责每件扣分": accountability}  # fmt: skip
+    for label, value in labels.items():
+        if value < 0:
+            raise InvalidInput(f"“{label}”不能为负数，现为 {value}。")
+    for label, value in (("逾期未整改每件扣分", overdue), ("回头看反弹每件扣分", recurrence)):
+        if accountability < value:
+            raise InvalidInput(
+                f"问责是最高一级的处理，“被问责每件扣分”（{accountability}）不能低于"
+                f"“{label}”（{value}）。"
+            )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("follow-ups/<int:check_id>/", views.follow_up, name="follow_up"),
     path("figures/", views.figures, name="figures"),
+    path("settings/", views.settings_page, name="settings"),
     path("<int:problem_id>/", views.problem_detail, name="detail"),
     path("<int:problem_id>/rectify/", views.rectify, name="rectify"),
     path("<int:problem_id>/close/", views.close, name="close"),

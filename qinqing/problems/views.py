@@ -286,6 +286,31 @@ def figures(request: HttpRequest) -> HttpResponse:
     return render(request, "problems/figures.html", {"counts": counts, "area": area})
 
 
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The office's 回头看 period and 考评 deductions for its own area."""
+    area = queries.office_scope(request.user)
+    current = service.settings_for(area)
+    fields = ["follow_up_days", "deduction_overdue", "deduction_recurrence",
+              "deduction_accountability", "source"]  # fmt: skip
+    form = forms.SettingsForm(
+        request.POST or None, initial={f: getattr(current, f) for f in fields}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            service.save_settings(actor=request.user, now=_now(), **form.cleaned_data)
+        except InvalidInput as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, "已保存问题台账设置。")
+            return redirect("problems:settings")
+    return render(
+        request, "problems/form.html",
+        {"form": form, "title": f"{area.name}问题台账设置（回头看与考评扣分）"},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------
 # Campaigns and visits
 

@@ -25,6 +25,7 @@ from qinqing.problems.service.common import (
     compute_due_at,
     local_date,
     office_area,
+    save_settings,
     settings_for,
 )
 from qinqing.problems.service.field import (
@@ -93,6 +94,7 @@ __all__ = [
     "return_rectification",
     "schedule_follow_up_checks",
     "set_repayment_plan",
+    "save_settings",
     "settings_for",
     "submit_case",
     "submit_rectification",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from qinqing.core import audit
 from qinqing.core.accounts.access import (
     require_capability,
     scope_area,
@@ -101,3 +104,43 @@ def _store_evidence(problem, *, stage, note, files, actor, now) -> int:
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def save_settings(
+    *,
+    actor,
+    follow_up_days: int,
+    deduction_overdue: Decimal,
+    deduction_recurrence: Decimal,
+    deduction_accountability: Decimal,
+    source: str = "",
+    now: dt.datetime,
+) -> ProblemSettings:
+    """The office's own area: 回头看 period and 考评 deductions (audited, before and after)."""
+    area = office_area(actor)
+    cent = Decimal("0.01")
+    deduction_overdue = Decimal(deduction_overdue).quantize(cent)
+    deduction_recurrence = Decimal(deduction_recurrence).quantize(cent)
+    deduction_accountability = Decimal(deduction_accountability).quantize(cent)
+    rules.check_settings(
+        follow_up_days=follow_up_days, overdue=deduction_overdue,
+        recurrence=deduction_recurrence, accountability=deduction_accountability,
+    )  # fmt: skip
+    current = settings_for(area)
+    fields = ["follow_up_days", "deduction_overdue", "deduction_recurrence",
+              "deduction_accountability", "source"]  # fmt: skip
+    before = {f: str(getattr(current, f)) for f in fields}
+    conf, _ = ProblemSettings.objects.select_for_update().get_or_create(
+        area=area, defaults={f: getattr(current, f) for f in fields}
+    )
+    conf.follow_up_days = follow_up_days
+    conf.deduction_overdue = deduction_overdue
+    conf.deduction_recurrence = deduction_recurrence
+    conf.deduction_accountability = deduction_accountability
+    conf.source = (source or "").strip()[:200]
+    conf.save()
+    after = {f: str(getattr(conf, f)) for f in fields}
+    audit.record(actor, "problems.settings_saved", conf, before=before, after=after, unit=area,
+                 now=now)  # fmt: skip
+    return conf
