@@ -6,6 +6,7 @@ import datetime as dt
 
 from qinqing.appeals.choices import TicketState
 from qinqing.appeals.models import Ticket
+from qinqing.appeals.service import refresh_clock
 from qinqing.core.workdays.changes import Moved, Result
 
 OPEN_STATES = [
@@ -20,8 +21,6 @@ OPEN_STATES = [
 
 def recompute_deadlines(*, now: dt.datetime, calendar) -> Result:
     """Rebuild every open ticket's clock from its event log; report the ones that moved."""
-    from qinqing.appeals.service import refresh_clock
-
     moved: list[Moved] = []
     checked = 0
     tickets = Ticket.objects.filter(state__in=OPEN_STATES).select_related("appeal", "unit")

@@ -21,7 +21,7 @@ from django.db.models.functions import TruncMonth
 
 from qinqing.appeals import rules
 from qinqing.appeals.choices import Satisfaction, TicketState
-from qinqing.appeals.models import Callback, Ticket
+from qinqing.appeals.models import Callback, FigureMonth, FigureMonthMark, Ticket
 from qinqing.core.orgs.models import Unit
 from qinqing.core.workdays import DEFAULT_OFFICE_HOURS
 
@@ -136,8 +136,6 @@ def live_counts(
 
 def _rolled_up_months(start: dt.date, end: dt.date, as_of: dt.datetime) -> list[dt.date]:
     """Final, rolled-up months lying wholly inside ``start``…``end``."""
-    from qinqing.appeals.models import FigureMonthMark
-
     first = month_start(start) if start.day == 1 else month_start(start, 1)
     limit = min(last_final_month(as_of), month_start(end + dt.timedelta(days=1), -1))
     if first > limit:
@@ -182,8 +180,6 @@ def unit_counts(
     deadline. Transferred tickets do not count for the reply (the new unit's ticket does).
     Final months come from the nightly roll-up (``tasks.roll_up_figures``), the rest live.
     """
-    from qinqing.appeals.models import FigureMonth
-
     lo, hi = period_bounds(start, end)
     as_of = min(as_of, hi) if as_of else hi
     months = _rolled_up_months(start, end, as_of) if use_rollup else []

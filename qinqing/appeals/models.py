@@ -11,9 +11,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from qinqing.appeals import rules, settings_cache
 from qinqing.appeals.choices import (
+    OPEN_TICKET_STATES,
     AppealState,
     AppealType,
     Channel,
@@ -32,6 +34,7 @@ from qinqing.appeals.choices import (
     TicketState,
 )
 from qinqing.core.crypto.fields import EncryptedTextField
+from qinqing.core.workdays import TimeLimit
 
 USER = settings.AUTH_USER_MODEL
 
@@ -109,8 +112,6 @@ class SlaPolicy(models.Model):
         return f"{kind}{SlaStage(self.stage).label} {self.amount} {LimitUnit(self.time_unit).label}"
 
     def as_rule(self) -> rules.SlaRule:
-        from qinqing.core.workdays import TimeLimit
-
         return rules.SlaRule(
             self.stage,
             self.appeal_type,
@@ -304,8 +305,6 @@ class Appeal(models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("appeals:detail", args=[self.pk])
 
     @property
@@ -322,6 +321,31 @@ class Appeal(models.Model):
     @property
     def masked_phone(self) -> str:
         return rules.mask_phone(self.contact_phone)
+
+
+class IdentityCode(models.Model):
+    """A one-time code sent to the named enterprise's registered phone (码上反映 核验).
+
+    Only a keyed hash of the code is kept; it expires and allows a few attempts
+    (``rules.IDENTITY_CODE_*``). A correct code moves the appeal into the enterprise's account.
+    """
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="identity_codes")
+    code_hash = models.CharField("验证码摘要", max_length=64)
+    phone = models.CharField("发送号码（脱敏）", max_length=20)
+    sent_at = models.DateTimeField("发送时间")
+    expires_at = models.DateTimeField("失效时间")
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("核验时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "企业身份验证码"
+        verbose_name_plural = "企业身份验证码"
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["appeal", "sent_at"], name="identity_code_appeal_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.phone} {self.sent_at:%Y-%m-%d %H:%M}"
 
 
 class Ticket(models.Model):
@@ -384,15 +408,25 @@ class Ticket(models.Model):
         return f"{self.appeal.number}·{self.unit}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("appeals:detail", args=[self.appeal_id])
 
     @property
     def is_open(self) -> bool:
-        from qinqing.appeals.choices import OPEN_TICKET_STATES
-
         return self.state in OPEN_TICKET_STATES
+
+    def sla_inputs(self) -> rules.SlaInputs:
+        """The cached clock as :func:`rules.ticket_sla` reads it."""
+        return rules.SlaInputs(
+            state=self.state,
+            start_at=self.dispatched_at,
+            sign_limit=TimeLimit(self.sign_limit, self.sign_unit),
+            reply_limit=TimeLimit(self.reply_limit, self.reply_unit),
+            extension=self.extension_amount,
+            paused=self.paused_amount,
+            paused_since=self.paused_since,
+            sign_due_at=self.sign_due_at,
+            reply_due_at=self.reply_due_at,
+        )
 
 
 class AppealEvent(models.Model):

@@ -18,12 +18,14 @@ import re
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from qinqing.appeals import rules
 from qinqing.appeals.choices import (
     FINAL_TICKET_STATES,
     OPEN_APPEAL_STATES,
     WORKING_TICKET_STATES,
     AppealState,
     LeadState,
+    SlaStatus,
     TicketState,
 )
 from qinqing.appeals.models import (
@@ -47,6 +49,7 @@ from qinqing.core.accounts.access import (
 from qinqing.core.accounts.models import Scope
 from qinqing.core.errors import NotFound, PermissionDenied
 from qinqing.core.orgs.models import Unit
+from qinqing.core.workdays import get_calendar
 
 APPEAL_NOT_FOUND = "诉求不存在，或不在您可查看的范围内。"
 TICKET_NOT_FOUND = "工单不存在，或不是交办本单位的工单。"
@@ -180,6 +183,24 @@ def access_appeal_for_enterprise(user, appeal_id: int) -> Appeal:
     if appeal is None:
         raise NotFound(APPEAL_NOT_FOUND)
     return appeal
+
+
+def decorate_tickets(
+    tickets: list[Ticket], now: dt.datetime, *, yellow_share: float = 0.8
+) -> list[Ticket]:
+    """Set ``sla``/``sla_label`` (:func:`rules.ticket_sla`) and ``due`` on each ticket."""
+    calendar = get_calendar()
+    for t in tickets:
+        status = rules.ticket_sla(t.sla_inputs(), now, calendar=calendar, yellow_share=yellow_share)
+        t.sla = status.value
+        t.sla_label = SlaStatus(status).label
+        t.due = t.sla_inputs().due_at
+    return tickets
+
+
+def is_area_office(user) -> bool:
+    """The 营商办 of an area: it dispatches, reviews and calls back."""
+    return has_capability(user, "appeals.dispatch") and scope_area(user) is not None
 
 
 def visible_tickets_for_user(user) -> QuerySet[Ticket]:
@@ -389,6 +410,25 @@ def access_qr_entry_for_office(user, entry_id: int) -> QrEntry:
     if entry is None:
         raise NotFound("二维码不存在，或不在您可查看的范围内。")
     return entry
+
+
+AWAITING_CONFIRMATION = "appeals.awaiting_confirmation"  # session key: appeals this browser sent
+
+
+def remember_unconfirmed(session, appeal: Appeal) -> None:
+    """The browser that submitted a 未核验 appeal may go on to confirm it (and only that one)."""
+    ids = [i for i in session.get(AWAITING_CONFIRMATION, []) if i != appeal.pk][-19:]
+    session[AWAITING_CONFIRMATION] = [*ids, appeal.pk]
+
+
+def appeal_awaiting_confirmation(session, appeal_id: int) -> Appeal:
+    """An appeal this browser submitted on the public form; ``NotFound`` for any other."""
+    if appeal_id not in session.get(AWAITING_CONFIRMATION, []):
+        raise NotFound(APPEAL_NOT_FOUND)
+    appeal = Appeal.objects.filter(pk=appeal_id).first()
+    if appeal is None:
+        raise NotFound(APPEAL_NOT_FOUND)
+    return appeal
 
 
 def public_qr_entry(token: str) -> QrEntry:

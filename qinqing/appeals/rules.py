@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qinqing.appeals.choices import (
+    OPEN_TICKET_STATES,
     AppealType,
     EventKind,
     Satisfaction,
@@ -123,11 +124,11 @@ def check_transition(current: str, target: str, *, action: str | None = None) ->
 # ---------------------------------------------------------------------------------------
 
 DEFAULT_SLA_SOURCE = (
-    "示例市优化营商环境实施方案（种子文件 000）第16条“畅通政企沟通渠道”："
+    "《2022年以更大力度优化营商环境实施方案》第16条“畅通政企沟通渠道”："
     "“1个工作日签收、咨询和表扬类3个工作日内回复；建议类5个工作日内回复；"
     "投诉和求助类10个工作日内回复”"
 )
-LOCAL_DEFAULT_SOURCE = "亲清默认值（种子文件未规定），请按本地工作办法调整"
+LOCAL_DEFAULT_SOURCE = "亲清默认值（实施方案未作规定），请按本地工作办法调整"
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,30 @@ def pick_limit(rules: Iterable[SlaRule], stage: str, appeal_type: str, on: dt.da
         if candidates:
             return max(candidates, key=lambda r: (r.effective_from, r.appeal_type != ""))
     raise InvalidInput(f"没有找到“{SlaStage(stage).label}”环节的时限设置，请在诉求设置中补充。")
+
+
+def reply_limits_sentence(rules: Iterable[SlaRule], on: dt.date) -> str:
+    """The reply limits in force on ``on``, as the public QR sheet states them.
+
+    Types with the same limit are named together, shortest limit first.
+
+    Examples:
+        >>> reply_limits_sentence([], dt.date(2026, 1, 5))
+        '咨询、表扬类 3 个工作日内答复，建议类 5 个工作日内答复，求助、投诉类 10 个工作日内答复。'
+        >>> local = [SlaRule("reply", "complaint", TimeLimit(48, TimeUnit.HOURS), dt.date(2026, 1, 1), "本地办法")]
+        >>> reply_limits_sentence(local, dt.date(2026, 1, 5))
+        '投诉类 48 小时内答复，咨询、表扬类 3 个工作日内答复，建议类 5 个工作日内答复，求助类 10 个工作日内答复。'
+    """
+    pool = list(rules)
+    groups: dict[TimeLimit, list[str]] = {}
+    for appeal_type in AppealType:
+        limit = pick_limit(pool, SlaStage.REPLY, appeal_type, on).limit
+        groups.setdefault(limit, []).append(appeal_type.label)
+    hours = {TimeUnit.HOURS: 1 / 24, TimeUnit.WORKDAYS: 1.4, TimeUnit.NATURAL_DAYS: 1.0}
+    ordered = sorted(
+        groups.items(), key=lambda item: item[0].amount * hours[TimeUnit(item[0].unit)]
+    )
+    return "，".join(f"{'、'.join(labels)}类 {limit}内答复" for limit, labels in ordered) + "。"
 
 
 # ---------------------------------------------------------------------------------------
@@ -460,6 +485,74 @@ def sla_status(
     return SlaStatus.GREEN
 
 
+@dataclass(frozen=True)
+class SlaInputs:
+    """What a ticket's traffic light reads: its state and the clock cached on its row.
+
+    ``paused`` is in the reply limit's unit; the due instants are those cached by the last
+    recomputation from the log (``None`` while a pause runs).
+    """
+
+    state: str
+    start_at: dt.datetime
+    sign_limit: TimeLimit
+    reply_limit: TimeLimit
+    extension: int = 0
+    paused: int = 0
+    paused_since: dt.datetime | None = None
+    sign_due_at: dt.datetime | None = None
+    reply_due_at: dt.datetime | None = None
+
+    @property
+    def signing(self) -> bool:
+        """Waiting to be signed: the sign clock is the one that counts."""
+        return self.state == TicketState.DISPATCHED
+
+    @property
+    def due_at(self) -> dt.datetime | None:
+        return self.sign_due_at if self.signing else self.reply_due_at
+
+
+def ticket_sla(
+    ticket: SlaInputs,
+    now: dt.datetime,
+    *,
+    calendar: WorkdayCalendar,
+    yellow_share: float = 0.8,
+    office_hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+) -> SlaStatus:
+    """The one SLA status of a ticket (lists, detail pages and the sweep agree on it).
+
+    Closed tickets are done, paused ones paused; a ticket waiting to be signed runs on its
+    sign limit, any other on its reply limit plus approved extensions less paused time.
+
+    Examples:
+        >>> from qinqing.core.workdays.calendar import WorkdayCalendar
+        >>> from qinqing.core.workdays.data import package_years
+        >>> cal = WorkdayCalendar(package_years())
+        >>> at = lambda *a: dt.datetime(*a, tzinfo=DEFAULT_OFFICE_HOURS.tz)
+        >>> t = SlaInputs("acknowledged", at(2025, 9, 29, 10), TimeLimit(1), TimeLimit(10),
+        ...               reply_due_at=at(2025, 10, 20, 17, 30))
+        >>> [ticket_sla(t, at(*d), calendar=cal).value for d in ((2025, 10, 9, 9), (2025, 10, 17, 9), (2025, 10, 21, 9))]
+        ['green', 'yellow', 'red']
+        >>> ticket_sla(SlaInputs("closed", at(2025, 9, 29, 10), TimeLimit(1), TimeLimit(10)), at(2025, 10, 21), calendar=cal).value
+        'done'
+    """
+    if ticket.state not in OPEN_TICKET_STATES:
+        return SlaStatus.DONE
+    if ticket.paused_since is not None:
+        return SlaStatus.PAUSED
+    if ticket.signing:
+        total, unit, paused = ticket.sign_limit.amount, ticket.sign_limit.unit, 0
+    else:
+        total = ticket.reply_limit.amount + ticket.extension
+        unit, paused = ticket.reply_limit.unit, ticket.paused
+    share = used_share(
+        ticket.start_at, total, unit, paused, now, calendar=calendar, office_hours=office_hours
+    )
+    return sla_status(now, ticket.due_at, share, yellow_share=yellow_share)
+
+
 DEFAULT_REMINDER_SHARES: tuple[float, ...] = (0.5, 0.8)
 
 
@@ -549,6 +642,164 @@ def workday_clock_arrays(
     used = calendar.workdays_between_array(start_on, np.datetime64(today, "D")) - paused
     share = np.where(total > 0, np.maximum(used, 0) / np.maximum(total, 1), 1.0)
     return due, share
+
+
+# Limit units as small integers for the column arrays (index into this tuple).
+UNIT_CODES: tuple[TimeUnit, ...] = (TimeUnit.WORKDAYS, TimeUnit.NATURAL_DAYS, TimeUnit.HOURS)
+WORKDAYS_CODE, NATURAL_DAYS_CODE, HOURS_CODE = range(3)
+
+
+def unit_code(unit: str) -> int:
+    """Column code of a limit unit (see :data:`UNIT_CODES`).
+
+    Examples:
+        >>> [unit_code(u) for u in ("workdays", "natural_days", "hours")]
+        [0, 1, 2]
+    """
+    return UNIT_CODES.index(TimeUnit(unit))
+
+
+def used_share_array(
+    start: np.ndarray,
+    start_on: np.ndarray,
+    total: np.ndarray,
+    unit: np.ndarray,
+    paused: np.ndarray,
+    now: np.datetime64,
+    today: dt.date,
+    *,
+    calendar: WorkdayCalendar,
+) -> np.ndarray:
+    """:func:`used_share` for many clocks at once.
+
+    ``start``: dispatch instants and ``now``, both local ``datetime64[us]``; ``start_on``:
+    deemed start days (``datetime64[D]``); ``unit``: codes of :data:`UNIT_CODES`.
+    """
+    used = np.zeros(len(total), dtype=np.float64)
+    today_d = np.datetime64(today, "D")
+    workday = unit == WORKDAYS_CODE
+    if workday.any():
+        days = calendar.workdays_between_array(start_on[workday], today_d)
+        used[workday] = days - paused[workday]
+    natural = unit == NATURAL_DAYS_CODE
+    if natural.any():
+        used[natural] = (today_d - start_on[natural]).astype(np.int64) - paused[natural]
+    hours = unit == HOURS_CODE
+    if hours.any():
+        micros = (now - start[hours]).astype("timedelta64[us]").astype(np.int64)
+        used[hours] = micros / 10**6 / 60 - paused[hours]
+    scale = np.where(hours, total * 60, total)
+    return np.where(total > 0, np.maximum(used, 0.0) / np.maximum(scale, 1), 1.0)
+
+
+def ticket_sla_array(
+    *,
+    signing: np.ndarray,
+    start: np.ndarray,
+    start_on: np.ndarray,
+    sign_total: np.ndarray,
+    sign_unit: np.ndarray,
+    reply_total: np.ndarray,
+    reply_unit: np.ndarray,
+    paused: np.ndarray,
+    sign_due: np.ndarray,
+    reply_due: np.ndarray,
+    now: np.datetime64,
+    today: dt.date,
+    calendar: WorkdayCalendar,
+    yellow_share: float = 0.8,
+) -> np.ndarray:
+    """:func:`ticket_sla` for many running tickets (open, no pause running) at once.
+
+    Columns as in :func:`used_share_array`; ``reply_total`` is the limit plus approved
+    extensions; due instants are local ``datetime64[us]`` (``NaT`` while unknown). Returns
+    an array of :class:`SlaStatus` values (tested equal to the scalar, tests/appeals).
+    """
+    total = np.where(signing, sign_total, reply_total)
+    unit = np.where(signing, sign_unit, reply_unit)
+    share = used_share_array(
+        start, start_on, total, unit, np.where(signing, 0, paused), now, today, calendar=calendar
+    )
+    due = np.where(signing, sign_due, reply_due)
+    unknown = np.isnat(due)
+    late = ~unknown & (now > due)
+    return np.select(
+        [unknown, late, share >= yellow_share],
+        [SlaStatus.PAUSED.value, SlaStatus.RED.value, SlaStatus.YELLOW.value],
+        default=SlaStatus.GREEN.value,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Confirming who speaks for an enterprise (码上反映 核验)
+# ---------------------------------------------------------------------------------------
+
+IDENTITY_CODE_TTL = dt.timedelta(minutes=10)
+IDENTITY_CODE_ATTEMPTS = 5  # wrong entries before a code is spent
+IDENTITY_CODE_RESEND = dt.timedelta(seconds=60)  # between two codes for one appeal
+IDENTITY_CODES_PER_HOUR = 3  # codes for one appeal within an hour
+_CODE_RE = re.compile(r"^\d{6}$")
+
+
+def identity_code_send_problem(sent: Sequence[dt.datetime], now: dt.datetime) -> str | None:
+    """Why no new code may be sent now (``sent``: when earlier codes went out), or None.
+
+    Examples:
+        >>> at = lambda m, s=0: dt.datetime(2026, 3, 9, 10, m, s)
+        >>> identity_code_send_problem([], at(0)) is None
+        True
+        >>> identity_code_send_problem([at(0)], at(0, 30))
+        '验证码已发送，请 30 秒后再重新获取。'
+        >>> identity_code_send_problem([at(0), at(2), at(4)], at(10))
+        '获取验证码次数过多，请 1 小时后再试，或登录企业账号确认。'
+    """
+    recent = [t for t in sent if now - t < dt.timedelta(hours=1)]
+    if recent and now - max(recent) < IDENTITY_CODE_RESEND:
+        wait = math.ceil((IDENTITY_CODE_RESEND - (now - max(recent))).total_seconds())
+        return f"验证码已发送，请 {wait} 秒后再重新获取。"
+    if len(recent) >= IDENTITY_CODES_PER_HOUR:
+        return "获取验证码次数过多，请 1 小时后再试，或登录企业账号确认。"
+    return None
+
+
+def identity_code_problem(
+    code: str, *, expires_at: dt.datetime | None, attempts: int, now: dt.datetime
+) -> str | None:
+    """Why an entered code cannot be checked (None: compare it). ``expires_at`` None: no code.
+
+    Examples:
+        >>> at = lambda m: dt.datetime(2026, 3, 9, 10, m)
+        >>> identity_code_problem("12345", expires_at=at(10), attempts=0, now=at(1))
+        '请输入短信中的 6 位数字验证码。'
+        >>> identity_code_problem("123456", expires_at=at(10), attempts=0, now=at(11))
+        '验证码已过期，请重新获取。'
+        >>> identity_code_problem("123456", expires_at=at(10), attempts=5, now=at(1))
+        '验证码错误次数过多，已失效，请重新获取。'
+        >>> identity_code_problem("123456", expires_at=at(10), attempts=4, now=at(1)) is None
+        True
+    """
+    if not _CODE_RE.match(code):
+        return "请输入短信中的 6 位数字验证码。"
+    if expires_at is None:
+        return "还没有获取验证码，请先点击“发送验证码”。"
+    if attempts >= IDENTITY_CODE_ATTEMPTS:
+        return "验证码错误次数过多，已失效，请重新获取。"
+    if now > expires_at:
+        return "验证码已过期，请重新获取。"
+    return None
+
+
+def wrong_code_message(attempts: int) -> str:
+    """After the ``attempts``-th wrong entry of one code.
+
+    Examples:
+        >>> wrong_code_message(1), wrong_code_message(5)
+        ('验证码不正确，还可以再试 4 次。', '验证码不正确，错误次数过多，已失效，请重新获取。')
+    """
+    left = IDENTITY_CODE_ATTEMPTS - attempts
+    if left <= 0:
+        return "验证码不正确，错误次数过多，已失效，请重新获取。"
+    return f"验证码不正确，还可以再试 {left} 次。"
 
 
 # ---------------------------------------------------------------------------------------

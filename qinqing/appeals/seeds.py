@@ -29,6 +29,8 @@ from qinqing.appeals.models import (
     RoutingMapping,
     SlaPolicy,
 )
+from qinqing.appeals.routing import message_text, save_router, train_router
+from qinqing.appeals.tasks import sweep_tickets
 from qinqing.core.enterprises.uscc import uscc_check_char
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
@@ -39,8 +41,6 @@ DEMO_SOURCE = "demo-seed"
 
 def train_demo_router(path=None):
     """Train the demo routing model from the product's demo appeals and save it."""
-    from qinqing.appeals.routing import message_text, save_router, train_router
-
     router = train_router(
         [message_text(title, content) for _, _, title, content, _ in DEMO_APPEALS],
         [label for label, *_ in DEMO_APPEALS],
@@ -145,8 +145,6 @@ def load_demo(*, city: Unit, users: dict, log: Callable[[str], None] = print) ->
             actor=office, now=now, unit=unit, window_name=window, matter=matter,
             description=description, kind=kind, issue=issue,
         )  # fmt: skip
-    from qinqing.appeals.tasks import sweep_tickets
-
     result = sweep_tickets(now)
     log(
         f"  涉企诉求：{Appeal.objects.filter(source=DEMO_SOURCE).count()} 件演示诉求；{result.summary()}"

@@ -18,9 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
+from qinqing.appeals.choices import AppealState
+from qinqing.appeals.knowledge import KnowledgeBase
 from qinqing.appeals.models import Appeal, KnowledgeArticle, RoutingMapping
+from qinqing.appeals.routing import (
+    load_router,
+    message_text,
+    save_router,
+    train_from_records,
+    units_from_label_scores,
+)
+from qinqing.core import audit
+from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
 
 log = logging.getLogger(__name__)
@@ -48,8 +59,6 @@ def load_model():
     with _lock:
         if _router_cache.get("key") == (str(path), stamp):
             return _router_cache["router"]
-        from qinqing.appeals.routing import load_router
-
         router = load_router(path)
         _router_cache.update(key=(str(path), stamp), router=router)
         return router
@@ -99,8 +108,6 @@ def suggest_for_appeals(appeals: list[Appeal], k: int = 3) -> dict[int, list[Sug
     router = load_model()
     if router is None or not appeals:
         return {a.pk: [] for a in appeals}
-    from qinqing.appeals.routing import message_text, units_from_label_scores
-
     ranked = router.route([message_text(a.title, a.content) for a in appeals], k=len(router.labels))
     mappings: dict[int, dict] = {}
     names = dict(Unit.objects.values_list("pk", "name"))
@@ -121,8 +128,6 @@ def top_category(appeal: Appeal) -> tuple[str, float] | None:
     router = load_model()
     if router is None:
         return None
-    from qinqing.appeals.routing import message_text
-
     best = router.top_labels(message_text(appeal.title, appeal.content), k=1)[0]
     return best.label, best.confidence
 
@@ -137,8 +142,6 @@ def knowledge_base(locality: Unit):
         cached = _kb_cache.get(locality.pk)
         if cached and cached[0] == key:
             return cached[1], cached[2]
-    from qinqing.appeals.knowledge import KnowledgeBase
-
     rows = list(articles.order_by("pk").values_list("pk", "question", "answer"))
     kb = KnowledgeBase.from_pairs((q, a) for _, q, a in rows)
     ids = [pk for pk, _, _ in rows]
@@ -152,8 +155,6 @@ def knowledge_match(appeal: Appeal, min_score: float):
     kb, ids = knowledge_base(appeal.locality)
     if not len(kb):
         return None
-    from qinqing.appeals.routing import message_text
-
     match = kb.best(message_text(appeal.title, appeal.content), min_score)
     if match is None:
         return None
@@ -163,13 +164,6 @@ def knowledge_match(appeal: Appeal, min_score: float):
 
 def retrain_router(locality: Unit, out, *, actor, now):
     """Retrain the router from the locality's own closed appeals (their final categories)."""
-    from django.db.models import Q
-
-    from qinqing.appeals.choices import AppealState
-    from qinqing.appeals.routing import message_text, save_router, train_from_records
-    from qinqing.core import audit
-    from qinqing.core.errors import InvalidInput
-
     out = Path(out)
     if not out.parent.is_dir():
         raise InvalidInput(f"模型保存目录“{out.parent}”不存在，请先创建该目录或换一个保存路径。")

@@ -18,11 +18,13 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from qinqing.appeals import rules
-from qinqing.appeals.choices import EventKind, TicketState
-from qinqing.appeals.models import AppealEvent, AppealSettings, Ticket
+from qinqing.appeals import figures, rules
+from qinqing.appeals.choices import EventKind, SlaStatus, TicketState
+from qinqing.appeals.models import AppealEvent, AppealSettings, FigureMonth, FigureMonthMark, Ticket
+from qinqing.appeals.service import refresh_clock
 from qinqing.core import audit
 from qinqing.core.workdays import DEFAULT_OFFICE_HOURS, get_calendar
+from qinqing.core.workdays.calendar import WorkdayCalendar
 
 ACTOR = "系统：时限巡检"
 # Tickets whose clock runs: waiting to be signed, or signed and owing a reply.
@@ -49,82 +51,32 @@ class SweepResult:
         return f"检查在办工单 {self.checked} 件：催办 {self.reminded} 件，转督办 {self.supervised} 件。"
 
 
-def _local_minutes(values: np.ndarray) -> np.ndarray:
-    """Aware datetimes (object array, may hold None) → local ``datetime64[m]``; None → NaT."""
+def _local_instants(values: np.ndarray) -> np.ndarray:
+    """Aware datetimes (object array, may hold None) → local ``datetime64[us]``; None → NaT."""
     tz = DEFAULT_OFFICE_HOURS.tz
-    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[m]")
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
     for i, v in enumerate(values):
         if v is not None:
-            out[i] = np.datetime64(v.astimezone(tz).replace(tzinfo=None), "m")
+            out[i] = np.datetime64(v.astimezone(tz).replace(tzinfo=None), "us")
     return out
+
+
+def _unit_codes(values: np.ndarray) -> np.ndarray:
+    codes = {unit.value: code for code, unit in enumerate(rules.UNIT_CODES)}
+    return np.array([codes[v] for v in values], dtype=np.int64)
 
 
 def _fetch_running(locality_path: str | None) -> dict[str, np.ndarray]:
     """Clock columns of every running ticket, in one pass, as numpy arrays.
 
     On PostgreSQL the rows come through ``COPY … TO STDOUT`` as CSV of integers (instants as
-    local minutes since the epoch, days as day numbers) parsed by pandas' C reader, so no
-    Python object is made per row.
+    local microseconds since the epoch, days as day numbers, limit units as
+    :data:`rules.UNIT_CODES` codes) parsed by pandas' C reader, so no Python object is made
+    per row.
     """
     states = [str(s) for s in RUNNING_STATES]
     if connection.vendor == "postgresql":
-        import pandas as pd
-
-        local = "(EXTRACT(EPOCH FROM ({} AT TIME ZONE 'Asia/Shanghai')) / 60)::bigint"
-        in_states = ", ".join(f"'{s}'" for s in states)  # fixed enum values, not user input
-        area = ""
-        if locality_path:
-            area = (
-                " AND t.appeal_id IN (SELECT a.id FROM appeals_appeal a JOIN orgs_unit u "
-                "ON u.id = a.locality_id WHERE u.path LIKE {})"
-            )
-        # built from constants only; the locality path is quoted by the driver (mogrify)
-        sql = (
-            "SELECT t.id, t.appeal_id, (t.state = 'dispatched')::int, "  # noqa: S608
-            "(t.start_on - DATE '1970-01-01'), t.reply_limit, (t.reply_unit = 'workdays')::int, "
-            "t.extension_amount, t.paused_amount, t.reminder_level, t.supervised::int, "
-            + ", ".join(
-                local.format(c) for c in ("t.sign_due_at", "t.reply_due_at", "t.dispatched_at")
-            )
-            + f" FROM appeals_ticket t WHERE t.state IN ({in_states}) AND t.paused_since IS NULL"
-        )
-        buffer = io.BytesIO()
-        with connection.cursor() as cursor:
-            if locality_path:
-                quoted = cursor.mogrify("%s", [locality_path + "%"])
-                sql += area.format(quoted)
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for chunk in copy:
-                    buffer.write(chunk)
-        if buffer.tell() == 0:
-            return {}
-        buffer.seek(0)
-        frame = pd.read_csv(buffer, header=None, dtype="float64", engine="c")
-        raw = {i: frame[i].to_numpy() for i in frame.columns}
-
-        def ints(i: int) -> np.ndarray:
-            return raw[i].astype(np.int64)
-
-        def minutes(i: int) -> np.ndarray:
-            values = raw[i]
-            out = np.where(np.isnan(values), np.iinfo(np.int64).min, values).astype(np.int64)
-            return out.astype("datetime64[m]")
-
-        return {
-            "id": ints(0),
-            "appeal_id": ints(1),
-            "signing": ints(2).astype(bool),
-            "start_on": ints(3).astype("datetime64[D]"),
-            "limit": ints(4),
-            "workday": ints(5).astype(bool),
-            "extension": ints(6),
-            "paused": ints(7),
-            "level": ints(8),
-            "supervised": ints(9).astype(bool),
-            "sign_due": minutes(10),
-            "reply_due": minutes(11),
-            "dispatched": minutes(12),
-        }
+        return _fetch_running_postgresql(states, locality_path)
     qs = Ticket.objects.filter(state__in=states, paused_since__isnull=True)
     if locality_path:
         qs = qs.filter(appeal__locality__path__startswith=locality_path)
@@ -132,7 +84,7 @@ def _fetch_running(locality_path: str | None) -> dict[str, np.ndarray]:
         qs.values_list(
             "id", "appeal_id", "state", "start_on", "reply_limit", "reply_unit",
             "extension_amount", "paused_amount", "reminder_level", "supervised",
-            "sign_due_at", "reply_due_at", "dispatched_at",
+            "sign_due_at", "reply_due_at", "dispatched_at", "sign_limit", "sign_unit",
         )
     )  # fmt: skip
     if not rows:
@@ -144,59 +96,164 @@ def _fetch_running(locality_path: str | None) -> dict[str, np.ndarray]:
         "signing": np.array(cols[2], dtype=object) == TicketState.DISPATCHED,
         "start_on": np.array(cols[3], dtype="datetime64[D]"),
         "limit": np.array(cols[4], dtype=np.int64),
-        "workday": np.array(cols[5], dtype=object) == "workdays",
+        "unit": _unit_codes(np.array(cols[5], dtype=object)),
         "extension": np.array(cols[6], dtype=np.int64),
         "paused": np.array(cols[7], dtype=np.int64),
         "level": np.array(cols[8], dtype=np.int64),
         "supervised": np.array(cols[9], dtype=bool),
-        "sign_due": _local_minutes(np.array(cols[10], dtype=object)),
-        "reply_due": _local_minutes(np.array(cols[11], dtype=object)),
-        "dispatched": _local_minutes(np.array(cols[12], dtype=object)),
+        "sign_due": _local_instants(np.array(cols[10], dtype=object)),
+        "reply_due": _local_instants(np.array(cols[11], dtype=object)),
+        "dispatched": _local_instants(np.array(cols[12], dtype=object)),
+        "sign_limit": np.array(cols[13], dtype=np.int64),
+        "sign_unit": _unit_codes(np.array(cols[14], dtype=object)),
     }
 
 
-def sweep_tickets(
-    now: dt.datetime, *, locality_path: str | None = None, calendar=None
-) -> SweepResult:
-    """催办 at the configured shares of time used; overdue tickets become 督办 (red)."""
-    calendar = calendar or get_calendar()
-    if rules.is_quiet_day(now, calendar=calendar):
-        return SweepResult(skipped_rest_day=True)
-    cols = _fetch_running(locality_path)
-    if not cols:
-        return SweepResult()
-    local_now = np.datetime64(now.astimezone(DEFAULT_OFFICE_HOURS.tz).replace(tzinfo=None), "m")
+def _unit_case(column: str) -> str:
+    whens = " ".join(f"WHEN '{u.value}' THEN {code}" for code, u in enumerate(rules.UNIT_CODES))
+    return f"(CASE {column} {whens} END)"
+
+
+def _fetch_running_postgresql(
+    states: list[str], locality_path: str | None
+) -> dict[str, np.ndarray]:
+    import pandas as pd
+
+    local = "(EXTRACT(EPOCH FROM ({} AT TIME ZONE 'Asia/Shanghai')) * 1000000)::bigint"
+    in_states = ", ".join(f"'{s}'" for s in states)  # fixed enum values, not user input
+    area = ""
+    if locality_path:
+        area = (
+            " AND t.appeal_id IN (SELECT a.id FROM appeals_appeal a JOIN orgs_unit u "
+            "ON u.id = a.locality_id WHERE u.path LIKE {})"
+        )
+    # built from constants only; the locality path is quoted by the driver (mogrify)
+    sql = (
+        "SELECT t.id, t.appeal_id, (t.state = 'dispatched')::int, "  # noqa: S608
+        "(t.start_on - DATE '1970-01-01'), t.reply_limit, "
+        + _unit_case("t.reply_unit")
+        + ", t.extension_amount, t.paused_amount, t.reminder_level, t.supervised::int, "
+        + ", ".join(local.format(c) for c in ("t.sign_due_at", "t.reply_due_at", "t.dispatched_at"))
+        + ", t.sign_limit, "
+        + _unit_case("t.sign_unit")
+        + f" FROM appeals_ticket t WHERE t.state IN ({in_states}) AND t.paused_since IS NULL"
+    )
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        if locality_path:
+            quoted = cursor.mogrify("%s", [locality_path + "%"])
+            sql += area.format(quoted)
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+    if buffer.tell() == 0:
+        return {}
+    buffer.seek(0)
+    # int64 keeps microseconds exact; empty fields (no deadline) make a column float with NaN
+    frame = pd.read_csv(buffer, header=None, engine="c")
+    raw = {i: frame[i].to_numpy() for i in frame.columns}
+
+    def ints(i: int) -> np.ndarray:
+        return raw[i].astype(np.int64)
+
+    def instants(i: int) -> np.ndarray:
+        column = frame[i]
+        if column.isna().any():
+            values = column.astype("Int64").to_numpy(
+                dtype=np.int64, na_value=np.iinfo(np.int64).min
+            )
+        else:
+            values = column.to_numpy(dtype=np.int64)
+        return values.astype("datetime64[us]")
+
+    return {
+        "id": ints(0),
+        "appeal_id": ints(1),
+        "signing": ints(2).astype(bool),
+        "start_on": ints(3).astype("datetime64[D]"),
+        "limit": ints(4),
+        "unit": ints(5),
+        "extension": ints(6),
+        "paused": ints(7),
+        "level": ints(8),
+        "supervised": ints(9).astype(bool),
+        "sign_due": instants(10),
+        "reply_due": instants(11),
+        "dispatched": instants(12),
+        "sign_limit": ints(13),
+        "sign_unit": ints(14),
+    }
+
+
+def _sla_columns(
+    cols: dict[str, np.ndarray], now: dt.datetime, calendar: WorkdayCalendar
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status (:func:`rules.ticket_sla_array`) and the reply clock's share used, per ticket.
+
+    The reply deadlines of working-day clocks are recomputed with the calendar in force, so
+    a corrected calendar year counts from the next run on.
+    """
+    local_now = np.datetime64(now.astimezone(DEFAULT_OFFICE_HOURS.tz).replace(tzinfo=None), "us")
     today = now.astimezone(DEFAULT_OFFICE_HOURS.tz).date()
     close = DEFAULT_OFFICE_HOURS.closes_at
     close_offset = np.timedelta64(close.hour * 60 + close.minute, "m")
-
     total = cols["limit"] + cols["extension"]
-    workday = cols["workday"]
+    workday = cols["unit"] == rules.WORKDAYS_CODE
     reply_due = cols["reply_due"].copy()
-    share = np.zeros(len(total))
     if workday.any():
-        due_days, shares = rules.workday_clock_arrays(
+        due_days, _ = rules.workday_clock_arrays(
             cols["start_on"][workday],
             total[workday],
             cols["paused"][workday],
             today,
             calendar=calendar,
         )
-        reply_due[workday] = due_days.astype("datetime64[m]") + close_offset
-        share[workday] = shares
-    other = ~workday & ~np.isnat(reply_due)
-    if other.any():  # natural days and hours: the cached deadline, share by elapsed time
-        span = (reply_due[other] - cols["dispatched"][other]).astype(np.int64)
-        spent = (local_now - cols["dispatched"][other]).astype(np.int64)
-        share[other] = np.where(span > 0, spent / np.maximum(span, 1), 1.0)
+        reply_due[workday] = due_days.astype("datetime64[us]") + close_offset
+    # reminders count the reply clock's share used, also while the ticket waits to be signed
+    share = rules.used_share_array(
+        cols["dispatched"], cols["start_on"], total, cols["unit"], cols["paused"],
+        local_now, today, calendar=calendar,
+    )  # fmt: skip
+    status = rules.ticket_sla_array(
+        signing=cols["signing"], start=cols["dispatched"], start_on=cols["start_on"],
+        sign_total=cols["sign_limit"], sign_unit=cols["sign_unit"], reply_total=total,
+        reply_unit=cols["unit"], paused=cols["paused"], sign_due=cols["sign_due"],
+        reply_due=reply_due, now=local_now, today=today, calendar=calendar,
+    )  # fmt: skip
+    return status, share
 
-    waiting_sign = cols["signing"]
-    sign_overdue = waiting_sign & ~np.isnat(cols["sign_due"]) & (local_now > cols["sign_due"])
-    reply_overdue = ~np.isnat(reply_due) & (local_now > reply_due)
-    overdue = sign_overdue | reply_overdue
+
+def running_sla(
+    now: dt.datetime, *, locality_path: str | None = None, calendar: WorkdayCalendar | None = None
+) -> dict[int, str]:
+    """Ticket id → SLA status of every running ticket, as the sweep sees it."""
+    cols = _fetch_running(locality_path)
+    if not cols:
+        return {}
+    status, _ = _sla_columns(cols, now, calendar or get_calendar())
+    return dict(zip(cols["id"].tolist(), status.tolist(), strict=True))
+
+
+def sweep_tickets(
+    now: dt.datetime, *, locality_path: str | None = None, calendar: WorkdayCalendar | None = None
+) -> SweepResult:
+    """催办 at the configured shares of time used; overdue (red) tickets become 督办.
+
+    "Overdue" is :func:`rules.ticket_sla_array` (equal to the pages' :func:`rules.ticket_sla`),
+    with the reply deadlines of working-day clocks recomputed with the calendar in force.
+    """
+    calendar = calendar or get_calendar()
+    if rules.is_quiet_day(now, calendar=calendar):
+        return SweepResult(skipped_rest_day=True)
+    cols = _fetch_running(locality_path)
+    if not cols:
+        return SweepResult()
+    status, share = _sla_columns(cols, now, calendar)
+    overdue = status == SlaStatus.RED.value
+    sign_overdue = overdue & cols["signing"]
 
     shares = _reminder_shares()
-    level = np.zeros(len(total), dtype=np.int64)
+    level = np.zeros(len(status), dtype=np.int64)
     for threshold in shares:
         level += share >= threshold
     level = np.where(overdue, np.maximum(level, len(shares)), level)
@@ -204,7 +261,7 @@ def sweep_tickets(
     supervise = overdue & ~cols["supervised"]
     raise_level = level > cols["level"]
 
-    result = SweepResult(checked=len(total))
+    result = SweepResult(checked=len(status))
     if not (raise_level.any() or supervise.any()):
         return result
     with transaction.atomic():
@@ -315,8 +372,6 @@ def _insert_events(rows: list[tuple], now: dt.datetime) -> None:
 
 def rebuild_clocks(now: dt.datetime | None = None, *, calendar=None) -> int:
     """Recompute every open ticket's cached clock from its event log (after a calendar fix)."""
-    from qinqing.appeals.service import refresh_clock
-
     calendar = calendar or get_calendar()
     count = 0
     open_states = [*RUNNING_STATES, TicketState.SUSPENDED, TicketState.RETURN_REQUESTED]
@@ -341,9 +396,6 @@ def roll_up_figures(now: dt.datetime, *, months_back: int = 24, recompute_last: 
     ``recompute_last`` final months are recomputed (a late callback still lands there).
     Idempotent; returns how many months were written.
     """
-    from qinqing.appeals import figures
-    from qinqing.appeals.models import FigureMonth, FigureMonthMark
-
     last = figures.last_final_month(now)
     first = figures.month_start(last, -(months_back - 1))
     fresh_from = figures.month_start(last, -(recompute_last - 1))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.appeal_new, name="new"),
     path("intake/", views.intake, name="intake"),
     path("q/<str:token>/", views.public_form, name="public_form"),
+    path("confirm/<int:appeal_id>/", views.confirm_identity, name="confirm_identity"),
     path("<int:appeal_id>/", views.appeal_detail, name="detail"),
     path("<int:appeal_id>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("<int:appeal_id>/dispatch/", views.dispatch, name="dispatch"),

@@ -20,9 +20,7 @@ SECTION = "涉企诉求"
 
 
 def _sla_counts(tickets: list[Ticket], now: dt.datetime) -> tuple[int, int]:
-    from qinqing.appeals.views import _decorate_tickets
-
-    _decorate_tickets(tickets, now)
+    queries.decorate_tickets(tickets, now)
     red = sum(1 for t in tickets if t.sla == SlaStatus.RED)
     yellow = sum(1 for t in tickets if t.sla == SlaStatus.YELLOW)
     return red, yellow

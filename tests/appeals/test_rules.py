@@ -102,7 +102,7 @@ def test_final_states_lead_nowhere():
 def test_default_limits_follow_seed_000_item_16(stage, appeal_type, days):
     rule = rules.pick_limit([], stage, appeal_type, dt.date(2026, 3, 9))
     assert rule.limit == TimeLimit(days)
-    assert "000" in rule.source and "第16条" in rule.source
+    assert "优化营商环境实施方案》第16条" in rule.source and "种子文件" not in rule.source
 
 
 def test_a_local_rule_applies_from_its_date_and_type_specific_wins():
