@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qinqing.core.enterprises.uscc import ALPHABET, is_valid_uscc
@@ -206,6 +206,8 @@ def test_entity_snapshot_hash_is_sha256_of_the_documented_canonical_csv(tmp_path
 _CODE_CHARS = ALPHABET + "IOSVZa -"
 
 
+# generation is slow on a loaded machine; the property, not the speed, is under test
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.one_of(
