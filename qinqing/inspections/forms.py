@@ -78,6 +78,18 @@ class InspectorForm(forms.Form):
         help_text="本人申报需回避的企业，多个用“;”或换行分隔；不公开",
     )
     active = forms.BooleanField(label="在岗", required=False, initial=True)
+    username = forms.CharField(
+        label="登录账号（用户名）",
+        max_length=150,
+        required=False,
+        help_text="检查人员本人在本系统的账号，须属于其所在部门；扫企业码入企时以本人身份登记。留空则不关联",
+    )
+    mobile = forms.CharField(
+        label="手机号",
+        max_length=20,
+        required=False,
+        help_text="加密保存，仅用于工作联系",
+    )
 
     def __init__(self, *args, units, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from qinqing.core.crypto.fields import EncryptedTextField
+
 
 class Frequency(models.TextChoices):
     YEARLY = "yearly", "每年一次"
@@ -85,6 +87,16 @@ class Inspector(models.Model):
     conflicts = models.JSONField(
         "回避企业", default=list, blank=True, help_text="本人申报需回避的企业统一社会信用代码"
     )
+    # the inspector's own login, so that a 码上监督 scan is recorded against the person
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspector",
+        verbose_name="登录账号",
+    )
+    mobile = EncryptedTextField("手机号", max_length=20, blank=True)  # SM4 at rest
     created_at = models.DateTimeField("创建时间")
     updated_at = models.DateTimeField("更新时间")
 

@@ -390,3 +390,49 @@ def public_results(campaign: Campaign) -> QuerySet[VisitItem]:
         .select_related("visit", "item", "item__unit")
         .order_by("visit__number", "item__code")
     )
+
+
+# ---------------------------------------------------------------- for apps built on inspections
+
+
+def drawn_visits(campaign_id: int) -> QuerySet[Visit]:
+    """A drawn campaign's visits with their items and team (unchecked: for jobs and receivers)."""
+    return (
+        Visit.objects.filter(
+            campaign_id=campaign_id,
+            campaign__state__in=[CampaignState.DRAWN, CampaignState.PUBLISHED],
+        )
+        .select_related("campaign__area", "enterprise")
+        .prefetch_related("visit_items__item", "inspectors")
+        .order_by("number")
+    )
+
+
+def campaigns_with_visits_from(day: date) -> list[int]:
+    """Drawn campaigns that still have visits planned on or after ``day``."""
+    return list(
+        Campaign.objects.filter(
+            state__in=[CampaignState.DRAWN, CampaignState.PUBLISHED], visits__planned_on__gte=day
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def inspector_of_user(user) -> Inspector | None:
+    """The active inspector whose login ``user`` is (码上监督 scans as the person)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Inspector.objects.filter(user=user, active=True).select_related("unit").first()
+
+
+def region_names(prefixes: list[str]) -> dict[str, str]:
+    """The directory's name of each region prefix (``4206`` → the unit coded 420600)."""
+    wanted = set(prefixes)
+    names: dict[str, str] = {}
+    for code, name in Unit.objects.filter(active=True).exclude(code="").values_list("code", "name"):
+        prefix = region_prefix(code)
+        if prefix in wanted and prefix not in names:
+            names[prefix] = name
+    return names

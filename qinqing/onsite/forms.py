@@ -7,7 +7,14 @@ from django import forms
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.enterprises.uscc import is_valid_uscc
 from qinqing.onsite import queries, rules
-from qinqing.onsite.models import Discretion, Measure, OnsiteSettings
+from qinqing.onsite.models import (
+    Discretion,
+    EnforcementMatter,
+    MatterKind,
+    Measure,
+    OnsiteSettings,
+    Severity,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -148,3 +155,72 @@ class SettingsForm(forms.ModelForm):
             "publication_months",
             "source",
         ]
+
+
+class MatterForm(forms.Form):
+    code = forms.CharField(label="事项编码", max_length=40, help_text="创建后不能修改")
+    name = forms.CharField(label="事项名称", max_length=200)
+    kind = forms.ChoiceField(label="事项类别", choices=MatterKind.choices)
+    legal_basis = forms.CharField(label="实施依据", widget=forms.Textarea(attrs={"rows": 3}))
+    inspection_items = ItemChoice(
+        label="对应检查事项", queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    active = forms.BooleanField(label="有效", required=False, initial=True)
+
+    def __init__(self, *args, user=None, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspection_items"].queryset = queries.own_items_for_user(user)
+        if editing:
+            del self.fields["code"]
+        else:
+            del self.fields["active"]
+
+
+class StandardForm(forms.Form):
+    severity = forms.ChoiceField(label="违法程度", choices=Severity.choices)
+    circumstance = forms.CharField(label="违法情节", widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(label="裁量结果", widget=forms.Textarea(attrs={"rows": 2}))
+    source = forms.CharField(label="依据", max_length=200, required=False)
+
+
+class SingleItemChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.unit.name}：{obj.code} {obj.name}"
+
+
+class RecognitionForm(forms.Form):
+    item = SingleItemChoice(label="已由其他部门检查的事项", queryset=None, empty_label="请选择")
+    counts_for = SingleItemChoice(
+        label="本单位视同已检查的事项", queryset=None, empty_label="请选择"
+    )
+    source = forms.CharField(label="互认依据", max_length=200)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = queries.recognisable_items()
+        self.fields["counts_for"].queryset = queries.own_items_for_user(user).select_related("unit")
+
+
+class PenaltyForm(forms.Form):
+    enterprise = forms.CharField(label="企业统一社会信用代码", max_length=18)
+    decision_number = forms.CharField(label="决定书文号", max_length=100)
+    summary = forms.CharField(label="违法行为及处罚内容", widget=forms.Textarea(attrs={"rows": 3}))
+    minor = forms.BooleanField(
+        label="仅通报批评或较低数额罚款（公示期较短，届满后不再公开）", required=False
+    )
+    published_on = forms.DateField(label="公示日期", widget=DATE)
+    matter = forms.ModelChoiceField(
+        label="对应执法事项", queryset=None, required=False, empty_label="（不关联）"
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit = queries.own_unit(user)
+        self.fields["matter"].queryset = (
+            queries.visible_matters_for_user(user).filter(unit=unit)
+            if unit is not None
+            else EnforcementMatter.objects.none()
+        )
+
+    def clean_enterprise(self):
+        return _enterprise(self.cleaned_data.get("enterprise", ""))

@@ -1,6 +1,6 @@
 """What the app contributes to the platform (see qinqing.core.manifest)."""
 
-from qinqing.core.manifest import AppManifest, Job, NavItem
+from qinqing.core.manifest import AppManifest, Job, NavItem, RoleSpec
 
 SECTION = "涉企检查"
 
@@ -12,10 +12,13 @@ MANIFEST = AppManifest(
         NavItem("联合检查建议", "onsite:proposals", "onsite.view", SECTION),
         NavItem("免罚清单", "onsite:lists", "onsite.view", SECTION),
         NavItem("柔性执法案例", "onsite:cases", "onsite.view", SECTION),
+        NavItem("执法事项与裁量基准", "onsite:matters", "onsite.view", SECTION),
+        NavItem("执法结果互认", "onsite:recognitions", "onsite.view", SECTION),
+        NavItem("行政处罚公示", "onsite:penalties", "onsite.view", SECTION),
         NavItem("入企检查规则", "onsite:settings", "onsite.approve", SECTION),
         NavItem("本企业的入企检查", "onsite:mine", "onsite.enterprise", SECTION),
         NavItem("免罚清单公示", "onsite:public_lists", None, SECTION),
-        NavItem("执法事项与裁量基准", "onsite:public_matters", None, SECTION),
+        NavItem("执法事项与裁量基准公示", "onsite:public_matters", None, SECTION),
     ],
     capabilities={
         "onsite.view": "查看涉企检查备案",
@@ -24,10 +27,28 @@ MANIFEST = AppManifest(
         "onsite.lists": "维护本单位免罚清单",
         "onsite.cases": "登记柔性执法案例",
         "onsite.enterprise": "查看本企业的入企检查、反映未备案入企",
+        "onsite.scan": "以执法检查人员本人身份扫码入企",
+        "onsite.registries": "维护本单位执法事项、裁量基准、执法结果互认和处罚公示",
     },
+    roles=[
+        RoleSpec(
+            "inspector",
+            "执法检查人员",
+            "执法部门的检查人员本人：到达企业时扫企业码确认入企，只能扫本人参加的检查",
+            "unit",
+            ["onsite.scan"],
+        ),
+    ],
     role_capabilities={
         "office_admin": ["onsite.view", "onsite.approve"],
-        "unit_staff": ["onsite.view", "onsite.register", "onsite.lists", "onsite.cases"],
+        "unit_staff": [
+            "onsite.view",
+            "onsite.register",
+            "onsite.lists",
+            "onsite.cases",
+            "onsite.scan",
+            "onsite.registries",
+        ],
         "leader": ["onsite.view"],
         "enterprise": ["onsite.enterprise"],
         "site_admin": ["onsite.view"],
@@ -54,11 +75,22 @@ MANIFEST = AppManifest(
         "recognition.linked": "登记执法结果互认",
         "penalty_notice.published": "公示行政处罚信息",
         "onsite_settings.saved": "修改入企检查规则",
+        "drawn_visit.refused": "双随机检查对象未能自动备案",
+        "enforcement_matter.updated": "修改执法事项",
+        "discretion_standard.added": "新增裁量基准",
+        "discretion_standard.removed": "删除裁量基准",
+        "recognition.unlinked": "撤销执法结果互认",
     },
     indicators="qinqing.onsite.indicators",
     demo_seed="qinqing.onsite.seeds.load_demo",
     demo_title="涉企检查监管",
     jobs=[
+        Job(
+            "onsite.register_drawn_visits",
+            "双随机检查对象自动备案（补登）",
+            "daily 06:30",
+            "qinqing.onsite.tasks.register_drawn_visits",
+        ),
         Job(
             "onsite.propose_joint_visits",
             "生成联合检查建议（本月和下月）",
@@ -72,5 +104,6 @@ MANIFEST = AppManifest(
         "onsite.check_registered": "本企业有新的入企检查备案",
         "onsite.check_arrived": "检查人员扫码入企",
         "onsite.joint_visit": "合并为联合检查",
+        "onsite.drawn_refused": "双随机检查对象未能自动备案",
     },
 )

@@ -324,6 +324,15 @@ class CheckRegistration(models.Model):
     arrived_at = models.DateTimeField("扫码入企时间", null=True, blank=True)
     result = models.TextField("检查结果", blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # a visit drawn by 双随机 (one registration per department of a joint visit)
+    visit = models.ForeignKey(
+        "inspections.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="双随机检查对象",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -337,6 +346,13 @@ class CheckRegistration(models.Model):
             models.Index(fields=["enterprise", "planned_on"], name="onsite_reg_ent_day"),
             models.Index(fields=["area", "planned_on"], name="onsite_reg_area_day"),
             models.Index(fields=["unit", "planned_on"], name="onsite_reg_unit_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "unit"],
+                condition=models.Q(visit__isnull=False),
+                name="onsite_reg_unique_visit_unit",
+            )
         ]
 
     def __str__(self) -> str:
@@ -355,6 +371,13 @@ class CheckScan(models.Model):
     scanned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    inspector = models.ForeignKey(
+        "inspections.Inspector",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="扫码的检查人员",
+    )
     scanned_at = models.DateTimeField("扫码时间")
 
     class Meta:
@@ -364,6 +387,34 @@ class CheckScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} @ {self.scanned_at:%Y-%m-%d %H:%M}"
+
+
+class DrawnVisitRefusal(models.Model):
+    """A visit drawn by 双随机 that could not be registered (宁静日, cap, date passed…).
+
+    The department sees the reason and re-plans the visit; a later run of the job does not
+    try the same visit and department again.
+    """
+
+    visit = models.ForeignKey(
+        "inspections.Visit", on_delete=models.CASCADE, related_name="+", verbose_name="检查对象"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="检查部门"
+    )
+    reason = models.TextField("未能备案的原因")
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "未能自动备案的双随机检查"
+        verbose_name_plural = "未能自动备案的双随机检查"
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "unit"], name="onsite_refusal_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit}：{self.reason[:30]}"
 
 
 class ProposalState(models.TextChoices):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from qinqing.core.accounts.access import (
     has_capability,
@@ -27,12 +27,14 @@ from qinqing.core.accounts.access import (
 )
 from qinqing.core.accounts.models import Scope
 from qinqing.core.enterprises.models import Enterprise
-from qinqing.core.errors import NotFound
+from qinqing.core.errors import NotFound, PermissionDenied
 from qinqing.core.orgs.models import Unit
 from qinqing.inspections.models import InspectionItem, Inspector
+from qinqing.inspections.queries import inspector_of_user
 from qinqing.onsite import rules
 from qinqing.onsite.models import (
     CheckRegistration,
+    DrawnVisitRefusal,
     EnforcementMatter,
     EnterpriseCode,
     FlexibleCase,
@@ -42,6 +44,7 @@ from qinqing.onsite.models import (
     LeniencyListVersion,
     OnsiteSettings,
     PenaltyNotice,
+    RecognitionLink,
     UnregisteredVisitReport,
     VersionState,
 )
@@ -179,15 +182,29 @@ def code_for_token(token: str) -> EnterpriseCode:
     return code
 
 
-def scannable_registrations(user, enterprise: Enterprise, today: date):
-    """The registrations of the scanning inspector's unit for this enterprise around today."""
-    require_capability(user, "onsite.register")
-    unit = own_unit(user)
-    if unit is None:
-        return CheckRegistration.objects.none()
-    return CheckRegistration.objects.filter(
-        unit=unit, enterprise=enterprise, planned_on=today
-    ).order_by("id")
+def scanning_inspector(user) -> Inspector:
+    """码上监督: the inspector the signed-in user is; anyone else may not scan."""
+    require_capability(user, "onsite.scan")
+    inspector = inspector_of_user(user)
+    if inspector is None:
+        raise PermissionDenied(
+            "扫码入企须由执法检查人员本人用自己的账号扫码，您的账号没有关联在岗的执法检查人员。"
+            "请由参加检查的人员本人扫码；需要开通账号的，请联系营商办在“执法检查人员”中关联。"
+        )
+    return inspector
+
+
+def scannable_registrations(
+    inspector: Inspector, enterprise: Enterprise, today: date
+) -> QuerySet[CheckRegistration]:
+    """Today's registrations of this enterprise by the inspector's unit or with the inspector
+    on the team (only the team's members may confirm the entry: see ``scan_arrival``)."""
+    return (
+        CheckRegistration.objects.filter(enterprise=enterprise, planned_on=today)
+        .filter(Q(unit_id=inspector.unit_id) | Q(inspectors=inspector))
+        .distinct()
+        .order_by("id")
+    )
 
 
 def visible_proposals_for_user(user) -> QuerySet[JointVisitProposal]:
@@ -321,3 +338,111 @@ def public_penalty_notices(today: date) -> list[PenaltyNotice]:
             notice.public_until = ends
             out.append(notice)
     return out
+
+
+# ---------------------------------------------------------------- registries (执法事项 etc.)
+
+
+def can_keep_registries(user) -> bool:
+    return has_capability(user, "onsite.registries") and own_unit(user) is not None
+
+
+def visible_matters_for_user(user) -> QuerySet[EnforcementMatter]:
+    """执法事项 of the office's area, or of the unit's own; the public page shows active ones."""
+    require_capability(user, "onsite.view")
+    area = overseen_area(user)
+    if area is not None:
+        return EnforcementMatter.objects.filter(unit__path__startswith=area.path)
+    unit = own_unit(user)
+    if unit is not None:
+        return EnforcementMatter.objects.filter(unit=unit)
+    return EnforcementMatter.objects.none()
+
+
+def access_matter_for_user(user, matter_id: int) -> EnforcementMatter:
+    found = visible_matters_for_user(user).filter(pk=matter_id).select_related("unit").first()
+    if found is None:
+        raise NotFound("执法事项不存在，或不在您可查看的范围内。")
+    return found
+
+
+def access_matter_for_edit(user, matter_id: int) -> EnforcementMatter:
+    """Only the matter's own unit edits it (``onsite.registries``)."""
+    require_capability(user, "onsite.registries")
+    unit = own_unit(user)
+    found = (
+        EnforcementMatter.objects.filter(pk=matter_id, unit=unit).select_related("unit").first()
+        if unit is not None
+        else None
+    )
+    if found is None:
+        raise NotFound("执法事项不存在，或不在您可查看的范围内。")
+    return found
+
+
+def own_items_for_user(user) -> QuerySet[InspectionItem]:
+    """The unit's own active inspection items (to link to a matter or a recognition)."""
+    unit = own_unit(user)
+    if unit is None or not has_capability(user, "onsite.registries"):
+        return InspectionItem.objects.none()
+    return InspectionItem.objects.filter(unit=unit, active=True).order_by("code")
+
+
+def recognisable_items() -> QuerySet[InspectionItem]:
+    """Any department's active item may be the one whose results another accepts."""
+    return InspectionItem.objects.filter(active=True).select_related("unit").order_by("code")
+
+
+def visible_recognitions_for_user(user) -> QuerySet[RecognitionLink]:
+    require_capability(user, "onsite.view")
+    area = overseen_area(user)
+    if area is not None:
+        rows = RecognitionLink.objects.filter(counts_for__unit__path__startswith=area.path)
+    else:
+        unit = own_unit(user)
+        if unit is None:
+            return RecognitionLink.objects.none()
+        rows = RecognitionLink.objects.filter(Q(counts_for__unit=unit) | Q(item__unit=unit))
+    return rows.select_related("item__unit", "counts_for__unit").order_by("counts_for__code")
+
+
+def access_recognition_for_edit(user, link_id: int) -> RecognitionLink:
+    require_capability(user, "onsite.registries")
+    unit = own_unit(user)
+    found = (
+        RecognitionLink.objects.filter(pk=link_id, counts_for__unit=unit)
+        .select_related("item", "counts_for")
+        .first()
+        if unit is not None
+        else None
+    )
+    if found is None:
+        raise NotFound("执法结果互认记录不存在，或不是本单位登记的。")
+    return found
+
+
+def visible_penalty_notices_for_user(user) -> QuerySet[PenaltyNotice]:
+    require_capability(user, "onsite.view")
+    area = overseen_area(user)
+    if area is not None:
+        rows = PenaltyNotice.objects.filter(unit__path__startswith=area.path)
+    else:
+        unit = own_unit(user)
+        if unit is None:
+            return PenaltyNotice.objects.none()
+        rows = PenaltyNotice.objects.filter(unit=unit)
+    return rows.select_related("unit", "enterprise", "matter")
+
+
+def visible_drawn_refusals_for_user(user) -> QuerySet[DrawnVisitRefusal]:
+    """双随机 visits that could not be registered: the unit's own, or the office's area."""
+    require_capability(user, "onsite.view")
+    area = overseen_area(user)
+    if area is not None:
+        rows = DrawnVisitRefusal.objects.filter(unit__path__startswith=area.path)
+    else:
+        unit = own_unit(user)
+        if unit is None:
+            return DrawnVisitRefusal.objects.none()
+        rows = DrawnVisitRefusal.objects.filter(unit=unit)
+    return rows.select_related("unit", "visit__campaign")

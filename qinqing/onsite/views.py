@@ -52,6 +52,7 @@ def registration_list(request: HttpRequest) -> HttpResponse:
             "states": RegistrationState.choices,
             "can_register": queries.can_register(request.user),
             "can_approve": queries.can_approve(request.user),
+            "refusals": queries.visible_drawn_refusals_for_user(request.user)[:50],
         },
     )
 
@@ -276,37 +277,45 @@ def proposals(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def scan(request: HttpRequest, token: str) -> HttpResponse:
-    """The page the enterprise's QR code opens: the inspector confirms arrival here."""
+    """The page the enterprise's QR code opens: the inspector, as themself, confirms arrival."""
     code = queries.code_for_token(token)
     enterprise = code.enterprise
     mine = queries.enterprise_of_user(request.user)
     if mine is not None and mine.pk == enterprise.pk:
         return redirect("onsite:mine")
-    if not queries.can_register(request.user):
-        raise NotFound("请使用执法部门工作人员账号扫码；企业请登录本企业账号查看。")
+    inspector = queries.scanning_inspector(request.user)
     today = timezone.localdate()
     error, status = "", 200
     if request.method == "POST":
         registration = (
-            queries.scannable_registrations(request.user, enterprise, today)
+            queries.scannable_registrations(inspector, enterprise, today)
             .filter(pk=int(request.POST.get("registration", "0") or 0))
             .first()
         )
         if registration is None:
             raise NotFound("该检查备案不存在，或不是本单位今天对该企业的检查。")
         try:
-            service.scan_arrival(registration, actor=request.user, now=timezone.now())
+            service.scan_arrival(
+                registration, actor=request.user, inspector=inspector, now=timezone.now()
+            )
             messages.success(request, "已确认入企，企业可在手机上看到本次检查。")
             return redirect("onsite:scan", token=token)
         except REFUSED as exc:
             error, status = exc.message, 400
-    rows = queries.scannable_registrations(request.user, enterprise, today).select_related("unit")
+    rows = list(
+        queries.scannable_registrations(inspector, enterprise, today)
+        .select_related("unit")
+        .prefetch_related("inspectors")
+    )
+    for r in rows:
+        r.on_team = any(p.pk == inspector.pk for p in r.inspectors.all())
     return render(
         request,
         "onsite/scan.html",
-        {"enterprise": enterprise, "rows": rows, "today": today, "error": error, "token": token},
+        {"enterprise": enterprise, "rows": rows, "today": today, "error": error, "token": token,
+         "inspector": inspector},
         status=status,
-    )
+    )  # fmt: skip
 
 
 @login_required
@@ -531,3 +540,142 @@ def public_matters(request: HttpRequest) -> HttpResponse:
         "onsite/public_matters.html",
         {"matters": queries.public_matters(), "notices": queries.public_penalty_notices(today)},
     )
+
+
+# ---------------------------------------------------------------- registries
+
+
+def _require_registry_unit(user):
+    require_capability(user, "onsite.registries")
+    unit = queries.own_unit(user)
+    if unit is None:
+        raise NotFound("只有执法部门可以维护本单位的执法事项、执法结果互认和处罚公示。")
+    return unit
+
+
+@login_required
+def matters(request: HttpRequest) -> HttpResponse:
+    """执法事项清单 of the unit (or of the office's area), and a form for a new one."""
+    rows = queries.visible_matters_for_user(request.user).select_related("unit")
+    can_edit = queries.can_keep_registries(request.user)
+    form = forms.MatterForm(request.POST or None, user=request.user)
+    error, status = "", 200
+    if request.method == "POST":
+        unit = _require_registry_unit(request.user)
+        if form.is_valid():
+            try:
+                matter = service.create_matter(actor=request.user, now=timezone.now(), unit=unit,
+                                               **form.cleaned_data)  # fmt: skip
+                messages.success(request, f"已新增执法事项“{matter.name}”。")
+                return redirect("onsite:matter", matter_id=matter.pk)
+            except REFUSED as exc:
+                error = exc.message
+        status = 400
+    return render(request, "onsite/matters.html",
+                  {"rows": rows, "form": form, "can_edit": can_edit, "error": error}, status=status)  # fmt: skip
+
+
+@login_required
+def matter_detail(request: HttpRequest, matter_id: int) -> HttpResponse:
+    """One matter: its 裁量基准, and for its own unit the edit forms."""
+    matter = queries.access_matter_for_user(request.user, matter_id)
+    initial = {"name": matter.name, "kind": matter.kind, "legal_basis": matter.legal_basis,
+               "inspection_items": list(matter.inspection_items.all()), "active": matter.active}  # fmt: skip
+    form = forms.MatterForm(user=request.user, editing=True, initial=initial)
+    standard_form = forms.StandardForm()
+    error, status = "", 200
+    if request.method == "POST":
+        matter = queries.access_matter_for_edit(request.user, matter_id)
+        action, now = request.POST.get("action", ""), timezone.now()
+        try:
+            if action == "edit":
+                form = forms.MatterForm(request.POST, user=request.user, editing=True)
+                if not form.is_valid():
+                    raise InvalidInput("请补全执法事项的各项内容。")
+                service.update_matter(matter, actor=request.user, now=now, **form.cleaned_data)
+                messages.success(request, "已保存执法事项。")
+                return redirect("onsite:matter", matter_id=matter.pk)
+            if action == "standard":
+                standard_form = forms.StandardForm(request.POST)
+                if not standard_form.is_valid():
+                    raise InvalidInput("请补全裁量基准的违法程度、违法情节和裁量结果。")
+                service.add_standard(matter, actor=request.user, now=now,
+                                     **standard_form.cleaned_data)  # fmt: skip
+                messages.success(request, "已新增裁量基准。")
+                return redirect("onsite:matter", matter_id=matter.pk)
+            if action == "remove_standard":
+                standard = matter.standards.filter(
+                    pk=int(request.POST.get("standard", "0") or 0)
+                ).first()
+                if standard is None:
+                    raise NotFound("该裁量基准不存在。")
+                service.remove_standard(standard, actor=request.user, now=now)
+                messages.success(request, "已删除裁量基准。")
+                return redirect("onsite:matter", matter_id=matter.pk)
+            raise NotFound("没有这项操作。")
+        except REFUSED as exc:
+            error, status = exc.message, 400
+    can_edit = queries.own_unit(request.user) == matter.unit and has_capability(
+        request.user, "onsite.registries"
+    )
+    return render(
+        request,
+        "onsite/matter_detail.html",
+        {"matter": matter, "standards": matter.standards.all(), "form": form,
+         "standard_form": standard_form, "can_edit": can_edit, "error": error},
+        status=status,
+    )  # fmt: skip
+
+
+@login_required
+def recognitions(request: HttpRequest) -> HttpResponse:
+    """执法结果互认: which other department's results the unit accepts for its own items."""
+    rows = queries.visible_recognitions_for_user(request.user)
+    can_edit = queries.can_keep_registries(request.user)
+    form = forms.RecognitionForm(request.POST or None, user=request.user)
+    error, status = "", 200
+    if request.method == "POST":
+        unit = _require_registry_unit(request.user)
+        now = timezone.now()
+        if request.POST.get("action") == "remove":
+            link = queries.access_recognition_for_edit(
+                request.user, int(request.POST.get("link", "0") or 0)
+            )
+            service.unlink_recognition(link, actor=request.user, now=now)
+            messages.success(request, "已撤销该项执法结果互认。")
+            return redirect("onsite:recognitions")
+        if form.is_valid():
+            try:
+                service.link_recognition(actor=request.user, now=now, unit=unit,
+                                         **form.cleaned_data)  # fmt: skip
+                messages.success(request, "已登记执法结果互认。")
+                return redirect("onsite:recognitions")
+            except REFUSED as exc:
+                error = exc.message
+        status = 400
+    return render(request, "onsite/recognitions.html",
+                  {"rows": rows, "form": form, "can_edit": can_edit, "error": error,
+                   "unit": queries.own_unit(request.user)}, status=status)  # fmt: skip
+
+
+@login_required
+def penalties(request: HttpRequest) -> HttpResponse:
+    """行政处罚信息公示 of the unit: the public page shows each until its period ends."""
+    rows = queries.visible_penalty_notices_for_user(request.user)
+    can_edit = queries.can_keep_registries(request.user)
+    form = forms.PenaltyForm(request.POST or None, user=request.user)
+    error, status = "", 200
+    if request.method == "POST":
+        unit = _require_registry_unit(request.user)
+        if form.is_valid():
+            try:
+                service.publish_penalty_notice(actor=request.user, now=timezone.now(), unit=unit,
+                                               **form.cleaned_data)  # fmt: skip
+                messages.success(request, "已公示行政处罚信息。")
+                return redirect("onsite:penalties")
+            except REFUSED as exc:
+                error = exc.message
+        status = 400
+    return render(request, "onsite/penalties.html",
+                  {"rows": rows[:300], "form": form, "can_edit": can_edit, "error": error},
+                  status=status)  # fmt: skip

@@ -40,12 +40,18 @@ class InspectionWorld:
     tax_item: object = None
     market_inspectors: list = field(default_factory=list)
     tax_inspectors: list = field(default_factory=list)
+    # the login of each of the first three inspectors of a unit (role 执法检查人员)
+    logins: dict = field(default_factory=dict)
+
+    def login_of(self, inspector):
+        return self.__dict__["logins"][inspector.certificate_number]
 
     def __getattr__(self, name):
         return getattr(self.__dict__["world"], name)
 
 
 def build_inspection_world(world, *, n_enterprises: int = 40) -> InspectionWorld:
+    from qinqing.core.accounts.service import create_user_with_role
     from qinqing.core.enterprises.models import Enterprise
     from qinqing.inspections import service
     from tests.world import USCC_A
@@ -107,14 +113,23 @@ def build_inspection_world(world, *, n_enterprises: int = 40) -> InspectionWorld
         (world.tax, "SW", ["吴海涛", "郑雪梅", "王志强", "冯小兰", "何文斌"], iw.tax_inspectors),
     ):
         for k, name in enumerate(people, 1):
+            certificate = f"{prefix}{k:04d}"
+            username = ""
+            if k <= 3:
+                username = f"inspector_{certificate.lower()}"
+                iw.logins[certificate] = create_user_with_role(
+                    actor=office, username=username, password=None, role_code="inspector",
+                    unit=unit, full_name=name,
+                )  # fmt: skip
             bucket.append(
                 service.create_inspector(
                     actor=office,
                     unit=unit,
                     name=name,
-                    certificate_number=f"{prefix}{k:04d}",
+                    certificate_number=certificate,
                     fields="",
                     conflicts="",
+                    username=username,
                     now=NOW,
                 )
             )

@@ -89,24 +89,73 @@ def test_the_inspector_scans_the_code_on_the_planned_day(ow, client_for, monkeyp
     from tests.inspections.conftest import at
 
     r = register(ow, ent=_ent_a(ow), day=TODAY)
+    inspector = ow.market_inspectors[0]
     code = service.code_for_enterprise(_ent_a(ow), now=NOW)
     url = reverse("onsite:scan", args=[code.token])
     # before the day: nothing to confirm
-    page = client_for(ow.market_clerk).get(url).content.decode()
-    assert "没有对该企业的检查备案" in page
+    page = client_for(ow.login_of(inspector)).get(url).content.decode()
+    assert "没有您所在单位或由您参加的对该企业的检查备案" in page
     monkeypatch.setattr(timezone, "now", lambda: at(TODAY))
-    client = client_for(ow.market_clerk)
-    assert "确认入企" in client.get(url).content.decode()
-    # another unit cannot confirm the market's check
-    tax = client_for(ow.tax_clerk)
+    client = client_for(ow.login_of(inspector))
+    assert 'name="registration"' in client.get(url).content.decode()
+    # another unit's inspector cannot confirm the market's check
+    tax = client_for(ow.login_of(ow.tax_inspectors[0]))
     assert tax.post(url, {"registration": r.pk}).status_code == 404
     assert not CheckScan.objects.exists()
-    client = client_for(ow.market_clerk)
+    client = client_for(ow.login_of(inspector))
     assert client.post(url, {"registration": r.pk}).status_code == 302
     r.refresh_from_db()
-    assert r.state == RegistrationState.ARRIVED and CheckScan.objects.count() == 1
-    # the enterprise scanning its own code lands on its own page
+    assert r.state == RegistrationState.ARRIVED
+    scan = CheckScan.objects.get()
+    assert scan.inspector == inspector and scan.scanned_by == ow.login_of(inspector)
+    event = AuditEvent.objects.get(verb="check.arrived")
+    assert event.after["inspector"] == inspector.certificate_number
+    # the enterprise scanning its own code lands on its own page and sees who came
     assert client_for(ow.enterprise_a).get(url).url == reverse("onsite:mine")
+
+
+def test_an_inspector_not_on_the_team_cannot_scan_and_nothing_is_written(
+    ow, client_for, monkeypatch
+):
+    from django.utils import timezone
+
+    from qinqing.onsite import service
+    from tests.inspections.conftest import at
+
+    r = register(ow, ent=_ent_a(ow), day=TODAY)  # team: the first two market inspectors
+    outsider = ow.market_inspectors[2]  # same unit, not on this check
+    code = service.code_for_enterprise(_ent_a(ow), now=NOW)
+    url = reverse("onsite:scan", args=[code.token])
+    monkeypatch.setattr(timezone, "now", lambda: at(TODAY))
+    client = client_for(ow.login_of(outsider))
+    page = client.get(url).content.decode()
+    assert "您不是本次检查登记的检查人员" in page and 'name="registration"' not in page
+    response = client.post(url, {"registration": r.pk})
+    assert response.status_code == 400
+    assert f"{outsider.name}不是该检查备案登记的检查人员" in response.content.decode()
+    r.refresh_from_db()
+    assert r.state == RegistrationState.REGISTERED and r.arrived_at is None
+    assert not CheckScan.objects.exists()
+    assert not AuditEvent.objects.filter(verb="check.arrived").exists()
+
+
+def test_a_unit_clerk_without_an_inspector_identity_cannot_scan(ow, client_for, monkeypatch):
+    from django.utils import timezone
+
+    from qinqing.onsite import service
+    from tests.inspections.conftest import at
+
+    r = register(ow, ent=_ent_a(ow), day=TODAY)
+    code = service.code_for_enterprise(_ent_a(ow), now=NOW)
+    url = reverse("onsite:scan", args=[code.token])
+    monkeypatch.setattr(timezone, "now", lambda: at(TODAY))
+    client = client_for(ow.market_clerk)
+    response = client.post(url, {"registration": r.pk})
+    assert response.status_code == 403
+    assert "执法检查人员本人" in response.content.decode()
+    r.refresh_from_db()
+    assert r.state == RegistrationState.REGISTERED
+    assert not CheckScan.objects.exists()
 
 
 def test_the_code_image_is_a_png_for_the_enterprise_only(ow, client_for):
@@ -116,4 +165,5 @@ def test_the_code_image_is_a_png_for_the_enterprise_only(ow, client_for):
 
 
 def test_an_unknown_code_is_not_found(ow, client_for):
-    assert client_for(ow.market_clerk).get(reverse("onsite:scan", args=["nope"])).status_code == 404
+    client = client_for(ow.login_of(ow.market_inspectors[0]))
+    assert client.get(reverse("onsite:scan", args=["nope"])).status_code == 404

@@ -170,7 +170,12 @@ def test_approval_before_entry_when_the_locality_requires_it(
         Notification.objects.filter(kind="onsite.check_registered").count() == 0
     )  # no account for it
     with pytest.raises(IllegalTransition):
-        service.scan_arrival(r, actor=ow.market_clerk, now=NOW)
+        service.scan_arrival(
+            r,
+            actor=ow.login_of(ow.market_inspectors[0]),
+            inspector=ow.market_inspectors[0],
+            now=NOW,
+        )
     service.approve_entry(r, actor=ow.office_admin, now=NOW)
     r.refresh_from_db()
     assert r.state == RegistrationState.APPROVED

@@ -16,7 +16,7 @@ from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.orgs.models import Unit
 from qinqing.core.workdays import MissingCalendarYear, get_calendar
-from qinqing.inspections import notify, pools, rules
+from qinqing.inspections import notify, pools, rules, signals
 from qinqing.inspections.drawing import (
     Verification,
     draw_commitment,
@@ -331,6 +331,8 @@ def draw_campaign(campaign: Campaign, *, actor, now: datetime) -> Campaign:
         now=now,
     )
     notify.campaign_drawn(campaign, now=now)
+    # apps built on inspections (on-site registration before entry) act once the visits exist
+    transaction.on_commit(lambda: signals.send_visits_drawn(campaign, actor=actor, now=now))
     return campaign
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from qinqing.core import audit
+from qinqing.core.accounts.access import profile_of
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
+from qinqing.core.privacy import mask_phone
 from qinqing.inspections import rules
 from qinqing.inspections.drawing.industry import is_valid_industry_code
 from qinqing.inspections.models import (
@@ -125,6 +129,9 @@ def update_item(
     return item
 
 
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
 def _inspector_state(p: Inspector) -> dict:
     return {
         "unit_id": p.unit_id,
@@ -132,7 +139,39 @@ def _inspector_state(p: Inspector) -> dict:
         "fields": p.fields,
         "active": p.active,
         "conflicts": len(p.conflicts),  # how many, not whom: the log is read widely
+        "user": p.user.get_username() if p.user_id else "",
+        "mobile": mask_phone(p.mobile),
     }
+
+
+def _clean_mobile(mobile: str) -> str:
+    mobile = re.sub(r"[\s-]", "", mobile or "")
+    if mobile and not MOBILE.fullmatch(mobile):
+        raise InvalidInput(f"手机号“{mobile}”不是 11 位手机号码，请核对（示例：13812345678）。")
+    return mobile
+
+
+def _login_for(username: str, unit: Unit, inspector: Inspector | None):
+    """The account an inspector scans with: an existing login of the inspector's own unit."""
+    username = (username or "").strip()
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    profile = profile_of(user) if user is not None else None
+    if profile is None or profile.unit_id != unit.pk:
+        raise InvalidInput(
+            f"“{unit.name}”没有用户名为“{username}”的在用账号。检查人员的登录账号须属于其所在部门；"
+            "请核对用户名，或先由系统管理员为其开通账号。"
+        )
+    taken = Inspector.objects.filter(user=user)
+    if inspector is not None:
+        taken = taken.exclude(pk=inspector.pk)
+    other = taken.first()
+    if other is not None:
+        raise InvalidInput(
+            f"账号“{username}”已关联执法检查人员{other.name}，一个账号只能关联一人。"
+        )
+    return user
 
 
 @transaction.atomic
@@ -145,8 +184,10 @@ def create_inspector(
     fields: str,
     conflicts: str,
     now: datetime,
+    username: str = "",
+    mobile: str = "",
 ) -> Inspector:
-    """新增执法检查人员."""
+    """新增执法检查人员, optionally linked to the login they scan enterprise codes with."""
     certificate_number = rules.check_identifier(certificate_number, "执法证号")
     if Inspector.objects.filter(certificate_number=certificate_number).exists():
         raise InvalidInput(f"执法证号“{certificate_number}”已登记，请核对后重试。")
@@ -159,6 +200,8 @@ def create_inspector(
         fields=fields.strip(),
         active=True,
         conflicts=rules.parse_uscc_list(conflicts),
+        user=_login_for(username, unit, None),
+        mobile=_clean_mobile(mobile),
         created_at=now,
         updated_at=now,
     )
@@ -179,11 +222,22 @@ def update_inspector(
     active: bool,
     conflicts: str,
     now: datetime,
+    username: str | None = None,
+    mobile: str | None = None,
 ) -> Inspector:
-    """修改执法检查人员 (在岗 / 回避企业); the certificate number stays."""
+    """修改执法检查人员 (在岗 / 回避企业 / 登录账号); the certificate number stays.
+
+    ``username`` / ``mobile`` of ``None`` leave the login and the phone unchanged.
+    """
     if not name.strip():
         raise InvalidInput("“姓名”为空。")
     before = _inspector_state(inspector)
+    if username is not None:
+        inspector.user = _login_for(username, unit, inspector)
+    elif inspector.user_id and unit.pk != inspector.unit_id:
+        inspector.user = _login_for(inspector.user.get_username(), unit, inspector)
+    if mobile is not None:
+        inspector.mobile = _clean_mobile(mobile)
     inspector.unit = unit
     inspector.name = name.strip()
     inspector.fields = fields.strip()

@@ -158,6 +158,8 @@ def inspector_new(request: HttpRequest) -> HttpResponse:
                 certificate_number=data["certificate_number"],
                 fields=data["fields_text"],
                 conflicts=data["conflicts"],
+                username=data["username"],
+                mobile=data["mobile"],
                 now=timezone.now(),
             )
         except InvalidInput as exc:
@@ -177,6 +179,8 @@ def inspector_edit(request: HttpRequest, inspector_id: int) -> HttpResponse:
         "fields_text": inspector.fields,
         "conflicts": "\n".join(inspector.conflicts),
         "active": inspector.active,
+        "username": inspector.user.get_username() if inspector.user_id else "",
+        "mobile": inspector.mobile,
     }
     form = forms.InspectorForm(request.POST or None, units=units, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -190,6 +194,8 @@ def inspector_edit(request: HttpRequest, inspector_id: int) -> HttpResponse:
                 fields=data["fields_text"],
                 active=data["active"],
                 conflicts=data["conflicts"],
+                username=data["username"],
+                mobile=data["mobile"],
                 now=timezone.now(),
             )
         except InvalidInput as exc:

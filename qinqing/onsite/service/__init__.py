@@ -7,6 +7,7 @@ every public verb is re-exported here.
 """
 
 from qinqing.onsite.service._common import LIVE_STATES, OPEN_STATES, S, local_today
+from qinqing.onsite.service.drawn import DrawnOutcome, register_drawn_visits
 from qinqing.onsite.service.joint import (
     accept_joint_visit,
     dismiss_joint_visit,
@@ -36,14 +37,24 @@ from qinqing.onsite.service.registration import (
     scan_arrival,
 )
 from qinqing.onsite.service.registries import (
+    add_standard,
     create_matter,
     link_recognition,
     publish_penalty_notice,
     registrations_on,
+    remove_standard,
     save_settings,
+    unlink_recognition,
+    update_matter,
 )
 
 __all__ = [
+    "add_standard",
+    "remove_standard",
+    "unlink_recognition",
+    "update_matter",
+    "DrawnOutcome",
+    "register_drawn_visits",
     "S",
     "LIVE_STATES",
     "OPEN_STATES",

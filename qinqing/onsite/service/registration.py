@@ -454,9 +454,19 @@ def cancel_registration(
 
 
 @transaction.atomic
-def scan_arrival(registration: CheckRegistration, *, actor, now: dt.datetime) -> CheckRegistration:
-    """码上监督: the inspector scanned the enterprise's code on arrival."""
+def scan_arrival(
+    registration: CheckRegistration, *, actor, inspector: Inspector, now: dt.datetime
+) -> CheckRegistration:
+    """码上监督: the inspector, signed in as themself, scanned the enterprise's code on arrival.
+
+    Only one of the registration's own inspectors may confirm the entry.
+    """
     registration = CheckRegistration.objects.select_for_update().get(pk=registration.pk)
+    if inspector is None or not registration.inspectors.filter(pk=inspector.pk).exists():
+        raise InvalidInput(
+            f"{inspector.name if inspector else '您'}不是该检查备案登记的检查人员，不能扫码入企。"
+            "请由备案中的检查人员本人扫码；人员有变动的，请先取消备案后重新备案。"
+        )
     if registration.state == S.PENDING:
         raise IllegalTransition("该检查尚未经营商办核准，不得入企。请等待核准后再入企。")
     _require_state(registration, [S.REGISTERED, S.APPROVED, S.ARRIVED], "扫码入企")
@@ -466,16 +476,19 @@ def scan_arrival(registration: CheckRegistration, *, actor, now: dt.datetime) ->
             f"该检查备案的检查日期为 {registration.planned_on.isoformat()}，不是今天（{today.isoformat()}）。"
             f"请按备案日期入企，或先取消后重新备案。"
         )
-    CheckScan.objects.create(registration=registration, scanned_by=actor, scanned_at=now)
+    CheckScan.objects.create(
+        registration=registration, scanned_by=actor, inspector=inspector, scanned_at=now
+    )
     if registration.state != S.ARRIVED:
         before = registration.state
         registration.state, registration.arrived_at = S.ARRIVED, now
         registration.save(update_fields=["state", "arrived_at"])
         audit.record(actor, "check.arrived", registration, before={"state": before},
-                     after={"state": S.ARRIVED}, unit=registration.unit, now=now)  # fmt: skip
+                     after={"state": S.ARRIVED, "inspector": inspector.certificate_number},
+                     unit=registration.unit, now=now)  # fmt: skip
         notify_enterprise(
             registration.enterprise.uscc, kind="onsite.check_arrived",
-            title=f"{registration.unit.name}检查人员已扫码入企（{registration.get_category_display()}）",
+            title=f"{registration.unit.name}检查人员{inspector.name}已扫码入企（{registration.get_category_display()}）",
             url="/onsite/mine/", key=f"onsite-arrived:{registration.pk}", now=now,
         )  # fmt: skip
     return registration
