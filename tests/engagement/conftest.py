@@ -15,18 +15,6 @@ TODAY = NOW.date()
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads")},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(autouse=True)
 def _fresh_appeal_settings():
     from qinqing.appeals.service import forget_settings
 
@@ -36,18 +24,8 @@ def _fresh_appeal_settings():
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    from django.utils import timezone
-
-    class Clock:
-        now = NOW
-
-        def __call__(self):
-            return self.now
-
-    c = Clock()
-    monkeypatch.setattr(timezone, "now", c)
-    return c
+def clock_start() -> dt.datetime:
+    return NOW
 
 
 @dataclass
