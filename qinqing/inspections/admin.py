@@ -6,6 +6,7 @@ the admin shows them read-only.
 
 from django.contrib import admin
 
+from qinqing.core.admin_classes import ReadOnlyAdmin
 from qinqing.inspections.models import (
     Campaign,
     CreditListEntry,
@@ -16,17 +17,6 @@ from qinqing.inspections.models import (
     LocalQuietDays,
     QuietPeriod,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(InspectionItem)

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from qinqing.core.admin_classes import ReadOnlyAdmin
 from qinqing.policies.models import (
     Application,
     Budget,
@@ -12,17 +13,6 @@ from qinqing.policies.models import (
     PolicyRule,
     ServiceTargetList,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Policy)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from qinqing.core.errors import InvalidInput
+from qinqing.core.files.forms import MultipleFileField
 from qinqing.core.orgs.models import AREA_KINDS, Unit
 from qinqing.problems.rules import (
     ArrearsKind,
@@ -16,23 +17,6 @@ from qinqing.problems.rules import (
     parse_repayment_plan,
 )
 from qinqing.supervision.rules import NoticeLevel
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        items = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(d, initial) for d in items]
 
 
 def _units(area: Unit | None):
@@ -65,7 +49,7 @@ class ProblemForm(_UnitChoices):
                                  help_text="如 15个工作日、到达本级15日内、48小时")  # fmt: skip
     evidence_note = forms.CharField(label="发现问题的证据", widget=forms.Textarea(attrs={"rows": 3}),
                                     required=False)  # fmt: skip
-    evidence_files = MultipleFileField(label="证据文件")
+    evidence_files = MultipleFileField(label="证据文件", required=False)
 
     def __init__(self, *args, area=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,7 +61,7 @@ class RectifyForm(forms.Form):
     rectification = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 4}))
     evidence_note = forms.CharField(label="佐证说明", widget=forms.Textarea(attrs={"rows": 2}),
                                     required=False)  # fmt: skip
-    evidence_files = MultipleFileField(label="佐证材料")
+    evidence_files = MultipleFileField(label="佐证材料", required=False)
 
 
 class ReturnForm(forms.Form):

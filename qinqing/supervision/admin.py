@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from qinqing.core.admin_classes import ReadOnlyAdmin
 from qinqing.supervision.models import (
     Bulletin,
     ProgressReport,
@@ -11,17 +12,6 @@ from qinqing.supervision.models import (
     SupervisionNotice,
     SweepRun,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReviewCadence)

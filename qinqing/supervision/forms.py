@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from qinqing.core.errors import InvalidInput
+from qinqing.core.files.forms import MultipleFileField
 from qinqing.core.orgs.models import Unit
 from qinqing.supervision.rules import (
     CADENCE_MONTHS,
@@ -32,22 +33,6 @@ def _month(text: str):
         return parse_month(text)
     except InvalidInput as exc:
         raise forms.ValidationError(exc.message) from None
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class BulkReportForm(forms.Form):
