@@ -15,8 +15,11 @@ from qinqing.core.privacy import mask_phone
 
 @pytest.fixture
 def key_file(settings, tmp_path):
+    # the new key file starts with the keys the world's data (TOTP secrets) was written under
     settings.QINQING_DATA_KEY = ""
+    existing = list(sm4.key_ring().keys.values())
     settings.QINQING_DATA_KEY_FILE = tmp_path / "keys" / "data.key"
+    sm4.write_key_file(existing)
     return settings.QINQING_DATA_KEY_FILE
 
 
@@ -116,12 +119,80 @@ def test_keys_rotate_reencrypts_everything_and_keeps_old_keys_for_old_backups(
 
 def test_environment_key_with_old_keys(world, settings):
     old, new = "00112233445566778899aabbccddeeff", "ffeeddccbbaa99887766554433221100"
-    settings.QINQING_DATA_KEY = old
+    world_keys = [k.hex() for k in sm4.key_ring().keys.values()]  # the world's TOTP secrets
+    settings.QINQING_DATA_KEY, settings.QINQING_DATA_OLD_KEYS = old, ",".join(world_keys)
     profile = world.enterprise_b.profile
     profile.phone = "13700000000"
     profile.save()
-    settings.QINQING_DATA_KEY, settings.QINQING_DATA_OLD_KEYS = new, old
+    settings.QINQING_DATA_KEY = new
+    settings.QINQING_DATA_OLD_KEYS = ",".join([old, *world_keys])
     assert Profile.objects.get(pk=profile.pk).phone == "13700000000"
     assert qinqing_main(["keys", "reencrypt"]) == 0
     assert sm4.stored_key_id(_raw_phone(profile)) == sm4.key_id(bytes.fromhex(new))
     assert qinqing_main(["keys", "rotate"]) == 2  # the operator changes environment keys
+
+
+# --- TOTP secrets (django-otp) ------------------------------------------------------------
+
+
+def _raw_totp_key(device):
+    with connection.cursor() as cur:
+        cur.execute("SELECT key FROM otp_totp_totpdevice WHERE id = %s", [device.pk])
+        return cur.fetchone()[0]
+
+
+def test_totp_secrets_are_stored_encrypted_and_still_give_the_right_codes(world, key_file):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=world.enterprise_b, name="手机", confirmed=True)
+    raw = _raw_totp_key(device)
+    assert raw.startswith("sm4k:") and device.key not in raw and len(raw) <= 80
+    fresh = TOTPDevice.objects.get(pk=device.pk)
+    assert fresh.key == device.key and len(fresh.key) == 40
+    assert fresh.verify_token(totp(fresh.bin_key, step=fresh.step, digits=fresh.digits))
+
+
+def test_a_backup_holds_totp_secrets_encrypted_and_restores_them(world, key_file):
+    from django.core import serializers
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=world.enterprise_b, name="手机", confirmed=True)
+    dumped = serializers.serialize("json", [device])
+    assert "sm4k:" in dumped and device.key not in dumped
+    (restored,) = serializers.deserialize("json", dumped)
+    assert restored.object.key == device.key
+
+
+def test_the_migration_encrypts_totp_secrets_written_before(world, key_file):
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    migration = importlib.import_module("qinqing.core.accounts.migrations.0007_encrypt_totp_keys")
+    device = TOTPDevice.objects.create(user=world.enterprise_b, name="手机", confirmed=True)
+    with connection.cursor() as cur:  # as django-otp wrote it before
+        cur.execute(
+            "UPDATE otp_totp_totpdevice SET key = %s WHERE id = %s", [device.key, device.pk]
+        )
+    assert TOTPDevice.objects.get(pk=device.pk).key == device.key  # plain rows still read
+
+    migration.forwards(apps, connection.schema_editor())
+    encrypted = _raw_totp_key(device)
+    assert encrypted.startswith("sm4k:")
+    migration.forwards(apps, connection.schema_editor())  # a re-run changes nothing
+    assert _raw_totp_key(device) == encrypted
+    migration.backwards(apps, connection.schema_editor())
+    assert _raw_totp_key(device) == device.key
+
+
+def test_keys_rotate_reencrypts_totp_secrets_too(world, key_file):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=world.enterprise_b, name="手机", confirmed=True)
+    assert qinqing_main(["keys", "rotate", "--drop-old"]) == 0
+    new_id = sm4.key_ring().current_id
+    assert _raw_totp_key(device).startswith(f"sm4k:{new_id}:")
+    assert set(key_usage()["otp_totp.TOTPDevice.key"]) == {new_id}
+    assert TOTPDevice.objects.get(pk=device.pk).key == device.key

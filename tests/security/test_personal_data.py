@@ -10,6 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from qinqing.core import audit
 from qinqing.core.audit.models import AuditEvent
 from qinqing.core.audit.service import verify_chain
+from qinqing.core.crypto import sm4
 from qinqing.engagement import service as engagement
 from qinqing.engagement.models import Cadre
 
@@ -19,8 +20,11 @@ ID_NUMBER = "11010519491231002X"
 
 @pytest.fixture
 def key_file(settings, tmp_path):
+    # the new key file starts with the keys the world's data (TOTP secrets) was written under
     settings.QINQING_DATA_KEY = ""
+    existing = list(sm4.key_ring().keys.values())
     settings.QINQING_DATA_KEY_FILE = tmp_path / "keys" / "data.key"
+    sm4.write_key_file(existing)
 
 
 def _raw(sql, params):

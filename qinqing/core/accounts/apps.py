@@ -11,9 +11,11 @@ class AccountsConfig(AppConfig):
         # (capability and audit-verb labels, assessment indicators).
         from django.db.models.signals import post_migrate
 
+        from qinqing.core.accounts import totp_keys
         from qinqing.core.manifest import install
 
         install()
+        totp_keys.install()  # TOTP secrets SM4-encrypted at rest
         post_migrate.connect(_grant_builtin_capabilities, sender=self)
 
 

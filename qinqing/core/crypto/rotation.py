@@ -33,13 +33,41 @@ def _rows(model: type[models.Model], field: EncryptedTextField) -> list[tuple[An
         return rows
 
 
+TOTP_LABEL = "otp_totp.TOTPDevice.key"
+
+
+def _totp_rows() -> list[tuple[Any, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, key FROM otp_totp_totpdevice WHERE key <> ''")
+        rows: list[tuple[Any, str]] = cursor.fetchall()
+        return rows
+
+
 def key_usage() -> dict[str, Counter[str]]:
-    """``"app.Model.field" -> Counter(key id or "明文" -> rows)``."""
-    usage = {}
+    """``"app.Model.field" -> Counter(key id or "明文" -> rows)``, TOTP secrets included."""
+    from qinqing.core.accounts import totp_keys
+
+    usage: dict[str, Counter[str]] = {}
     for model, field in encrypted_columns():
         counts = Counter(sm4.stored_key_id(value) or "明文" for _, value in _rows(model, field))
         usage[f"{model._meta.label}.{field.name}"] = counts
+    usage[TOTP_LABEL] = Counter(totp_keys.stored_key_id(v) or "明文" for _, v in _totp_rows())
     return usage
+
+
+def _reencrypt_totp_keys(ring: sm4.KeyRing) -> int:
+    from qinqing.core.accounts import totp_keys
+
+    changed = 0
+    with transaction.atomic():
+        for pk, value in _totp_rows():
+            if totp_keys.stored_key_id(value) == ring.current_id:
+                continue
+            fresh = totp_keys.encrypt(totp_keys.decrypt(value, ring), ring)
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE otp_totp_totpdevice SET key = %s WHERE id = %s", [fresh, pk])
+            changed += 1
+    return changed
 
 
 def reencrypt_all() -> int:
@@ -64,7 +92,7 @@ def reencrypt_all() -> int:
                         [fresh, row_pk],
                     )
                 changed += 1
-    return changed
+    return changed + _reencrypt_totp_keys(ring)
 
 
 def rotate(*, drop_old: bool = False) -> tuple[str, int]:
