@@ -8,6 +8,8 @@ from those events (``rules.ticket_clock``) and cached on the ticket (``*_due_at`
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -34,7 +36,7 @@ from qinqing.appeals.choices import (
     TicketState,
 )
 from qinqing.core.crypto.fields import EncryptedTextField
-from qinqing.core.workdays import TimeLimit
+from qinqing.core.workdays import TimeLimit, TimeUnit
 
 USER = settings.AUTH_USER_MODEL
 
@@ -115,7 +117,7 @@ class SlaPolicy(models.Model):
         return rules.SlaRule(
             self.stage,
             self.appeal_type,
-            TimeLimit(self.amount, self.time_unit),
+            TimeLimit(self.amount, TimeUnit(self.time_unit)),
             self.effective_from,
             self.source,
         )
@@ -242,6 +244,11 @@ class ApiClient(models.Model):
 class Appeal(models.Model):
     """诉求: what an enterprise asked, through which channel, and where it stands."""
 
+    # set on the instances the queue and callback pages show, not stored
+    pending_duplicates: int
+    callback_due: dt.datetime | None
+    overdue: bool
+
     locality = models.ForeignKey(
         "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="地区"
     )
@@ -351,6 +358,11 @@ class IdentityCode(models.Model):
 class Ticket(models.Model):
     """工单: one unit's work order on an appeal, with its SLA clock cached from the log."""
 
+    # set on the instances a page shows (queries.decorate_tickets), not stored
+    sla: str
+    sla_label: str
+    due: dt.datetime | None
+
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="tickets")
     unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="承办单位"
@@ -419,8 +431,8 @@ class Ticket(models.Model):
         return rules.SlaInputs(
             state=self.state,
             start_at=self.dispatched_at,
-            sign_limit=TimeLimit(self.sign_limit, self.sign_unit),
-            reply_limit=TimeLimit(self.reply_limit, self.reply_unit),
+            sign_limit=TimeLimit(self.sign_limit, TimeUnit(self.sign_unit)),
+            reply_limit=TimeLimit(self.reply_limit, TimeUnit(self.reply_unit)),
             extension=self.extension_amount,
             paused=self.paused_amount,
             paused_since=self.paused_since,

@@ -25,7 +25,7 @@ def referred_audit_objects(object_type: str) -> Callable[[list[str]], set[str]]:
         pks = [int(i) for i in ids if str(i).isdigit()]
         if not pks:
             return set()
-        rows = model.objects.filter(pk__in=pks, **referred)
+        rows = model._default_manager.filter(pk__in=pks, **referred)
         return {str(pk) for pk in rows.values_list("pk", flat=True)}
 
     return resolve

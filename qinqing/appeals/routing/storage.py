@@ -53,7 +53,7 @@ def save_router(router: Router, path: str | os.PathLike) -> Path:
         arrays[f"idf_{i}"] = block.vectorizer.idf_.astype(np.float64)
     path = Path(path)
     with path.open("wb") as handle:  # a file object keeps numpy from appending ".npz"
-        np.savez_compressed(handle, **arrays)
+        np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]  # numpy stubs: **kwds vs allow_pickle
     return path
 
 

@@ -18,7 +18,7 @@ from qinqing.core import audit
 from qinqing.core.accounts.access import user_unit
 from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.orgs.models import Unit
-from qinqing.core.workdays import TimeLimit, get_calendar
+from qinqing.core.workdays import TimeLimit, TimeUnit, get_calendar
 
 
 def _actor_label(actor) -> str:
@@ -67,8 +67,8 @@ def ticket_clock(ticket: Ticket, calendar=None) -> rules.TicketClock:
     """Recompute the ticket's SLA clock from its event log with the calendar in force."""
     return rules.ticket_clock(
         clock_events(ticket),
-        sign_limit=TimeLimit(ticket.sign_limit, ticket.sign_unit),
-        reply_limit=TimeLimit(ticket.reply_limit, ticket.reply_unit),
+        sign_limit=TimeLimit(ticket.sign_limit, TimeUnit(ticket.sign_unit)),
+        reply_limit=TimeLimit(ticket.reply_limit, TimeUnit(ticket.reply_unit)),
         calendar=calendar or get_calendar(),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
 
 from qinqing.appeals import rules, settings_cache
 from qinqing.appeals.models import (
@@ -15,9 +16,9 @@ from qinqing.core.orgs.models import Unit
 from qinqing.core.workdays import DEFAULT_OFFICE_HOURS, TimeLimit
 
 
-def _areas_upwards(locality: Unit):
+def _areas_upwards(locality: Unit) -> Iterator[Unit]:
     """The locality, then its parents, fetched only as far as the caller reads."""
-    node = locality
+    node: Unit | None = locality
     while node is not None:
         yield node
         node = node.parent

@@ -101,7 +101,8 @@ def dispatch_appeal(
     overridden = None if suggested is None else suggested["unit_id"] != primary_unit.pk
     if not category and appeal.suggestions:
         chosen = next((s for s in appeal.suggestions if s["unit_id"] == primary_unit.pk), None)
-        category = (chosen or suggested)["labels"][0] if (chosen or suggested)["labels"] else ""
+        labels = (chosen or appeal.suggestions[0])["labels"]
+        category = labels[0] if labels else ""
     tickets = [
         _new_ticket(
             appeal,

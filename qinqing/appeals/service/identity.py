@@ -116,7 +116,7 @@ def confirm_identity_with_code(appeal: Appeal, code: str, *, now: dt.datetime) -
                 after={"attempts": row.attempts},
                 now=now,
             )
-    raise InvalidInput(problem)
+    raise InvalidInput(problem or rules.wrong_code_message(0))
 
 
 @transaction.atomic

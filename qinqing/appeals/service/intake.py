@@ -191,7 +191,8 @@ def _try_auto_dispatch(appeal: Appeal, config: AppealSettings, *, now) -> None:
     appeal.suggestions = [s.as_dict() for s in found]
     appeal.save(update_fields=["suggestions"])
     allowed = set(config.auto_dispatch_categories or [])
-    if best.confidence < config.auto_dispatch_threshold:
+    threshold = config.auto_dispatch_threshold
+    if threshold is None or best.confidence < threshold:
         return
     if allowed and not (set(best.labels) & allowed):
         return

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from qinqing.core.accounts.access import profile_of
+from qinqing.core.accounts.models import Profile
 from qinqing.core.client_address import client_ip
-from qinqing.core.errors import InvalidInput
+from qinqing.core.errors import InvalidInput, PermissionDenied
 
 PUBLIC_LIMIT = 5  # submissions per address …
 PUBLIC_WINDOW = 600  # … per ten minutes
@@ -46,3 +49,11 @@ def int_field(value, label: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise InvalidInput(f"“{label}”应为整数。") from None
+
+
+def enterprise_profile(user: Any) -> Profile:
+    """The signed-in enterprise user's profile (its credit code, name and phone)."""
+    profile = profile_of(user)
+    if profile is None:
+        raise PermissionDenied("您的账号没有企业档案，请联系系统管理员。")
+    return profile

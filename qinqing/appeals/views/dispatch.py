@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,11 +20,12 @@ from qinqing.appeals.forms import (
     CallbackForm,
     DispatchForm,
 )
+from qinqing.appeals.models import Ticket
 from qinqing.appeals.views.common import (
     int_field,
 )
 from qinqing.core.accounts.access import (
-    profile_of,
+    user_unit,
 )
 from qinqing.core.errors import InvalidInput
 from qinqing.core.workdays import get_calendar
@@ -81,7 +84,7 @@ def answer(request: HttpRequest, appeal_id: int) -> HttpResponse:
         actor=request.user,
         now=timezone.now(),
         answer=request.POST.get("answer", ""),
-        unit=profile_of(request.user).unit,
+        unit=user_unit(request.user),
     )
     messages.success(request, "已即时办结。")
     return redirect(appeal)
@@ -120,7 +123,7 @@ def review(request: HttpRequest, ticket_id: int) -> HttpResponse:
     approve = request.POST.get("decision") == "approve"
     note = request.POST.get("note", "")
     now = timezone.now()
-    handlers = {
+    handlers: dict[str, Callable[..., Ticket]] = {
         TicketState.RETURN_REQUESTED: service.review_return,
         TicketState.EXTENSION_REQUESTED: service.review_extension,
         TicketState.SUSPENSION_REQUESTED: service.review_suspension,

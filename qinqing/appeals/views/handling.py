@@ -38,10 +38,10 @@ def tickets(request: HttpRequest) -> HttpResponse:
         rows = unit_tickets(unit, state).select_related("appeal") if unit else rows
     elif show == "open":
         rows = rows.filter(state__in=OPEN_TICKET_STATES)
-    rows = queries.decorate_tickets(list(rows.order_by("dispatched_at")[:300]), timezone.now())
+    shown = queries.decorate_tickets(list(rows.order_by("dispatched_at")[:300]), timezone.now())
     order = {"red": 0, "yellow": 1, "green": 2, "paused": 3, "done": 4}
-    rows.sort(key=lambda t: (order[t.sla], t.due or t.dispatched_at))
-    return render(request, "appeals/tickets.html", {"tickets": rows, "show": show, "state": state})
+    shown.sort(key=lambda t: (order[t.sla], t.due or t.dispatched_at))
+    return render(request, "appeals/tickets.html", {"tickets": shown, "show": show, "state": state})
 
 
 def _ticket_action(request, ticket_id: int, action):

@@ -20,11 +20,11 @@ from qinqing.appeals.forms import (
     AppealForm,
 )
 from qinqing.appeals.views.common import (
+    enterprise_profile,
     rate_limited,
 )
 from qinqing.core.accounts.access import (
     has_capability,
-    profile_of,
     require_capability,
     user_uscc,
 )
@@ -51,11 +51,11 @@ def _intake(request, form, *, channel, locality=None, qr_entry=None, fixed=None)
 def appeal_new(request: HttpRequest) -> HttpResponse:
     """Enterprise web form (logged-in enterprise user; its own credit code)."""
     require_capability(request.user, "appeals.submit")
-    profile = profile_of(request.user)
+    profile = enterprise_profile(request.user)
     fixed = {"enterprise_uscc": user_uscc(request.user), "enterprise_name": profile.enterprise_name}
     initial = {
         **fixed,
-        "contact_name": request.user.get_full_name(),
+        "contact_name": profile.user.get_full_name(),
         "contact_phone": profile.phone,
     }
     form = AppealForm(
@@ -102,9 +102,11 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
     fixed = None
     initial: dict = {}
     if enterprise_user:
-        profile = profile_of(user)
+        profile = enterprise_profile(user)
         fixed = {"enterprise_uscc": user_uscc(user), "enterprise_name": profile.enterprise_name}
-        initial.update(fixed, contact_name=user.get_full_name(), contact_phone=profile.phone)
+        initial.update(
+            fixed, contact_name=profile.user.get_full_name(), contact_phone=profile.phone
+        )
     elif entry.kind == QrKind.ENTERPRISE:
         initial.update(enterprise_uscc=entry.enterprise_uscc, enterprise_name=entry.enterprise_name)
     if entry.kind == QrKind.WINDOW:

@@ -45,8 +45,8 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     appeals, drill = _filtered_appeals(request)
     if request.GET.get("format") == "xlsx" and not has_capability(request.user, "appeals.submit"):
         return _appeal_export(appeals)
-    page = Paginator(appeals.select_related("locality").order_by("-received_at", "-pk"), 30)
-    page = page.get_page(request.GET.get("page"))
+    paginator = Paginator(appeals.select_related("locality").order_by("-received_at", "-pk"), 30)
+    page = paginator.get_page(request.GET.get("page"))
     redacted = {a.pk for a in page if not queries.can_read_details(request.user, a)}
     query = request.GET.copy()
     query.pop("page", None)
@@ -142,12 +142,13 @@ def _filtered_appeals(request: HttpRequest):
 def _timeline(user, appeal: Appeal) -> list:
     events = appeal.events.select_related("ticket__unit").order_by("at", "pk")
     enterprise = has_capability(user, "appeals.submit")
-    own_unit = user_unit(user).pk if queries.unit_scoped(user) and user_unit(user) else None
+    unit = user_unit(user)
+    own_unit = unit.pk if unit is not None and queries.unit_scoped(user) else None
     out = []
     for e in events:
         if enterprise and e.kind not in PUBLIC_EVENT_KINDS:
             continue
-        if own_unit is not None and e.ticket_id and e.ticket.unit_id != own_unit:
+        if own_unit is not None and e.ticket is not None and e.ticket.unit_id != own_unit:
             continue  # another unit's handling
         show_note = (not enterprise) or e.kind in (EventKind.REPLIED, EventKind.ANSWERED)
         out.append(
@@ -155,7 +156,7 @@ def _timeline(user, appeal: Appeal) -> list:
                 "at": e.at,
                 "label": EventKind(e.kind).label,
                 "kind": e.kind,
-                "unit": (e.ticket.unit.name if e.ticket_id else (e.data or {}).get("unit", "")),
+                "unit": (e.ticket.unit.name if e.ticket else (e.data or {}).get("unit", "")),
                 "actor": "" if enterprise else e.actor_label,
                 "note": e.note if show_note else "",
             }
@@ -262,7 +263,7 @@ def _rating_context(user, appeal: Appeal) -> dict:
 
 
 @login_required
-def attachment(request: HttpRequest, appeal_id: int, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, appeal_id: int, attachment_id: int) -> FileResponse:
     appeal = queries.access_appeal_for_user(request.user, appeal_id)
     if not queries.can_read_details(request.user, appeal):
         raise NotFound(queries.APPEAL_NOT_FOUND)

@@ -21,14 +21,14 @@ from qinqing.appeals.forms import (
     RatingForm,
     ServiceRatingForm,
 )
+from qinqing.appeals.views.common import enterprise_profile
 from qinqing.core.accounts.access import (
     has_capability,
-    profile_of,
     require_capability,
     user_unit,
     user_uscc,
 )
-from qinqing.core.errors import InvalidInput
+from qinqing.core.errors import InvalidInput, PermissionDenied
 from qinqing.core.orgs.models import Unit
 
 
@@ -39,7 +39,7 @@ def rate(request: HttpRequest, appeal_id: int) -> HttpResponse:
     form = RatingForm(request.POST)
     if not form.is_valid():
         raise InvalidInput("请选择评价等级。")
-    profile = profile_of(request.user)
+    profile = enterprise_profile(request.user)
     service.rate_service(
         actor=request.user,
         now=timezone.now(),
@@ -75,13 +75,14 @@ def ratings(request: HttpRequest) -> HttpResponse:
             "today": today,
             "form": form,
             "open_state": RectificationState.OPEN,
-            "user_unit_id": (
-                user_unit(request.user).pk
-                if has_capability(request.user, "appeals.handle") and user_unit(request.user)
-                else None
-            ),
+            "user_unit_id": _handling_unit_id(request.user),
         },
     )
+
+
+def _handling_unit_id(user) -> int | None:
+    unit = user_unit(user)
+    return unit.pk if unit is not None and has_capability(user, "appeals.handle") else None
 
 
 @login_required
@@ -94,7 +95,7 @@ def rating_new(request: HttpRequest) -> HttpResponse:
     form = ServiceRatingForm(request.POST, units=units)
     if not form.is_valid():
         raise InvalidInput("请选择被评价单位、填写服务事项并选择评价等级。")
-    profile = profile_of(request.user)
+    profile = enterprise_profile(request.user)
     service.rate_service(
         actor=request.user,
         now=timezone.now(),
@@ -166,6 +167,8 @@ def hard_case_new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise InvalidInput("请填写窗口、办理事项、分类、共性问题和办不成的原因。")
     unit = user_unit(request.user)
+    if unit is None:
+        raise PermissionDenied("您的账号没有所属单位，不能登记“办不成事”。请联系系统管理员。")
     service.file_hard_case(actor=request.user, now=timezone.now(), unit=unit, **form.cleaned_data)
     messages.success(request, "已登记“办不成事”。")
     return redirect("appeals:hard_cases")
