@@ -821,9 +821,13 @@ def main() -> None:  # noqa: C901 - one linear script
 
 
 def _version(dist: str) -> str:
-    from importlib.metadata import version
+    """Installed version of a distribution, or "not installed" (openfisca-core is optional)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    return version(dist)
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 def _machine() -> str:
