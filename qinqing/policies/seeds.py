@@ -20,8 +20,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Sum
 from django.utils import timezone
 
+from qinqing.core.enterprises.models import Enterprise
+from qinqing.core.enterprises.service import import_registry
+from qinqing.core.enterprises.uscc import uscc_check_char
 from qinqing.core.errors import QinqingError
 from qinqing.core.orgs.models import Unit
 from qinqing.policies import matching, service
@@ -31,6 +35,7 @@ from qinqing.policies.models import (
     Budget,
     Delivery,
     GrantBatch,
+    MatchResult,
     MatchRun,
     Policy,
 )
@@ -296,7 +301,6 @@ def demo_persona_rows(enterprises: list[tuple[str, str]]) -> list[str]:
 
 def synthetic_registry(n: int = 400, seed: int = 20250101) -> str:
     """A small registry in the sample's layout (fixed seed: the same every time)."""
-    from qinqing.core.enterprises.uscc import uscc_check_char
 
     rng = random.Random(seed)
     chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -323,8 +327,6 @@ def synthetic_registry(n: int = 400, seed: int = 20250101) -> str:
 
 def load_registry(*, actor, log: Callable[[str], None], enterprises: list[tuple[str, str]]) -> None:
     """Load the registry sample (or a synthetic one) and the demo's own enterprises."""
-    from qinqing.core.enterprises.models import Enterprise
-    from qinqing.core.enterprises.service import import_registry
 
     if Enterprise.objects.filter(uscc=enterprises[0][1]).exists():
         log(f"  企业库已有 {Enterprise.objects.count()} 家企业，跳过导入。")
@@ -356,9 +358,6 @@ def _pdf(text: str) -> bytes:
 
 
 def _budget(policy: Policy, *, actor, now) -> Budget:
-    from django.db.models import Sum
-
-    from qinqing.policies.models import MatchResult
 
     expected = MatchResult.objects.filter(policy=policy, current=True, eligible=True).aggregate(
         s=Sum("amount")

@@ -12,18 +12,20 @@ be rerun: a second run on the same day creates nothing new.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from qinqing.core import audit
+from qinqing.core.errors import QinqingError
 from qinqing.core.notifications import notify_unit
-from qinqing.policies import rules
+from qinqing.policies import matching, rules
 from qinqing.policies.models import (
     Application,
     ApplicationState,
     FundArrival,
+    MatchRun,
     Policy,
     ServiceTargetList,
 )
@@ -159,7 +161,6 @@ def run_sweeps(now: dt.datetime) -> SweepResult:
 
 def sweep_job(now: dt.datetime) -> dict[str, int]:
     """The policy delivery sweeps as one job (see :func:`run_sweeps`)."""
-    from dataclasses import asdict
 
     return asdict(run_sweeps(now))
 
@@ -167,9 +168,6 @@ def sweep_job(now: dt.datetime) -> dict[str, int]:
 def refresh_matching(now: dt.datetime) -> dict[str, int]:
     """政策匹配 refresh: rerun each area's latest matching of a year whose rules or registry
     changed since, in the name of whoever ran it (idempotent: unchanged ones are skipped)."""
-    from qinqing.core.errors import QinqingError
-    from qinqing.policies import matching
-    from qinqing.policies.models import MatchRun
 
     latest: dict[tuple[int | None, int], MatchRun] = {}
     for run in MatchRun.objects.select_related("area", "created_by").order_by("created_at", "pk"):

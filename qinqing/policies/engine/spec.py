@@ -1,5 +1,14 @@
 """Policy rule files (政策规则文件): parse and validate YAML into immutable rule objects.
 
+Why one module of some 1,200 lines (issue 13 allows it with a reason): the file is the rule
+language itself. Its sections (rule objects, errors, YAML with line numbers, the parser,
+entry points) share one private vocabulary: the parser builds the frozen objects through
+their private helpers (``_freeze``, ``_digest``, ``_show``), every error names a line the
+YAML loader recorded, and the vocabulary tables at the top (operators, keys) are read by
+all of them. Split, each part would import the others' private names; read together, a
+rule author's question ("what does ``between`` accept?") is answered in one place. Over
+half of the length is docstrings and doctests that serve as the language's reference.
+
 One YAML file holds one policy. Keys are a small fixed English vocabulary (listed in
 ``docs/policy-rules.md`` with their Chinese meaning); everything a person reads —
 titles, the quoted article, the interpretation, condition labels — is Chinese.
