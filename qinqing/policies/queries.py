@@ -24,7 +24,13 @@ from qinqing.core.accounts.access import (
     user_uscc,
     visible_units,
 )
+from qinqing.core.enterprises.attributes import ENTERPRISE_ATTRIBUTES
 from qinqing.core.errors import NotFound, PermissionDenied
+from qinqing.core.notifications.queries import visible_notifications_for_user
+from qinqing.core.orgs.models import AREA_KINDS, Unit
+from qinqing.policies import rules
+from qinqing.policies.engine.explain import unreachable_reasons
+from qinqing.policies.matching import parse_rule
 from qinqing.policies.models import (
     Application,
     Budget,
@@ -161,9 +167,27 @@ def own_results_for_user(user) -> QuerySet[MatchResult]:
     uscc = user_uscc(user)
     if not uscc:
         return MatchResult.objects.none()
-    return MatchResult.objects.filter(uscc=uscc, current=True).select_related(
-        "policy", "rule", "run"
+    results = MatchResult.objects.filter(uscc=uscc, current=True)
+    return results.exclude(unreachable_near_misses(results)).select_related("policy", "rule", "run")
+
+
+def unreachable_near_misses(results: QuerySet[MatchResult]) -> Q:
+    """The near misses among ``results`` whose one missing condition the enterprise cannot
+    come to meet (size class, registration place, industry…; ``rules.FIXED_ATTRIBUTES``):
+    kept for the office's figures, never shown or pushed to the enterprise (defect 12)."""
+    match = Q(pk__in=[])
+    versions = (
+        results.filter(near_miss=True)
+        .values_list("rule_id", "rule__yaml_text", "policy__code", "year")
+        .distinct()
     )
+    for rule_id, text, code, year in versions:
+        reasons = unreachable_reasons(parse_rule(text, f"{code}.yaml"), year)
+        if reasons:
+            match |= Q(
+                near_miss=True, rule_id=rule_id, year=year, reason__in=[r[:500] for r in reasons]
+            )
+    return match
 
 
 def access_own_result(user, result_id: int) -> MatchResult:
@@ -175,7 +199,6 @@ def access_own_result(user, result_id: int) -> MatchResult:
 
 def own_notifications_for_user(user):
     """The user's policy messages from the core inbox (推送、申报办理、兑现)."""
-    from qinqing.core.notifications.queries import visible_notifications_for_user
 
     require_capability(user, "policies.mine")
     return visible_notifications_for_user(user, kind_prefix="policies.")
@@ -264,3 +287,26 @@ def access_target_list_for_user(user, list_id: int) -> ServiceTargetList:
     if target_list is None:
         raise NotFound("服务对象清单不存在，或您没有查看它的权限。")
     return target_list
+
+
+# ---------------------------------------------------------------- names for codes
+
+
+def named_snapshot(snapshot: dict[str, str]) -> dict[str, str]:
+    """A registry snapshot (label → value) with names beside the industry and region codes,
+    for the enterprise's own pages (defect 7): the industry's 门类, the region's name from the
+    directory (areas carry their 行政区划代码)."""
+    if not snapshot:
+        return {}
+    out = dict(snapshot)
+    industry = ENTERPRISE_ATTRIBUTES["industry_code"].label
+    region = ENTERPRISE_ATTRIBUTES["region_code"].label
+    if out.get(industry):
+        out[industry] = rules.industry_text(str(out[industry]))
+    if out.get(region):
+        code = str(out[region])
+        names = dict(
+            Unit.objects.filter(code=code, kind__in=AREA_KINDS).values_list("code", "name")[:1]
+        )
+        out[region] = rules.region_text(code, names)
+    return out

@@ -1,5 +1,7 @@
 """Pure rules of policy delivery: state machines, the budget check, quarters, clocks, and
-which registry attributes an enterprise cannot change (no near miss on those).
+the names shown beside industry and region codes. (Which registry attributes an enterprise
+cannot change, so that no near miss is reported on them, is the engine's:
+:mod:`qinqing.policies.engine.reach`.)
 
 No ORM, no clock, no I/O (STYLE.md §2): the service passes states, amounts and dates in.
 State names and labels come from the model's choices (:mod:`qinqing.policies.choices`).
@@ -49,6 +51,44 @@ BATCH_ACTIONS: dict[GrantBatchState, str] = {
     GrantBatchState.CANCELLED: "作废",
     GrantBatchState.PAID: "登记拨付",
 }
+
+
+# 国民经济行业分类 (GB/T 4754-2017) 门类: the letter every industry code starts with
+INDUSTRY_SECTIONS = {
+    "A": "农、林、牧、渔业", "B": "采矿业", "C": "制造业",
+    "D": "电力、热力、燃气及水生产和供应业", "E": "建筑业", "F": "批发和零售业",
+    "G": "交通运输、仓储和邮政业", "H": "住宿和餐饮业", "I": "信息传输、软件和信息技术服务业",
+    "J": "金融业", "K": "房地产业", "L": "租赁和商务服务业", "M": "科学研究和技术服务业",
+    "N": "水利、环境和公共设施管理业", "O": "居民服务、修理和其他服务业", "P": "教育",
+    "Q": "卫生和社会工作", "R": "文化、体育和娱乐业", "S": "公共管理、社会保障和社会组织",
+    "T": "国际组织",
+}  # fmt: skip
+
+
+def industry_text(code: str) -> str:
+    """An industry code with the name of its 门类, as an enterprise reads it.
+
+    Examples:
+        >>> industry_text("C39")
+        '制造业（C39）'
+        >>> industry_text("?")
+        '?'
+    """
+    section = INDUSTRY_SECTIONS.get(code[:1].upper()) if code else None
+    return f"{section}（{code}）" if section else code
+
+
+def region_text(code: str, names: dict[str, str]) -> str:
+    """A region code with its name from the directory, or said to be unnamed.
+
+    Examples:
+        >>> region_text("420602", {"420602": "襄城区"})
+        '襄城区（420602）'
+        >>> region_text("420602", {})
+        '机构库中未登记名称的地区（420602）'
+    """
+    name = names.get(code)
+    return f"{name}（{code}）" if name else f"机构库中未登记名称的地区（{code}）"
 
 
 def check_application_transition(current: str, target: str) -> None:

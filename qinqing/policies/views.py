@@ -518,7 +518,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         {
             "policy": policy,
             "form": form,
-            "snapshot": snapshot,
+            "snapshot": queries.named_snapshot(snapshot),
             "uscc": uscc,
             "eligibility": _eligibility_note(request.user, policy),
         },
@@ -575,6 +575,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
         "policies/application.html",
         {
             "application": application,
+            "snapshot": queries.named_snapshot(application.registry_snapshot),
             "steps": application.steps.all(),
             "materials": application.materials.all(),
             "is_reviewer": is_reviewer,

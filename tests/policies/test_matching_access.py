@@ -22,13 +22,25 @@ def test_my_policies_lists_eligible_and_near_misses_with_reasons(pw, matched, cl
         assert other not in html
 
 
-def test_explanation_lists_every_condition_with_the_enterprises_value(pw, matched, client_for):
+def test_a_condition_the_enterprise_cannot_meet_is_not_a_near_miss(pw, matched, client_for):
+    """Defect 12: B is large; the subsidy is for 中小微企业. The office keeps the row for its
+    figures, but B is not told it "only misses 中小微企业"."""
     result = MatchResult.objects.get(uscc=USCC_B, policy=pw.grad, current=True)
-    html = client_for(pw.world.enterprise_b).get(f"/policies/mine/results/{result.pk}/")
+    assert result.near_miss and "中小微企业" in result.reason
+    client = client_for(pw.world.enterprise_b)
+    html = client.get("/policies/mine/").content.decode()
+    near = html.split('id="near-misses"')[1].split("</section>")[0]
+    assert "中小微企业招用高校毕业生一次性就业补贴" not in near and "没有只差一个条件的政策" in near
+    assert client.get(f"/policies/mine/results/{result.pk}/").status_code == 404
+
+
+def test_explanation_lists_every_condition_with_the_enterprises_value(pw, matched, client_for):
+    result = MatchResult.objects.get(uscc=USCC_A, policy=pw.grad, current=True)
+    html = client_for(pw.world.enterprise_a).get(f"/policies/mine/results/{result.pk}/")
     html = html.content.decode()
     assert "差一个条件" in html
-    assert "中小微企业（企业规模为中型、小型或微型）" in html and "企业规模：大型" in html
-    assert "本年度招用高校毕业生人数：12" in html
+    assert "中小微企业（企业规模为中型、小型或微型）" in html and "企业规模：小型" in html
+    assert "本年度招用高校毕业生人数：0" in html
     assert "列入严重失信主体名单" in html and "未触发" in html
     assert "规则第 1 版" in html
     eligible = MatchResult.objects.get(uscc=USCC_B, policy=pw.art2, current=True)

@@ -16,8 +16,8 @@ Examples:
     >>> grad = e.policy("grad-hiring-subsidy")
     >>> grad.eligible, [(c.text, c.value, c.passed) for c in grad.conditions]
     (False, [('中小微企业（企业规模为中型、小型或微型）', '大型', False), ('本年度招用符合条件的高校毕业生至少 1 人', '3', True)])
-    >>> grad.near_miss
-    '“按招用人数每人 1000 元”只差一个条件：中小微企业（企业规模为中型、小型或微型）'
+    >>> grad.near_miss is None  # a large firm cannot become 中小微: not a near miss
+    True
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ import numpy as np
 
 from qinqing.core.enterprises.registry_io import Registry
 from qinqing.policies.engine.evaluate import (
+    NearMisses,
     _Context,
     find_near_misses,
     item_amount,
     policy_amounts,
 )
+from qinqing.policies.engine.reach import can_change
 from qinqing.policies.engine.spec import Condition, Item, Policy, RuleSet, money
 
 
@@ -286,7 +288,7 @@ def explain(
     one = registry if len(registry) == 1 and row == 0 else registry.take([row])
     policies = [explain_policy(p, one, year) for p in ruleset]
     for near in find_near_misses(ruleset, one, year):
-        if len(near.rows):
+        if len(near.rows) and near_miss_reachable(near, 0):
             for p in policies:
                 if p.policy_id == near.policy.id:
                     p.near_miss = near.reason(0, year)
@@ -297,3 +299,51 @@ def explain(
         line=registry.line_of(row),
         policies=policies,
     )
+
+
+# ---------------------------------------------------------------------------
+# Near misses an enterprise can act on
+
+
+def condition_attributes(condition: Condition) -> set[str]:
+    """Every registry attribute a condition (and its parts) reads."""
+    names = {condition.attribute} if condition.attribute else set()
+    for child in condition.children:
+        names |= condition_attributes(child)
+    return names
+
+
+def failed_condition(near: NearMisses, i: int) -> Condition | None:
+    """The one condition the i-th near miss fails (None: an exclusion or a zero amount)."""
+    code = int(near.failed[i])
+    if code < 0:
+        return None
+    item = near.policy.all_items[int(near.items[i])]
+    return (*near.policy.when, *item.when)[code]
+
+
+def near_miss_reachable(near: NearMisses, i: int) -> bool:
+    """Whether the enterprise could meet the condition it misses (defect 12): a condition
+    only on fixed attributes (size class, registration place, industry…) is not a near miss.
+    An exclusion (严重失信) can be lifted by 信用修复 and stays one."""
+    condition = failed_condition(near, i)
+    return condition is None or can_change(condition_attributes(condition))
+
+
+def unreachable_reasons(policy: Policy, year: int) -> frozenset[str]:
+    """The near-miss reasons of ``policy`` (worded as ``NearMisses.reason`` words them) that
+    name a condition the enterprise cannot come to meet; stored results with one of these
+    reasons are not shown or pushed to the enterprise."""
+    out: set[str] = set()
+    for index, item in enumerate(policy.all_items):
+        for code, condition in enumerate((*policy.when, *item.when)):
+            if can_change(condition_attributes(condition)):
+                continue
+            one = NearMisses(
+                policy,
+                np.zeros(1, dtype=np.int64),
+                np.array([index], dtype=np.int32),
+                np.array([code], dtype=np.int32),
+            )
+            out.add(one.reason(0, year))
+    return frozenset(out)
