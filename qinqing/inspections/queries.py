@@ -315,7 +315,8 @@ def credit_enterprises_for_user(user) -> QuerySet[Enterprise]:
     require_capability(user, "inspections.view")
     if not is_overseer(user):
         return Enterprise.objects.none()
-    prefix = region_prefix(_area(user).code)
+    area = _area(user)
+    prefix = region_prefix(area.code) if area is not None else ""
     if prefix:
         return Enterprise.objects.filter(region_code__startswith=prefix)
     return Enterprise.objects.all()

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from qinqing.core.enterprises.uscc import is_valid_uscc
 from qinqing.core.errors import IllegalTransition, InvalidInput
@@ -288,7 +289,7 @@ def parse_monthly_quiet(text: str) -> list[list[int]]:
     return sorted(out)
 
 
-def monthly_quiet_text(windows: list) -> str:
+def monthly_quiet_text(windows: list[Any]) -> str:
     """Examples:
     >>> monthly_quiet_text([[1, 20]])
     '1-20'

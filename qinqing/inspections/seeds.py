@@ -203,6 +203,8 @@ def load_demo(*, city: Unit, users: dict, log) -> None:
                     now=now,
                 )
 
+    _link_demo_inspector(users, units, office, now, log)
+
     if not LocalQuietDays.objects.filter(area=city).exists():
         service.add_local_quiet_days(
             actor=office,
@@ -332,3 +334,26 @@ def _published_campaign(city, users, anchor: date, log) -> None:
             entered += 1
     assert campaign.state == CampaignState.PUBLISHED
     log(f"  抽查计划：{campaign.visits.count()} 个检查对象，已录入 {entered} 项结果")
+
+
+def _link_demo_inspector(users: dict, units: dict, office, now, log) -> None:
+    """The market persona is also an enforcement officer, so the demo can scan an
+    enterprise's code as an inspector (码上监督 records the person who scanned)."""
+    user = users.get("market_clerk")
+    if user is None or Inspector.objects.filter(user=user).exists():
+        return
+    certificate = "4299100099"
+    if Inspector.objects.filter(certificate_number=certificate).exists():
+        return
+    service.create_inspector(
+        actor=office,
+        unit=units[MARKET],
+        name=user.first_name or user.get_username(),
+        certificate_number=certificate,
+        fields="企业信息公示",
+        conflicts="",
+        username=user.get_username(),
+        mobile="13900001234",
+        now=now,
+    )
+    log(f"  演示执法检查人员账号：{user.get_username()}（可扫企业码入企）")

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from qinqing.core.errors import InvalidInput
 from qinqing.inspections.rules import QuietConflict, quiet_window_conflict
@@ -185,7 +186,7 @@ class ListDiff:
     changed: tuple[tuple[str, tuple[str, ...]], ...]  # (code, changed fields)
     removed: tuple[str, ...]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "added": list(self.added),
             "changed": [{"code": c, "fields": list(f)} for c, f in self.changed],
@@ -193,7 +194,7 @@ class ListDiff:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping) -> ListDiff:
+    def from_json(cls, data: Mapping[str, Any]) -> ListDiff:
         return cls(
             tuple(data.get("added", ())),
             tuple((c["code"], tuple(c["fields"])) for c in data.get("changed", ())),
@@ -201,7 +202,7 @@ class ListDiff:
         )
 
 
-def diff_entries(old: Sequence[Mapping], new: Sequence[Mapping]) -> ListDiff:
+def diff_entries(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> ListDiff:
     """Items added, changed (which fields) and removed between two versions, by ``code``.
 
     Examples:
@@ -228,7 +229,7 @@ def diff_entries(old: Sequence[Mapping], new: Sequence[Mapping]) -> ListDiff:
     return ListDiff(added, tuple(changed), removed)
 
 
-def _code_key(code: str) -> tuple:
+def _code_key(code: str) -> tuple[Any, ...]:
     digits = "".join(ch for ch in code if ch.isdigit())
     return (int(digits) if digits else 0, code)
 

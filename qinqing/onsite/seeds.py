@@ -69,6 +69,7 @@ def _list(unit, field, title, rows, *, office, now, log) -> LeniencyList | None:
     user = None  # the demo acts as the unit's system account
     lst = service.create_leniency_list(actor=user, now=now, unit=unit, field=field, title=title)
     draft = service.draft_of(lst)
+    assert draft is not None  # a new list starts with its first draft  # noqa: S101
     for code, behaviour, conditions, discretion in rows:
         service.save_entry(draft, actor=user, now=now, code=code, behaviour=behaviour,
                            legal_basis=BASIS, conditions=conditions, discretion=discretion)  # fmt: skip
@@ -139,13 +140,11 @@ def load_demo(*, city: Unit, users: dict, log) -> None:
 
     # the two demo enterprises with accounts, else the first two of the inspections demo
     fallback = list(Enterprise.objects.filter(region_code__startswith="4299").order_by("uscc")[:2])
-    a = (
-        Enterprise.objects.filter(name="示例智造科技有限公司").first()
-        or (fallback[:1] or [None])[0]
+    a = Enterprise.objects.filter(name="示例智造科技有限公司").first() or next(
+        iter(fallback[:1]), None
     )
-    b = (
-        Enterprise.objects.filter(name="示例绿源食品有限公司").first()
-        or (fallback[1:] or [None])[0]
+    b = Enterprise.objects.filter(name="示例绿源食品有限公司").first() or next(
+        iter(fallback[1:]), None
     )
     if a is None or b is None:
         log("  涉企检查：演示企业不在企业库中，跳过入企检查备案")
@@ -200,8 +199,8 @@ def load_demo(*, city: Unit, users: dict, log) -> None:
     for month in {day_b.replace(day=1)}:
         service.propose_joint_visits(month=month, now=now)
     current = market_list.versions.filter(state="published").first() if market_list else None
-    if current is not None and not FlexibleCase.objects.exists():
-        entry = current.entries.order_by("code").first()
+    entry = current.entries.order_by("code").first() if current is not None else None
+    if entry is not None and not FlexibleCase.objects.exists():
         service.record_flexible_case(actor=clerks["market"], now=now, unit=market, entry=entry,
                                      enterprise=b, measure="reminder", handled_on=today,
                                      summary="提醒企业按期公示年度报告，企业当日补报")  # fmt: skip

@@ -83,7 +83,7 @@ def register(request: HttpRequest) -> HttpResponse:
             pk=int(join_id), area__path__startswith=unit.area().path
         ).first()
     if request.method != "POST":
-        initial = {}
+        initial: dict[str, object] = {}
         return _registration_form_page(
             request, forms.RegistrationForm(user=request.user, initial=initial)
         )
@@ -307,13 +307,12 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("unit")
         .prefetch_related("inspectors")
     )
-    for r in rows:
-        r.on_team = any(p.pk == inspector.pk for p in r.inspectors.all())
+    on_team = {r.pk for r in rows if any(p.pk == inspector.pk for p in r.inspectors.all())}
     return render(
         request,
         "onsite/scan.html",
         {"enterprise": enterprise, "rows": rows, "today": today, "error": error, "token": token,
-         "inspector": inspector},
+         "inspector": inspector, "on_team": on_team},
         status=status,
     )  # fmt: skip
 

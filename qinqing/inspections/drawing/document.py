@@ -399,7 +399,8 @@ def verify_draw(
     seed = document.get("seed")
     if not isinstance(seed, str):
         return Verification(False, "DRAW.json 中没有抽取种子（seed）。")
-    recorded_inputs = document.get("inputs") if isinstance(document.get("inputs"), dict) else {}
+    raw_inputs = document.get("inputs")
+    recorded_inputs: dict[str, Any] = raw_inputs if isinstance(raw_inputs, dict) else {}
     for table, digest in inputs.table_sha256.items():
         entry = recorded_inputs.get(table)
         recorded = entry.get("sha256") if isinstance(entry, dict) else None

@@ -158,7 +158,8 @@ def inspector_rank_keys(seed_hex: str, department: str, round_: int, size: int) 
     """
     message = f"{ALGORITHM};inspector-rank;{seed_hex};{department};{round_}".encode()
     stream = hashlib.shake_256(message).digest(8 * size)
-    return np.frombuffer(stream, dtype=">u8").astype(np.uint64).tolist()
+    ranks: list[int] = np.frombuffer(stream, dtype=">u8").astype(np.uint64).tolist()
+    return ranks
 
 
 def stratum_size(ratio: Decimal, eligible: int) -> int:
@@ -190,7 +191,8 @@ def select_smallest(keys: np.ndarray, positions: np.ndarray, k: int) -> np.ndarr
     chosen = own < threshold
     ties = np.flatnonzero(own == threshold)[: k - int(chosen.sum())]
     chosen[ties] = True
-    return positions[chosen]
+    picked: np.ndarray = positions[chosen]
+    return picked
 
 
 # --- result --------------------------------------------------------------------------

@@ -238,7 +238,7 @@ class EntityPool:
 def build_entity_pool(*columns: list[str], locate: Locate) -> EntityPool:
     """Validate and sort raw entity columns (``ENTITY_COLUMNS`` order)."""
     with gc_paused():
-        return _build_entity_pool(*columns, locate)
+        return _build_entity_pool(*columns, locate=locate)
 
 
 def _build_entity_pool(
@@ -247,6 +247,7 @@ def _build_entity_pool(
     industry_code: list[str],
     region_code: list[str],
     credit_tier: list[str],
+    *,
     locate: Locate,
 ) -> EntityPool:
     """Validate and sort raw entity columns; the first problem in row order is reported."""
@@ -351,7 +352,7 @@ def _reordered(values: list[str], order: np.ndarray) -> tuple[str, ...]:
         return ()
     if len(values) == 1:
         return (values[0],)
-    return operator.itemgetter(*order.tolist())(values)
+    return tuple(operator.itemgetter(*order.tolist())(values))  # a tuple: not copied
 
 
 # --- inspection items (检查事项清单) --------------------------------------------------
@@ -654,7 +655,7 @@ def read_entities_csv(path: Path | str) -> EntityPool:
     """Read and validate an entity pool CSV (``uscc,name,industry_code,region_code,credit_tier``)."""
     with gc_paused():
         columns, locate = _read_csv(Path(path), ENTITY_COLUMNS, "检查对象名录")
-        return _build_entity_pool(*columns, locate)
+        return _build_entity_pool(*columns, locate=locate)
 
 
 def read_items_csv(path: Path | str) -> tuple[InspectionItem, ...]:

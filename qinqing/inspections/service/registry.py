@@ -139,7 +139,7 @@ def _inspector_state(p: Inspector) -> dict:
         "fields": p.fields,
         "active": p.active,
         "conflicts": len(p.conflicts),  # how many, not whom: the log is read widely
-        "user": p.user.get_username() if p.user_id else "",
+        "user": p.user.get_username() if p.user is not None else "",
         "mobile": mask_phone(p.mobile),
     }
 
@@ -234,7 +234,7 @@ def update_inspector(
     before = _inspector_state(inspector)
     if username is not None:
         inspector.user = _login_for(username, unit, inspector)
-    elif inspector.user_id and unit.pk != inspector.unit_id:
+    elif inspector.user is not None and unit.pk != inspector.unit_id:
         inspector.user = _login_for(inspector.user.get_username(), unit, inspector)
     if mobile is not None:
         inspector.mobile = _clean_mobile(mobile)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qinqing.core.accounts.access import require_capability, scope_area
+from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import (
     InvalidInput,
     NotFound,
@@ -35,11 +36,13 @@ def _require_credit_view(user) -> None:
 def credit(request: HttpRequest) -> HttpResponse:
     _require_credit_view(request.user)
     q = request.GET.get("q", "").strip()
-    found = []
+    found: list[Enterprise] = []
     if q:
-        found = queries.credit_enterprises_for_user(request.user).filter(
-            Q(name__contains=q) | Q(uscc__startswith=q.upper())
-        )[:20]
+        found = list(
+            queries.credit_enterprises_for_user(request.user).filter(
+                Q(name__contains=q) | Q(uscc__startswith=q.upper())
+            )[:20]
+        )
     today = timezone.localdate()
     repairs = queries.visible_repairs_for_user(request.user).select_related("enterprise")
     open_repairs = [

@@ -49,6 +49,8 @@ def quiet(request: HttpRequest) -> HttpResponse:
         return _quiet_page(request)
     require_capability(request.user, "inspections.manage")
     area = scope_area(request.user)
+    if area is None:
+        raise NotFound("只有营商办可以登记宁静期和全域宁静日。")
     now = timezone.now()
     if request.POST.get("action") == "local":
         form = forms.LocalQuietDaysForm(request.POST)
@@ -62,15 +64,15 @@ def quiet(request: HttpRequest) -> HttpResponse:
             return _quiet_page(request, local_form=form, error=exc.message, status=400)
         messages.success(request, "已登记全域宁静日，今后新建的抽查计划将自动避开。")
         return redirect("inspections:quiet")
-    form = forms.QuietPeriodForm(request.POST)
-    if not form.is_valid():
-        return _quiet_page(request, period_form=form, status=400)
-    data = form.cleaned_data
+    period_form = forms.QuietPeriodForm(request.POST)
+    if not period_form.is_valid():
+        return _quiet_page(request, period_form=period_form, status=400)
+    data = period_form.cleaned_data
     enterprise = Enterprise.objects.filter(uscc=data["uscc"]).first()
     if enterprise is None:
         return _quiet_page(
             request,
-            period_form=form,
+            period_form=period_form,
             error=f"企业库中没有统一社会信用代码为 {data['uscc']} 的企业，请核对后重试。",
             status=400,
         )
@@ -85,7 +87,7 @@ def quiet(request: HttpRequest) -> HttpResponse:
             now=now,
         )
     except InvalidInput as exc:
-        return _quiet_page(request, period_form=form, error=exc.message, status=400)
+        return _quiet_page(request, period_form=period_form, error=exc.message, status=400)
     messages.success(request, f"已登记{enterprise.name}的宁静期。")
     return redirect("inspections:quiet")
 

@@ -179,7 +179,7 @@ def inspector_edit(request: HttpRequest, inspector_id: int) -> HttpResponse:
         "fields_text": inspector.fields,
         "conflicts": "\n".join(inspector.conflicts),
         "active": inspector.active,
-        "username": inspector.user.get_username() if inspector.user_id else "",
+        "username": inspector.user.get_username() if inspector.user is not None else "",
         "mobile": inspector.mobile,
     }
     form = forms.InspectorForm(request.POST or None, units=units, editing=True, initial=initial)

@@ -40,7 +40,7 @@ def propose_joint_visits(*, month: dt.date, now: dt.datetime) -> int:
             "id", "enterprise_id", "unit_id", "planned_on", "area_id"
         )
     )
-    area_of = {}
+    area_of: dict[int, int] = {}
     for _pk, enterprise_id, _unit, _day, area_id in sorted(rows, key=lambda r: (r[3], r[0])):
         area_of.setdefault(enterprise_id, area_id)
     proposals = rules.propose_joint_visits((r[0], r[1], r[2], r[3]) for r in rows)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
@@ -38,7 +39,7 @@ class EntryCheck:
     cap: int
 
 
-def _calendar_day(day: dt.date, calendar) -> tuple[callable, bool]:
+def _calendar_day(day: dt.date, calendar: Any) -> tuple[Callable[[dt.date], bool], bool]:
     """(is_workday, provisional) for the day's year; nothing is refused for lack of data."""
 
     calendar = calendar or get_calendar()
