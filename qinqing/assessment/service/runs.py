@@ -181,7 +181,6 @@ def run_assessment(
     return run
 
 
-@transaction.atomic
 def data_coverage_problem(run: AssessmentRun) -> str:
     """Why a run cannot separate its units, or ``""``: most indicators without data for any
     unit (each unit is then scaled up on the few it has), or every unit on the same total."""
@@ -213,6 +212,7 @@ def data_coverage_problem(run: AssessmentRun) -> str:
     )
 
 
+@transaction.atomic
 def publish_run(
     run: AssessmentRun, *, actor, now: datetime, accept_gaps: bool = False
 ) -> AssessmentRun:
