@@ -1,5 +1,6 @@
 """涉企检查 end to end: a department registers a check, the office approves it, the inspector
-scans the enterprise's code on a phone (390 px), and the enterprise sees the check."""
+scans the enterprise's code on a phone (390 px) signed in as themself, and the enterprise
+sees the check."""
 
 from __future__ import annotations
 
@@ -86,15 +87,20 @@ def test_register_approve_scan_and_the_enterprise_sees_it(tab, browser, live_ser
     token = EnterpriseCode.objects.get().token
     enterprise.page.get_by_role("button", name="退出").click()
 
+    # the inspector, not the unit clerk, scans: with their own login (陈立明, SJ0001)
     inspector = Tab(phone.new_page(), live_server.url)
-    inspector.login("market_clerk")
+    inspector.login("inspector_sj0001")
     inspector.visit(f"/onsite/c/{token}/")
     assert inspector.page.get_by_role("heading", name=re.compile("扫码入企")).is_visible()
+    assert "检查人员：陈立明" in inspector.page.locator("main").inner_text()
     _assert_phone_friendly(inspector.page)
     inspector.page.get_by_role("button", name="确认入企").click()
     assert "已确认入企" in inspector.page.locator("main").inner_text()
     registration.refresh_from_db()
     assert registration.state == RegistrationState.ARRIVED
+    scan = registration.scans.get()
+    assert scan.inspector == onsite_world.market_inspectors[0]
+    assert scan.scanned_by.username == "inspector_sj0001"
     inspector.assert_accessible()
     inspector.page.get_by_role("button", name="退出").click()
 

@@ -54,7 +54,7 @@ def build_inspection_world(world, *, n_enterprises: int = 40) -> InspectionWorld
     from qinqing.core.accounts.service import create_user_with_role
     from qinqing.core.enterprises.models import Enterprise
     from qinqing.inspections import service
-    from tests.world import USCC_A
+    from tests.world import USCC_A, _confirm_totp_devices
 
     tiers = "ABBBCD"
     rows = [
@@ -118,8 +118,8 @@ def build_inspection_world(world, *, n_enterprises: int = 40) -> InspectionWorld
             if k <= 3:
                 username = f"inspector_{certificate.lower()}"
                 iw.logins[certificate] = create_user_with_role(
-                    actor=office, username=username, password=None, role_code="inspector",
-                    unit=unit, full_name=name,
+                    actor=office, username=username, password="Qinqing-test-2026",
+                    role_code="inspector", unit=unit, full_name=name,
                 )  # fmt: skip
             bucket.append(
                 service.create_inspector(
@@ -133,6 +133,7 @@ def build_inspection_world(world, *, n_enterprises: int = 40) -> InspectionWorld
                     now=NOW,
                 )
             )
+    _confirm_totp_devices(iw.logins.values())
     return iw
 
 
