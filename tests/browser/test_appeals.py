@@ -152,3 +152,38 @@ def test_qr_to_closed_appeal_and_figures(tab, appeals_browser_world):
     page.locator("#chart-ranking canvas").first.wait_for()
     tab.assert_accessible()
     tab.assert_no_js_errors()
+
+
+def test_an_anonymous_qr_appeal_is_confirmed_with_an_sms_code(tab, appeals_browser_world):
+    """Issue 14, hole 6: 未核验 until the code sent to the enterprise's phone is entered."""
+    from qinqing.appeals.models import Appeal
+    from qinqing.core.notifications.models import SmsOutbox
+
+    world, entry = appeals_browser_world
+    profile = world.enterprise_a.profile
+    profile.phone = "13900001111"
+    profile.save()
+    page = tab.page
+    tab.visit(f"/appeals/q/{entry.token}/")  # not signed in
+    page.get_by_label("联系人").fill("钱经理")
+    page.get_by_label("联系电话").fill("13812345678")
+    page.get_by_label("诉求类型").select_option(label="咨询")
+    page.get_by_label("标题").fill("咨询稳岗补贴申领条件")
+    page.get_by_label("诉求内容").fill("请问今年稳岗补贴的申领条件和办理渠道是什么？")
+    page.get_by_role("button", name="提交诉求").click()
+    page.wait_for_load_state()
+    assert "未核验" in page.locator("main").inner_text()
+    page.get_by_role("link", name="确认企业身份").click()
+    tab.assert_accessible()
+    page.get_by_role("button", name="发送验证码").click()
+    assert "139****1111" in page.locator(".messages").inner_text()
+    code = re.search(r"验证码 (\d{6})", SmsOutbox.objects.latest("pk").text).group(1)
+    page.get_by_label("验证码（6 位数字）").fill("111111" if code == "000000" else "000000")
+    page.get_by_role("button", name="确认", exact=True).click()
+    assert "验证码不正确" in page.locator(".messages").inner_text()
+    tab.assert_accessible()
+    assert not Appeal.objects.get().identity_confirmed
+    page.get_by_label("验证码（6 位数字）").fill(code)
+    page.get_by_role("button", name="确认", exact=True).click()
+    assert "已确认" in page.locator("main").inner_text()
+    assert Appeal.objects.get().identity_confirmed
