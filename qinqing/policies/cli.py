@@ -18,7 +18,7 @@ import argparse
 import sys
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "policies",
         help="惠企政策：规则校验、匹配计算、匹配说明",
@@ -140,7 +140,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_near_misses(path, ruleset, registry, year, evaluation) -> None:  # type: ignore[no-untyped-def]
+def _write_near_misses(path, ruleset, registry, year, evaluation) -> None:
     import csv
 
     from qinqing.policies.engine.evaluate import find_near_misses

@@ -39,19 +39,19 @@ def recompute_deadlines(*, now: dt.datetime, calendar) -> Result:
     )
     for arrival in arrivals.order_by("pk"):
         checked += 1
-        due = rules.fund_due_on(arrival.arrived_on, calendar=calendar)
-        if due == arrival.due_on:
+        fund_due = rules.fund_due_on(arrival.arrived_on, calendar=calendar)
+        if fund_due == arrival.due_on:
             continue
-        old = arrival.due_on
-        arrival.due_on = due
+        old_due = arrival.due_on
+        arrival.due_on = fund_due
         arrival.save(update_fields=["due_on"])
         policy = arrival.budget.policy
         moved.append(
             Moved(
                 f"上级资金（{policy.title}）",
                 "下达或拨付时限",
-                old,
-                due,
+                old_due,
+                fund_due,
                 url="/policies/funds/",
                 unit_id=policy.owner_unit_id,
             )  # fmt: skip

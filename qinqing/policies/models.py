@@ -10,6 +10,7 @@ engine and stores its sparse results set-based.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -49,7 +50,14 @@ __all__ = [
 ]
 
 USER = settings.AUTH_USER_MODEL
-MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class _MoneyDigits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _MoneyDigits = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0")
 
 
@@ -124,7 +132,7 @@ class Policy(models.Model):
 
     @property
     def issuer(self) -> str:
-        return self.issuer_unit.name if self.issuer_unit_id else self.issuer_name
+        return self.issuer_unit.name if self.issuer_unit is not None else self.issuer_name
 
     @property
     def materials_list(self) -> list[str]:

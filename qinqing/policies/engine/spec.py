@@ -55,6 +55,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import cast
 
 import yaml
 
@@ -209,7 +210,7 @@ class Condition:
         if op == "not_in":
             return f"{name}不是{shown}中的任何一个"
         if op == "between":
-            low, high = self.value  # type: ignore[misc]
+            low, high = cast(tuple[object, object], self.value)
             return f"{name}介于 {_show(low, year)} 与 {_show(high, year)} 之间（含两端）"
         if op == "starts_with":
             return f"{name}以{shown}开头"
@@ -405,7 +406,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     duplicate_keys: list[tuple[str, int]]
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def,override]
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         mapping = _Map()
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {}
@@ -918,7 +919,8 @@ class _Parser:
             return None
         at_least = 0
         if op == "count_of":
-            at_least = entry.get("at_least")
+            raw_at_least = entry.get("at_least")
+            at_least = raw_at_least if isinstance(raw_at_least, int) else -1
             if (
                 not isinstance(at_least, int)
                 or isinstance(at_least, bool)
