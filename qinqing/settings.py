@@ -135,6 +135,30 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Read replica (issue 20): with QINQING_REPLICA_DATABASE_URL set, the report pages below
+# (dashboards, cockpit, figures, exports) and code under qinqing.core.db_routers.reporting()
+# read from it; every write and every other read uses the primary (docs/deploy.md).
+QINQING_REPLICA_DATABASE_URL = os.environ.get("QINQING_REPLICA_DATABASE_URL", "")
+QINQING_REPORT_VIEWS = (
+    "web:cockpit",
+    "appeals:figures",
+    "appeals:figures_export",
+    "engagement:dashboard",
+    "engagement:dashboard_export",
+    "problems:figures",
+    "problems:arrears_dashboard",
+    "assessment:run_export",
+    "plans:ledger_export",
+)
+if QINQING_REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        QINQING_REPLICA_DATABASE_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["qinqing.core.db_routers.ReportReplicaRouter"]
+MIDDLEWARE.append("qinqing.core.db_routers.ReportingMiddleware")
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
