@@ -7,23 +7,16 @@ import hashlib
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 
 from qinqing.core import audit
 from qinqing.core.actor import Actor, user_of
 from qinqing.core.enterprises.attributes import ENTERPRISE_ATTRIBUTES
+from qinqing.core.enterprises.columns import CORE_FIELDS, registry_from_db
 from qinqing.core.enterprises.models import Enterprise, RegistryImportBatch
-from qinqing.core.enterprises.registry_io import Registry, read_registry, read_registry_records
+from qinqing.core.enterprises.registry_io import Registry, read_registry
 from qinqing.core.errors import InvalidInput
 
-CORE_FIELDS = (
-    "name",
-    "region_code",
-    "industry_code",
-    "size",
-    "established_on",
-    "serious_dishonesty",
-)
+__all__ = ["CORE_FIELDS", "attribute_rows", "import_registry", "registry_from_db"]
 
 
 def _py(value: object) -> object:
@@ -94,19 +87,6 @@ def import_registry(
         after={"file": filename, "created": batch.created, "updated": batch.updated, "skipped": batch.skipped},
     )  # fmt: skip
     return batch
-
-
-def registry_from_db(queryset: QuerySet[Enterprise] | None = None) -> Registry:
-    """The stored registry (or part of it) as a validated columnar ``Registry``."""
-    qs = queryset if queryset is not None else Enterprise.objects.all()
-    records: list[dict[str, Any]] = []
-    for e in qs.order_by("uscc").iterator(chunk_size=5000):
-        row = {"uscc": e.uscc, **{k: getattr(e, k) for k in CORE_FIELDS}, **e.attributes}
-        records.append(row)
-    imported = read_registry_records(records, source="企业库")
-    if imported.registry is None:
-        raise InvalidInput(imported.report(limit=10))
-    return imported.registry
 
 
 def attribute_rows() -> list[dict[str, Any]]:
