@@ -6,8 +6,8 @@ entry points) share one private vocabulary: the parser builds the frozen objects
 their private helpers (``_freeze``, ``_digest``, ``_show``), every error names a line the
 YAML loader recorded, and the vocabulary tables at the top (operators, keys) are read by
 all of them. Split, each part would import the others' private names; read together, a
-rule author's question ("what does ``between`` accept?") is answered in one place. Over
-half of the length is docstrings and doctests that serve as the language's reference.
+rule author's question ("what does ``between`` accept?") is answered in one place. The
+parser class alone is about 570 lines, one method per YAML construct.
 
 One YAML file holds one policy. Keys are a small fixed English vocabulary (listed in
 ``docs/policy-rules.md`` with their Chinese meaning); everything a person reads —
