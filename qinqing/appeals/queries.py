@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -497,3 +498,32 @@ def appeal_filter_q(params, *, now: dt.datetime | None = None) -> Q:
     if params.get("channel"):
         q &= Q(channel=params["channel"])
     return q
+
+
+# ---------------------------------------------------------------------------------------
+# Reads for other apps (engagement, problems): through here, never through the tables
+# ---------------------------------------------------------------------------------------
+
+
+def enterprise_qr_token(uscc: str) -> str | None:
+    """The token of the enterprise's own active 码上反映 entry, if it has one."""
+    entry = QrEntry.objects.filter(enterprise_uscc=uscc, active=True).order_by("-pk").first()
+    return entry.token if entry is not None else None
+
+
+def replied_late(appeal_ref: Any) -> Exists:
+    """``Exists``: a primary ticket of the appeal ``appeal_ref`` (an ``OuterRef``) was
+    replied after its time limit."""
+    return Exists(
+        Ticket.objects.filter(appeal_id=appeal_ref, role="primary", replied_on_time=False)
+    )
+
+
+def appeal_texts(area: Unit, start: dt.datetime, end: dt.datetime) -> QuerySet[Any]:
+    """``(id, received_at, title, content, locality_id, enterprise_uscc, place)`` of the
+    appeals received in ``area`` in ``[start, end)``, for mining recurring themes."""
+    return Appeal.objects.filter(
+        locality__path__startswith=area.path, received_at__gte=start, received_at__lt=end
+    ).values_list(
+        "pk", "received_at", "title", "content", "locality_id", "enterprise_uscc", "place"
+    )

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, OuterRef, Q
 
+from qinqing.appeals import queries as appeals_queries
 from qinqing.engagement import rules
 from qinqing.engagement.models import MissedCycle, Pairing, RaisedIssue, Visit, VisitRating
 
@@ -154,11 +155,7 @@ def grouped_counts(
 
 def issues_with_outcome(qs):
     """Annotate ``late``: a primary ticket of the appeal was replied after its time limit."""
-    from qinqing.appeals.models import Ticket
-
-    late = Ticket.objects.filter(appeal_id=OuterRef("appeal_id"), role="primary",
-                                 replied_on_time=False)  # fmt: skip
-    return qs.annotate(late=Exists(late))
+    return qs.annotate(late=appeals_queries.replied_late(OuterRef("appeal_id")))
 
 
 def total(rows: dict[int, Counts]) -> Counts:

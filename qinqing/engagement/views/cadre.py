@@ -24,7 +24,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     in_force = [p for p in pairings if p.ends_on is None or p.ends_on >= today]
     ended = [p for p in pairings if p.ends_on is not None and p.ends_on < today]
     cadre = queries.cadre_of(request.user)
-    issues = queries.visible_issues_for_user(request.user).filter(cadre__user_id=request.user.pk or 0)
+    issues = queries.visible_issues_for_user(request.user).filter(
+        cadre__user_id=request.user.pk or 0
+    )
     counts = issues.aggregate(
         total=Count("pk"),
         closed=Count("pk", filter=Q(appeal__state__in=figures.CLOSED_APPEAL_STATES)),

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from qinqing.appeals import queries as appeals_queries
 from qinqing.core.accounts.access import require_capability, user_uscc
 from qinqing.core.errors import NotFound
 from qinqing.engagement import queries
@@ -36,11 +37,9 @@ def _appeal_qr_data_uri(request: HttpRequest, uscc: str) -> tuple[str, str]:
     """The enterprise's appeal QR code (its 码上反映 entry if any, else the appeal form)."""
     import qrcode
 
-    from qinqing.appeals.models import QrEntry
-
-    entry = QrEntry.objects.filter(enterprise_uscc=uscc, active=True).order_by("-pk").first()
-    if entry is not None:
-        url = request.build_absolute_uri(reverse("appeals:public_form", args=[entry.token]))
+    token = appeals_queries.enterprise_qr_token(uscc)
+    if token is not None:
+        url = request.build_absolute_uri(reverse("appeals:public_form", args=[token]))
     else:
         url = request.build_absolute_uri(reverse("appeals:new"))
     image = qrcode.make(url, box_size=6, border=2)

@@ -15,6 +15,7 @@ from qinqing.core.errors import InvalidInput, QinqingError
 from qinqing.core.orgs.models import Unit
 from qinqing.engagement import forms, queries, service
 from qinqing.engagement.views._common import _enterprise, _error, _today, _users
+from qinqing.plans import queries as plans_queries
 
 
 @login_required
@@ -60,13 +61,11 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         taskforce = False
     units = Unit.objects.filter(path__startswith=project.area.path).order_by("path")
     today = _today()
-    from qinqing.plans.models import Task
-
     return render(request, "engagement/project.html", {
         "project": project, "taskforce": taskforce, "today": today,
         "approvals": project.approvals.select_related("unit"),
         "blockers": project.blockers.select_related("owner_unit"),
-        "tasks": Task.objects.filter(pk__in=project.task_links.values("task_id")),
+        "tasks": plans_queries.tasks_by_ids(project.task_links.values("task_id")),
         "members": project.members.all(),
         "approval_form": forms.ApprovalForm(), "blocker_form": forms.BlockerForm(units=units),
         "stages": service.STAGE_ORDER, "status_choices": forms.ApprovalItem.Status.choices,
@@ -140,11 +139,14 @@ def blocker_resolve(request: HttpRequest, blocker_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_link_task(request: HttpRequest, project_id: int) -> HttpResponse:
-    from qinqing.plans.models import Task
-
     project = queries.access_project_for_taskforce(request.user, project_id)
-    task = Task.objects.filter(pk=request.POST.get("task") or 0,
-                               area__path__startswith=project.area.path).first()  # fmt: skip
+    raw = (request.POST.get("task") or "").strip()
+    task_id = int(raw) if raw.isdigit() else 0
+    task = (
+        plans_queries.tasks_by_ids([task_id])
+        .filter(area__path__startswith=project.area.path)
+        .first()
+    )
     if task is None:
         raise InvalidInput("方案任务不存在，或不在项目所在地区。请填写任务编号（ID）。")
     service.link_task(project, task, actor=request.user, now=timezone.now())

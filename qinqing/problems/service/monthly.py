@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from qinqing.appeals.models import Appeal
+from qinqing.appeals import queries as appeals_queries
 from qinqing.core import audit
 from qinqing.core.errors import IllegalTransition
 from qinqing.core.notifications import notify_unit
@@ -64,11 +64,7 @@ def propose_monthly_themes(now: dt.datetime, *, month: str | None = None) -> dic
     for area in Unit.objects.filter(kind=UnitKind.CITY, active=True).order_by("path"):
         if ThemeRun.objects.filter(area=area, month=month).exists():
             continue
-        rows = Appeal.objects.filter(
-            locality__path__startswith=area.path, received_at__gte=earliest, received_at__lt=end
-        ).values_list(
-            "pk", "received_at", "title", "content", "locality_id", "enterprise_uscc", "place"
-        )
+        rows = appeals_queries.appeal_texts(area, earliest, end)
         messages = [
             mining.Message(
                 id=str(pk),
