@@ -197,8 +197,4 @@ def test_no_template_carries_an_inline_script_or_event_handler():
         for path in Path(qinqing.__file__).parent.rglob("*.html")
         if inline_script.search(text := path.read_text(encoding="utf-8")) or handler.search(text)
     ]
-    # Known defect, reported to the engagement app's owner: the 明白卡's print button is an
-    # ``onclick`` attribute, which the policy blocks, so the button does nothing in a browser.
-    # When it is fixed this list must be emptied (the assertion fails until it is).
-    known = ["engagement/templates/engagement/card.html"]
-    assert offenders == known
+    assert offenders == []

@@ -4,8 +4,6 @@ policy violation."""
 
 import pytest
 
-from tests.browser.conftest import _playwright, browser, tab  # noqa: F401 (fixtures)
-
 pytestmark = pytest.mark.browser
 
 PAGES = ["/", "/audit/", "/appeals/figures/", "/cockpit/"]
@@ -30,7 +28,7 @@ def _listen(page):
     )
 
 
-def test_an_injected_inline_script_is_refused_by_the_browser(tab, browser_world):  # noqa: F811
+def test_an_injected_inline_script_is_refused_by_the_browser(tab, browser_world):
     _listen(tab.page)
     tab.visit("/login/")
     ran = tab.page.evaluate(
@@ -43,7 +41,7 @@ def test_an_injected_inline_script_is_refused_by_the_browser(tab, browser_world)
     assert any(v.startswith("script-src") for v in _violations(tab.page))
 
 
-def test_pages_render_without_policy_violations(tab, browser_world):  # noqa: F811
+def test_pages_render_without_policy_violations(tab, browser_world):
     _listen(tab.page)
     tab.login("office_admin")
     for path in PAGES:
