@@ -4,8 +4,10 @@ explain one result on demand.
 Speed decisions:
 
 * the whole registry goes through the engine once (``registry_from_db`` → ``evaluate`` →
-  ``find_near_misses``), vectorised; results are sparse (eligible pairs and near misses only)
-  and stored with ``bulk_create`` in batches;
+  ``find_near_misses``), vectorised; on PostgreSQL the columns come from one ``COPY … TO
+  STDOUT`` stream parsed by Arrow (no Python object per enterprise), and results — sparse:
+  eligible pairs and near misses only — go back with ``COPY … FROM STDIN``
+  (``bulk_create`` in batches elsewhere);
 * a near miss stores its one-line reason, computed once per distinct (item, failed
   condition) pair rather than per enterprise;
 * the full explanation (every condition with the enterprise's value) is **not** stored: it
@@ -29,6 +31,7 @@ from django.db.models import Max, Q, Sum
 
 from qinqing.core import audit
 from qinqing.core.enterprises.registry_io import Registry
+from qinqing.core.enterprises.service import registry_from_db
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
 from qinqing.policies.engine.evaluate import evaluate, find_near_misses
@@ -54,8 +57,6 @@ def registry_digest(registry: Registry) -> str:
 
 
 def stored_registry(queryset=None) -> Registry:
-    from qinqing.core.enterprises.service import registry_from_db
-
     return registry_from_db(queryset)
 
 

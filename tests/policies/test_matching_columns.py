@@ -128,3 +128,27 @@ def test_a_filtered_registry_holds_only_the_chosen_enterprises_in_code_order():
     registry = registry_from_db(chosen)
     assert registry.arrow("name").to_pylist() == ["企业1", "企业3"]
     assert registry.table.column("high_tech_on").to_pylist() == [dt.date(2024, 5, 1)] * 2
+
+
+FIELDS = ("policy_id", "rule_id", "uscc", "enterprise_name", "eligible", "near_miss", "amount")
+
+
+def _stored(run):
+    from qinqing.policies.models import MatchResult
+
+    return sorted(
+        (*row[:-1], str(row[-1]), reason)
+        for *row, reason in MatchResult.objects.filter(run=run).values_list(*FIELDS, "reason")
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
+def test_results_written_by_copy_equal_those_written_by_the_orm(pw, monkeypatch):
+    from qinqing.policies.matching import run_matching
+    from tests.policies.conftest import NOW, YEAR
+
+    by_copy = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # the ORM path, same database
+    by_orm = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    assert len(_stored(by_copy)) >= 5
+    assert _stored(by_copy) == _stored(by_orm)
