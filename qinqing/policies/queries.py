@@ -175,19 +175,34 @@ def unreachable_near_misses(results: QuerySet[MatchResult]) -> Q:
     """The near misses among ``results`` whose one missing condition the enterprise cannot
     come to meet (size class, registration place, industry…; ``rules.FIXED_ATTRIBUTES``):
     kept for the office's figures, never shown or pushed to the enterprise (defect 12)."""
-    match = Q(pk__in=[])
+    keys = unreachable_keys(results)
+    if not keys:
+        return Q(pk__in=[])
+    # the ids, not one OR term per rule version: SQLite refuses an expression deeper than
+    # 1,000, which a province's rule versions reach (the demo did at a few hundred)
+    ids = [
+        pk
+        for pk, rule_id, year, reason in results.filter(near_miss=True).values_list(
+            "pk", "rule_id", "year", "reason"
+        )
+        if (rule_id, year, reason) in keys
+    ]
+    return Q(pk__in=ids)
+
+
+def unreachable_keys(results: QuerySet[MatchResult]) -> set[tuple[int, int, str]]:
+    """``(rule_id, year, reason)`` of the near misses among ``results`` on a condition the
+    enterprise cannot change (see :func:`unreachable_near_misses`)."""
+    keys: set[tuple[int, int, str]] = set()
     versions = (
         results.filter(near_miss=True)
         .values_list("rule_id", "rule__yaml_text", "policy__code", "year")
         .distinct()
     )
     for rule_id, text, code, year in versions:
-        reasons = unreachable_reasons(parse_rule(text, f"{code}.yaml"), year)
-        if reasons:
-            match |= Q(
-                near_miss=True, rule_id=rule_id, year=year, reason__in=[r[:500] for r in reasons]
-            )
-    return match
+        for reason in unreachable_reasons(parse_rule(text, f"{code}.yaml"), year):
+            keys.add((rule_id, year, reason[:500]))
+    return keys
 
 
 def access_own_result(user, result_id: int) -> MatchResult:

@@ -54,8 +54,10 @@ def push_policy(policy: Policy, *, actor, now: dt.datetime) -> PolicyPush:
     key = f"policy-push:{policy.pk}:{run_id}"
     listed = results.filter(run_id=run_id)
     # a condition the enterprise cannot come to meet is not news for it (defect 12)
-    listed = listed.exclude(queries.unreachable_near_misses(listed))
+    unreachable = queries.unreachable_keys(listed)
     for r in listed.iterator(chunk_size=2000):
+        if not r.eligible and (r.rule_id, r.year, r.reason) in unreachable:
+            continue
         if r.eligible:
             eligible += 1
             notes.append((r.uscc, {
