@@ -5,6 +5,7 @@ beats ran) run once each."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -17,7 +18,13 @@ import requests
 from tests.core.jobs.conftest import _migrated_sqlite, process_db  # noqa: F401
 from tests.core.jobs.test_celery import NOW, _wait_for, redis_broker, workers  # noqa: F401
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="several machines share PostgreSQL; run with DATABASE_URL=postgres://…",
+    ),
+]
 
 PASSWORD = "Qinqing-test-2026"  # tests/world.py
 
@@ -33,8 +40,6 @@ def two_web_processes(process_db, world):  # noqa: F811
     """``qinqing serve`` twice, each on its own port, sharing one secret key and database."""
     from django.contrib.auth.hashers import Argon2PasswordHasher
 
-    if process_db.sqlite_path is not None:
-        pytest.skip("several machines share PostgreSQL; run with DATABASE_URL=postgres://…")
     # the tests hash with MD5 for speed; the served processes use the production hashers
     user = world.users["enterprise_a"]
     user.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
