@@ -13,20 +13,6 @@ NOW = dt.datetime(2026, 3, 9, 10, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads")},
-        },
-        # plain files from the apps, whether or not someone ran collectstatic in var/
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    return tmp_path / "uploads"
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Django's cache (rate limits) and the per-process copies of settings and API clients."""
     from django.core.cache import cache
@@ -43,30 +29,9 @@ def _fresh_cache():
     forget_clients()
 
 
-class Clock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def set(self, *args) -> dt.datetime:
-        self.now = dt.datetime(*args, tzinfo=SHANGHAI)
-        return self.now
-
-    def advance(self, **kwargs) -> dt.datetime:
-        self.now = self.now + dt.timedelta(**kwargs)
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    """Pages read ``timezone.now()``; this pins it (and lets a test move it)."""
-    from django.utils import timezone
-
-    c = Clock(NOW)
-    monkeypatch.setattr(timezone, "now", c)
-    return c
+def clock_start() -> dt.datetime:
+    return NOW
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from qinqing.core.workdays.changes import recompute_if_calendar_changed
 from qinqing.core.workdays.models import CalendarYear, DeadlineChange, DeadlineRecompute
 from tests.appeals.conftest import (  # noqa: F401  (fixtures used below)
     _fresh_cache,
-    _private_storage,
     appeals_world,
     as_user,
     demo_model_path,

@@ -13,17 +13,6 @@ NOW = dt.datetime(2025, 11, 20, 2, 0, tzinfo=dt.UTC)  # Thursday 10:00 in Shangh
 YEAR = 2025
 
 
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads")},
-        },
-    }
-
-
 def registry_csv(rows: list[str]) -> bytes:
     from qinqing.policies.seeds import REGISTRY_HEADER
 

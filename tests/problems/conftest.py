@@ -12,17 +12,6 @@ NOW = dt.datetime(2025, 6, 2, 10, 0, tzinfo=SH)
 ALLEGATION = "窗口负责人王某某索要好处费<script>x</script>"
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads")},
-        },
-    }
-
-
 @pytest.fixture
 def make_problem(world):
     from qinqing.problems import service

@@ -1,4 +1,4 @@
-"""Fixtures of the adversarial suite: uploads go to a temporary folder; the policy fixtures
+"""Fixtures of the adversarial suite (uploads go to a temporary folder, tests/conftest.py); the policy fixtures
 (``pw``) and the appeals fixtures (``appeals_world``, the appeals ``scene``) are shared with
 the apps' own tests, so the sweep attacks the same data the apps' tests build."""
 
@@ -8,4 +8,4 @@ from tests.appeals.conftest import (  # noqa: F401 (fixtures)
     demo_model_path,
 )
 from tests.appeals.test_access import scene  # noqa: F401 (fixture)
-from tests.policies.conftest import _uploads_in_tmp, pw  # noqa: F401 (fixtures)
+from tests.policies.conftest import pw  # noqa: F401 (fixture)

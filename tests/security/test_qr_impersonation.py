@@ -11,13 +11,12 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from qinqing.appeals import service
 from qinqing.appeals.choices import AppealState, AppealType, QrKind
 from qinqing.appeals.models import Appeal, IdentityCode, ServiceRating
 from qinqing.core.audit.models import AuditEvent
-from tests.appeals.conftest import NOW, Clock
+from tests.appeals.conftest import NOW
 from tests.appeals.factories import appeal_data
 
 FORGED_TITLE = "冒名提交的诉求标题"
@@ -32,13 +31,6 @@ class CapturedSms:
     def send(self, phone: str, text: str, *, kind: str = "", now=None) -> str:
         self.sent.append((phone, text))
         return f"captured:{len(self.sent)}"
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock(NOW)
-    monkeypatch.setattr(timezone, "now", c)
-    return c
 
 
 @pytest.fixture

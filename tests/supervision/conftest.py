@@ -1,19 +1,12 @@
-"""Supervision tests keep uploads and generated files in a temporary folder."""
+"""Supervision tests: text messages to the outbox, and a real SMTP server for e-mail."""
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "uploads")},
-        },
-    }
+def _sms_to_outbox(settings):
+    """Text messages go to the outbox table, where tests read them (uploads: tests/conftest.py)."""
     settings.QINQING_SMS_ADAPTER = "qinqing.core.notifications.sms.OutboxSmsAdapter"
-    return tmp_path / "uploads"
 
 
 class _Sink:
