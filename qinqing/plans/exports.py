@@ -32,12 +32,13 @@ def written_units(task: Task, role: str) -> str:
     names = [m.raw_name for m in task.unit_mentions.all() if m.role == role]
     if names:
         return "、".join(names)
-    units = {
-        UnitRole.LEAD: task.lead_units,
-        UnitRole.RESPONSIBLE: task.responsible_units,
-        UnitRole.SUPPORTING: task.supporting_units,
-    }[role]
-    return "、".join(u.name for u in units.all())
+    if role == UnitRole.LEAD:
+        units = task.lead_units.all()
+    elif role == UnitRole.RESPONSIBLE:
+        units = task.responsible_units.all()
+    else:
+        units = task.supporting_units.all()
+    return "、".join(u.name for u in units)
 
 
 def deadline_text(task: Task) -> str:

@@ -316,7 +316,7 @@ class Article(models.Model):
         "无标题片段", default=False, help_text="保留原文，但不作为经验文章展示"
     )
     tokens = models.TextField("分词", blank=True, editable=False)
-    related_tasks = models.ManyToManyField(
+    related_tasks: models.ManyToManyField[Task, ArticleTask] = models.ManyToManyField(
         Task,
         through="ArticleTask",
         blank=True,

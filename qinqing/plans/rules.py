@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 # ---------------------------------------------------------------- quantified targets
 
@@ -114,7 +115,7 @@ class Deadline:
     ongoing: bool
 
 
-def deadline_fields(normalised: str | dict | None) -> Deadline:
+def deadline_fields(normalised: str | dict[str, Any] | None) -> Deadline:
     """Turn the parser's deadline (``"2022-06-30"``, ``"ongoing"``, or both) into columns.
 
     Examples:
@@ -275,11 +276,11 @@ def diff_ledgers(old: list[TaskRow], new: list[TaskRow]) -> LedgerDiff:
             unmatched_old.append(row)
     by_label = {r.label: r for r in remaining_new if r.label}
     for row in unmatched_old:
-        match = by_label.get(row.label) if row.label else None
-        if match is not None and _same_task(row, match):
+        found = by_label.get(row.label) if row.label else None
+        if found is not None and _same_task(row, found):
             del by_label[row.label]
-            remaining_new.remove(match)
-            pairs.append((row, match))
+            remaining_new.remove(found)
+            pairs.append((row, found))
         else:
             result.removed.append(row)
     result.added = remaining_new

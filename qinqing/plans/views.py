@@ -440,6 +440,8 @@ def plan_diff(request: HttpRequest, plan_id: int) -> HttpResponse:
     if plan.previous_version_id is None:
         raise NotFound("该方案是第 1 版，没有可对比的上一版本。")
     diff = service.version_diff(plan)
+    if diff is None:
+        raise NotFound("该方案是第 1 版，没有可对比的上一版本。")
     from qinqing.plans.rules import DIFF_FIELDS
 
     changed = [

@@ -51,7 +51,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form_errors(form) -> str:
-    parts = []
+    parts: list[str] = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         parts.extend(f"{label}：{e}" if label else str(e) for e in errors)
@@ -492,7 +492,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     snapshot = service.registry_snapshot(uscc) if uscc else {}
     profile = getattr(request.user, "profile", None)
     initial = {
-        "contact_name": request.user.get_full_name(),
+        "contact_name": request.user.get_full_name() if request.user.is_authenticated else "",
         "contact_phone": getattr(profile, "phone", ""),
     }
     form = ApplicationForm(

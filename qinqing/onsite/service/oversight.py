@@ -8,7 +8,7 @@ import secrets
 from django.db import transaction
 
 from qinqing.appeals import service as appeals
-from qinqing.appeals.models import AppealType, Channel
+from qinqing.appeals.choices import AppealType, Channel
 from qinqing.core import audit
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import InvalidInput

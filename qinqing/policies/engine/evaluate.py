@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -250,12 +251,12 @@ class _Context:
             inside = offset <= np.uint32(_day(end) - _day(start))
             return inside if c.value else ~inside & (days != NULL_DAY)
         if c.op == "between":
-            low, high = c.value  # type: ignore[misc]
-            return (days >= day(low)) & (days <= day(high))
+            low, high = cast("tuple[Any, Any]", c.value)
+            return np.asarray((days >= day(low)) & (days <= day(high)))
         if c.op in ("equals", "not_equals", "on_or_after", "after"):
             out = _compare(c.op, days, day(c.value))
             return out & (days != NULL_DAY) if c.op == "not_equals" else out
-        return _compare(c.op, days, day(c.value)) & (days != NULL_DAY)
+        return np.asarray(_compare(c.op, days, day(c.value)) & (days != NULL_DAY))
 
 
 def _uses_window(c: Condition) -> bool:
@@ -273,9 +274,9 @@ def _all(masks: Sequence[np.ndarray], n: int) -> np.ndarray:
 
 def _compare(op: str, values: np.ndarray, value: object) -> np.ndarray:
     if op == "equals":
-        return values == value
+        return np.asarray(values == value)
     if op == "not_equals":
-        return values != value
+        return np.asarray(values != value)
     if op in ("at_least", "on_or_after"):
         return values >= value
     if op in ("at_most", "on_or_before"):
@@ -285,8 +286,8 @@ def _compare(op: str, values: np.ndarray, value: object) -> np.ndarray:
     if op in ("less_than", "before"):
         return values < value
     if op == "between":
-        low, high = value  # type: ignore[misc]
-        return (values >= low) & (values <= high)
+        low, high = cast("tuple[Any, Any]", value)
+        return np.asarray((values >= low) & (values <= high))
     if op == "in":
         return np.isin(values, np.asarray(value))
     if op == "not_in":
@@ -327,7 +328,7 @@ def amount_values(amount: Amount, rows: np.ndarray | None, registry: Registry) -
         each = np.array([t[2] for t in amount.tiers], dtype=np.int64)
         tier = np.searchsorted(thresholds, base, side="right") - 1  # highest tier reached
         values = np.where(tier >= 0, fixed[tier] + each[tier] * base, 0)
-    return np.maximum(values, 0)  # a negative attribute value never takes money away
+    return np.asarray(np.maximum(values, 0))  # a negative attribute value never takes money away
 
 
 def _paying_rows(amount: Amount, mask: np.ndarray | None, registry: Registry) -> np.ndarray | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any, cast
 
 from qinqing.core.enterprises.attributes import AttributeType
 from qinqing.policies.engine.spec import Amount, Condition, Item, Policy, RuleSet
@@ -102,7 +103,7 @@ class _Sql:
             listed = ", ".join(self.literal(v, kind) for v in value)
             return f"({col} {'IN' if op == 'in' else 'NOT IN'} ({listed}))"
         if op == "between":
-            low, high = value  # type: ignore[misc]
+            low, high = cast("tuple[Any, Any]", value)
             return f"({col} BETWEEN {self.literal(low, kind)} AND {self.literal(high, kind)})"
         if op == "starts_with":
             assert isinstance(value, tuple)

@@ -19,7 +19,7 @@ from qinqing.core.accounts.access import (
 from qinqing.core.enterprises.attributes import ENTERPRISE_ATTRIBUTES
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.enterprises.service import CORE_FIELDS
-from qinqing.core.errors import InvalidInput, PermissionDenied
+from qinqing.core.errors import IllegalTransition, InvalidInput, PermissionDenied
 from qinqing.core.files.uploads import check_upload
 from qinqing.core.notifications import notify_enterprise, notify_unit
 from qinqing.core.workdays import TimeLimit, due_at, get_calendar
@@ -347,7 +347,9 @@ def record_application_payment(
     if paid_on > _today(now):
         raise InvalidInput(f"拨付日期 {paid_on} 晚于今天，请填写实际拨付日期。")
     amount = application.approved_amount
-    Budget.objects.filter(pk=application.budget_id).update(
+    if amount is None or application.budget is None:  # _reviewable let only approved ones in
+        raise IllegalTransition("这份申报还没有核定金额，不能登记拨付。")
+    Budget.objects.filter(pk=application.budget.pk).update(
         committed=F("committed") - amount, paid=F("paid") + amount, updated_at=now
     )
     application.state = ApplicationState.PAID

@@ -241,7 +241,7 @@ def record_grant_payment(
     rules.check_batch_transition(batch.state, GrantBatchState.PAID)
     if paid_on > _today(now) or paid_on < timezone.localdate(batch.approved_at):
         raise InvalidInput(f"拨付日期应在审批日期与今天之间，现为 {paid_on}。")
-    Budget.objects.filter(pk=batch.budget_id).update(
+    Budget.objects.filter(pk=batch.budget_id or 0).update(  # a batch without a budget moves none
         committed=F("committed") - batch.total_amount, paid=F("paid") + batch.total_amount,
         updated_at=now,
     )  # fmt: skip
