@@ -27,11 +27,15 @@ class PublicInterfaceContract(Contract):
     apps = fields.ListField(subfield=fields.StringField())
     public = fields.ListField(subfield=fields.StringField())
     extra_public = fields.ListField(subfield=fields.StringField(), required=False)
+    known_exceptions = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
         apps: list[str] = list(self.apps)  # type: ignore[arg-type]
         public = set(self.public)  # type: ignore[arg-type]
         extra = set(self.extra_public or [])  # type: ignore[arg-type]
+        # "importer_package -> imported_module": debts written down in pyproject.toml, each
+        # to be paid by a query or a service verb; a new one still breaks the contract
+        known = [tuple(x.split(" -> ")) for x in (self.known_exceptions or [])]  # type: ignore[union-attr]
 
         def app_of(module: str) -> str | None:
             for app in apps:
@@ -53,6 +57,8 @@ class PublicInterfaceContract(Contract):
             for imported in sorted(graph.find_modules_directly_imported_by(importer)):
                 target_app = app_of(imported)
                 if target_app is None or target_app == source_app:
+                    continue
+                if any(importer.startswith(a) and imported == b for a, b in known):
                     continue
                 if not is_public(imported, target_app):
                     for detail in graph.get_import_details(importer=importer, imported=imported):

@@ -9,6 +9,11 @@ export PATH="$PWD/.venv/bin:$PATH"  # the plan scorer and contract tests call `q
 echo "== ruff =="
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== architecture: import contracts and types =="
+# docs/dev/architecture.md: core knows no app, apps meet through queries and service, no
+# cycles (import-linter); strict types for core, rules, engines and the parser (mypy)
+PYTHONPATH=scripts .venv/bin/lint-imports
+.venv/bin/mypy
 bash scripts/ensure-postgres.sh
 bash scripts/ensure-redis.sh  # Celery broker for the job tests (tests/core/jobs/test_celery.py)
 bash scripts/ensure-chromium.sh
