@@ -37,11 +37,10 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data" / "appeals"
 BASELINE_COMMIT = "9d81393"
 NOTE = (
-    "Wall-clock time depends on the load: the machine has 2 cores shared by ~8 engineers, "
-    "so at a load average of 12 a process gets a small share of a core. CPU seconds (both "
-    "processes) are the figure that does not depend on it: with two idle cores the "
-    "wall-clock time would be at most about the CPU time, since the feature stage runs in "
-    "two processes (not measured here: the machine was never idle)."
+    "Wall-clock time depends on the load average reported above: the machine has 2 cores, "
+    "often shared with other work, and at a load average of 12 a process gets a small share "
+    "of a core (an earlier run at load 12-16 took 130 s). CPU seconds (both processes) are "
+    "the figure that does not depend on it."
 )
 
 
