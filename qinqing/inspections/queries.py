@@ -437,3 +437,31 @@ def region_names(prefixes: list[str]) -> dict[str, str]:
         if prefix in wanted and prefix not in names:
             names[prefix] = name
     return names
+
+
+# ---------------------------------------------------------------------------------------
+# Reads for the on-site checks app: items and inspectors, never through the tables
+# ---------------------------------------------------------------------------------------
+
+
+def active_items_of_unit(unit: Unit | None) -> QuerySet[InspectionItem]:
+    """A department's active inspection items, by code (none for no unit)."""
+    if unit is None:
+        return InspectionItem.objects.none()
+    return InspectionItem.objects.filter(unit=unit, active=True).order_by("code")
+
+
+def active_items() -> QuerySet[InspectionItem]:
+    """Every department's active items, by code, with their unit."""
+    return InspectionItem.objects.filter(active=True).select_related("unit").order_by("code")
+
+
+def items_with_codes(codes: list[str]) -> QuerySet[InspectionItem]:
+    return InspectionItem.objects.filter(code__in=codes)
+
+
+def active_inspectors_of_unit(unit: Unit | None) -> QuerySet[Inspector]:
+    """A department's active inspectors, by certificate number (none for no unit)."""
+    if unit is None:
+        return Inspector.objects.none()
+    return Inspector.objects.filter(unit=unit, active=True).order_by("certificate_number")

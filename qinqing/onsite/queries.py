@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
@@ -29,7 +30,7 @@ from qinqing.core.accounts.models import Scope
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import NotFound, PermissionDenied
 from qinqing.core.orgs.models import Unit
-from qinqing.inspections.models import InspectionItem, Inspector
+from qinqing.inspections import queries as inspections_queries
 from qinqing.inspections.queries import inspector_of_user
 from qinqing.onsite import rules
 from qinqing.onsite.models import (
@@ -48,6 +49,9 @@ from qinqing.onsite.models import (
     UnregisteredVisitReport,
     VersionState,
 )
+
+if TYPE_CHECKING:
+    from qinqing.inspections.models import InspectionItem, Inspector
 
 NOT_FOUND = "检查备案不存在，或不在您可查看的范围内。"
 
@@ -149,16 +153,16 @@ def access_registration_for_approval(user, registration_id: int) -> CheckRegistr
 def registrable_items_for_user(user) -> QuerySet[InspectionItem]:
     """The inspection items a unit may register checks for: its own active ones."""
     unit = own_unit(user)
-    if unit is None or not has_capability(user, "onsite.register"):
-        return InspectionItem.objects.none()
-    return InspectionItem.objects.filter(unit=unit, active=True).order_by("code")
+    if not has_capability(user, "onsite.register"):
+        unit = None
+    return inspections_queries.active_items_of_unit(unit)
 
 
 def registrable_inspectors_for_user(user) -> QuerySet[Inspector]:
     unit = own_unit(user)
-    if unit is None or not has_capability(user, "onsite.register"):
-        return Inspector.objects.none()
-    return Inspector.objects.filter(unit=unit, active=True).order_by("certificate_number")
+    if not has_capability(user, "onsite.register"):
+        unit = None
+    return inspections_queries.active_inspectors_of_unit(unit)
 
 
 def enterprise_checks_for_user(user) -> QuerySet[CheckRegistration]:
@@ -383,14 +387,14 @@ def access_matter_for_edit(user, matter_id: int) -> EnforcementMatter:
 def own_items_for_user(user) -> QuerySet[InspectionItem]:
     """The unit's own active inspection items (to link to a matter or a recognition)."""
     unit = own_unit(user)
-    if unit is None or not has_capability(user, "onsite.registries"):
-        return InspectionItem.objects.none()
-    return InspectionItem.objects.filter(unit=unit, active=True).order_by("code")
+    if not has_capability(user, "onsite.registries"):
+        unit = None
+    return inspections_queries.active_items_of_unit(unit)
 
 
 def recognisable_items() -> QuerySet[InspectionItem]:
     """Any department's active item may be the one whose results another accepts."""
-    return InspectionItem.objects.filter(active=True).select_related("unit").order_by("code")
+    return inspections_queries.active_items()
 
 
 def visible_recognitions_for_user(user) -> QuerySet[RecognitionLink]:

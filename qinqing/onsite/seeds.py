@@ -20,7 +20,7 @@ from django.utils import timezone
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
-from qinqing.inspections.models import InspectionItem, Inspector
+from qinqing.inspections import queries as inspections_queries
 from qinqing.onsite import service
 from qinqing.onsite.models import (
     CheckRegistration,
@@ -118,7 +118,7 @@ def load_demo(*, city: Unit, users: dict, log) -> None:
                                 source=f"{market.name}公告（第二版）")  # fmt: skip
     _list(tax, "税务", "税务行政处罚“首违不罚”事项清单", TAX_V1, office=office, now=now, log=log)
 
-    items = {i.code: i for i in InspectionItem.objects.filter(code__in=["SCJG-002", "SW-001"])}
+    items = {i.code: i for i in inspections_queries.items_with_codes(["SCJG-002", "SW-001"])}
     if not EnforcementMatter.objects.filter(code="SCJG-CF-0001").exists():
         service.create_matter(
             actor=office, now=now, unit=market, code="SCJG-CF-0001",
@@ -161,8 +161,8 @@ def load_demo(*, city: Unit, users: dict, log) -> None:
 
     if CheckRegistration.objects.filter(enterprise__in=[a, b]).exists():
         return
-    market_people = list(Inspector.objects.filter(unit=market, active=True)[:2])
-    tax_people = list(Inspector.objects.filter(unit=tax, active=True)[:2])
+    market_people = list(inspections_queries.active_inspectors_of_unit(market)[:2])
+    tax_people = list(inspections_queries.active_inspectors_of_unit(tax)[:2])
     if len(market_people) < 2 or len(tax_people) < 2 or len(items) < 2:
         log("  涉企检查：缺少检查事项或执法检查人员，跳过入企检查备案")
         return

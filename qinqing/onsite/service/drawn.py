@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
@@ -28,7 +29,6 @@ from qinqing.core.errors import InvalidInput
 from qinqing.core.notifications import notify_enterprise, notify_unit
 from qinqing.core.orgs.models import Unit
 from qinqing.inspections import queries as inspections
-from qinqing.inspections.models import InspectionItem, Inspector, Visit
 from qinqing.onsite import queries, rules
 from qinqing.onsite.models import (
     CheckRegistration,
@@ -38,6 +38,9 @@ from qinqing.onsite.models import (
 )
 from qinqing.onsite.service._common import S, local_today
 from qinqing.onsite.service.registration import _snapshot, entry_check
+
+if TYPE_CHECKING:
+    from qinqing.inspections.models import InspectionItem, Inspector, Visit
 
 logger = logging.getLogger(__name__)
 

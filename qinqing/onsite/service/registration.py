@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
@@ -17,7 +17,6 @@ from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.notifications import notify_enterprise, notify_unit
 from qinqing.core.orgs.models import Unit
 from qinqing.core.workdays import MissingCalendarYear, get_calendar
-from qinqing.inspections.models import InspectionItem, Inspector
 from qinqing.inspections.queries import local_quiet_days_for_area
 from qinqing.onsite import queries, rules
 from qinqing.onsite.models import (
@@ -28,6 +27,9 @@ from qinqing.onsite.models import (
     RecognitionLink,
 )
 from qinqing.onsite.service._common import LIVE_STATES, OPEN_STATES, S, _text, local_today
+
+if TYPE_CHECKING:
+    from qinqing.inspections.models import InspectionItem, Inspector
 
 
 @dataclass(frozen=True)

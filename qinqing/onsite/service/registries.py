@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -12,7 +13,6 @@ from qinqing.core import audit
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
-from qinqing.inspections.models import InspectionItem
 from qinqing.onsite.models import (
     CheckRegistration,
     DiscretionStandard,
@@ -24,6 +24,9 @@ from qinqing.onsite.models import (
     Severity,
 )
 from qinqing.onsite.service._common import LIVE_STATES, _text
+
+if TYPE_CHECKING:
+    from qinqing.inspections.models import InspectionItem
 
 
 @transaction.atomic
