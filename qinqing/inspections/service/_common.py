@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.conf import settings
-from django.utils import timezone
 
+from qinqing.core.actor import local_date
 from qinqing.inspections import rules
 
 TIERS = ("A", "B", "C", "D")
@@ -28,8 +26,7 @@ def repair_review_workdays_default() -> int:
     )
 
 
-def _today(now: datetime) -> date:
-    return timezone.localdate(now)
+_today = local_date  # the calendar date of ``now`` in Shanghai
 
 
 def _user(actor):

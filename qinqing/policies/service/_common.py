@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.utils import timezone
-
+from qinqing.core.actor import local_date
 from qinqing.core.errors import InvalidInput
 
 
@@ -20,8 +18,7 @@ def _label(actor) -> str:
     return actor.get_full_name() or actor.get_username()
 
 
-def _today(now: dt.datetime) -> dt.date:
-    return timezone.localdate(now)
+_today = local_date  # the calendar date of ``now`` in Shanghai
 
 
 def _money(value, what: str) -> Decimal:

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from qinqing.core import audit
 from qinqing.core.accounts.access import (
     require_capability,
     scope_area,
 )
+from qinqing.core.actor import local_date as local_date  # re-exported for the sections
 from qinqing.core.errors import InvalidInput, PermissionDenied
 from qinqing.core.files.uploads import check_upload
 from qinqing.core.orgs.models import Unit
@@ -25,10 +25,6 @@ from qinqing.problems.models import (
 )
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date()
 
 
 def settings_for(area: Unit) -> ProblemSettings:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
+
+from qinqing.core.actor import local_date
+
+__all__ = ["SYSTEM_SWEEP", "local_date", "store_file"]
 
 SYSTEM_SWEEP = "系统：调度巡检"
-
-
-def local_date(moment: datetime) -> date:
-    return timezone.localdate(moment)
 
 
 def store_file(name: str, data: bytes) -> str:
