@@ -79,6 +79,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sql.add_argument("--dialect", choices=("postgresql", "sqlite"), default="postgresql")
     sql.set_defaults(func=_sql)
 
+    match = sub.add_parser(
+        "match",
+        help="对企业库运行政策匹配（与“政策匹配”页面相同，适合企业数很多时在后台运行）",
+    )
+    match.add_argument("--year", type=int, required=True, help="政策年度，如 2025")
+    match.add_argument("--area", required=True, help="地区单位名称，如 示例市")
+    match.add_argument("--user", required=True, help="以哪个营商办账号的名义运行（记入审计日志）")
+    match.set_defaults(func=_match)
+
     sweep = sub.add_parser(
         "sweep",
         help="惠企政策巡检：上级资金15日时限、申报审核超时、服务对象清单季度更新提醒（可重复运行）",
@@ -201,6 +210,32 @@ def _sql(args: argparse.Namespace) -> int:
 
     year = _check_year(args.year)
     print(compile_to_sql(load_ruleset(args.rules), year, table=args.table, dialect=args.dialect))
+    return 0
+
+
+def _match(args: argparse.Namespace) -> int:
+    """A matching run outside a web request (needs Django), for large registries."""
+    from qinqing.core.django_setup import setup_django
+
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from qinqing.core.errors import InvalidInput, NotFound
+    from qinqing.core.orgs.models import Unit
+    from qinqing.policies.matching import run_matching
+
+    user = get_user_model().objects.filter(username=args.user).first()
+    if user is None:
+        raise NotFound(f"没有用户名为“{args.user}”的账号。")
+    areas = Unit.objects.filter(name=args.area)
+    if areas.count() != 1:
+        raise InvalidInput(f"找不到唯一名为“{args.area}”的地区单位，请写机构库中的全称。")
+    run = run_matching(actor=user, year=args.year, area=areas.get(), now=timezone.now())
+    print(
+        f"{run.year} 年度政策匹配完成：{run.enterprise_count} 家企业，符合条件 {run.eligible_count} 户次，"
+        f"差一个条件 {run.near_miss_count} 户次；耗时 {run.timings}。"
+    )
     return 0
 
 
