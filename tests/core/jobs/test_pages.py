@@ -155,12 +155,13 @@ def test_healthz_reports_failing_and_late_jobs(client, db, samples):
 
 
 def test_healthz_is_503_when_upload_storage_fails(client, db, samples, monkeypatch):
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import FileSystemStorage
 
     def broken(*args, **kwargs):
         raise OSError("/secret/path/uploads: read-only file system")
 
-    monkeypatch.setattr(default_storage, "save", broken)
+    # on the class: the test's private storage setting rebuilds the default storage object
+    monkeypatch.setattr(FileSystemStorage, "save", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error" and not response.json()["storage"]["ok"]
