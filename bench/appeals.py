@@ -26,7 +26,6 @@ Writes docs/bench/appeals.md.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import platform
@@ -41,8 +40,9 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from _common import PG, admin_sql, best, copy_rows, load_note  # noqa: E402  (bench/ on sys.path)
+
 DB = "qinqing_bench_appeals"
-PG = "postgres://postgres@127.0.0.1:5432"
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = 20260616
 NOW = datetime(2026, 6, 16, 10, 0, tzinfo=TZ)  # a Tuesday
@@ -52,13 +52,6 @@ VAR = Path("/tmp/qinqing_bench_appeals_var")
 TYPES = ["consultation", "help", "complaint", "suggestion", "praise"]
 TYPE_P = [0.30, 0.20, 0.25, 0.15, 0.10]
 REPLY_LIMIT = {"consultation": 3, "help": 10, "complaint": 10, "suggestion": 5, "praise": 3}
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _env() -> dict:
@@ -84,58 +77,8 @@ def _setup_django() -> None:
     call_command("migrate", verbosity=0)
 
 
-def best(fn, repeat: int = 3):
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return min(times), result
-
-
 # ---------------------------------------------------------------------------------------------
 # Bulk loading
-
-
-def _copy(model, n: int, columns: dict) -> None:
-    """COPY ``n`` rows of ``model``: given columns, field defaults for the rest."""
-    import numpy as np
-    import pandas as pd
-    from django.db import connection
-
-    fields = [f for f in model._meta.concrete_fields]
-    data = {}
-    for f in fields:
-        if f.column in columns:
-            value = columns[f.column]
-        elif f.null:
-            value = None
-        elif f.has_default():
-            default = f.get_default()
-            value = json.dumps(default) if isinstance(default, list | dict) else default
-        else:
-            value = ""
-        if isinstance(value, np.ndarray) and value.dtype == bool:
-            value = np.where(value, "t", "f")
-        elif isinstance(value, bool):
-            value = "t" if value else "f"
-        data[f.column] = value if isinstance(value, np.ndarray | list) else [value] * n
-    frame = pd.DataFrame(data)
-    cols = ", ".join(f'"{c}"' for c in frame.columns)
-    chunk = 200_000
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg cursor
-        with raw.copy(f"COPY {model._meta.db_table} ({cols}) FROM STDIN") as copy:
-            for start in range(0, n, chunk):
-                buffer = io.StringIO()
-                frame.iloc[start : start + chunk].to_csv(
-                    buffer, sep="\t", header=False, index=False, na_rep="\\N"
-                )
-                copy.write(buffer.getvalue())
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{model._meta.db_table}', 'id'), "
-            f"(SELECT max(id) FROM {model._meta.db_table}))"
-        )
 
 
 def _stamp(local):
@@ -243,7 +186,7 @@ def build(args) -> dict:
     titles = np.array([f"基准诉求{t}" for t in range(50)], dtype=object)
     uscc_pool = np.array([f"91110000{k:09d}X" for k in range(50_000)], dtype=object)
     t1 = time.perf_counter()
-    _copy(
+    copy_rows(
         Appeal,
         n,
         {
@@ -276,7 +219,7 @@ def build(args) -> dict:
     t_units = unit_of[rows].copy()
     t_units[len(sel) :] = rng.choice(unit_ids, len(extra))
     r_state = ticket_state[rows]
-    _copy(
+    copy_rows(
         Ticket,
         m,
         {
@@ -310,7 +253,7 @@ def build(args) -> dict:
     closed_rows = np.flatnonzero(~is_open)
     k = len(closed_rows)
     sat = rng.choice(np.array(["satisfied", "partly", "unsatisfied"]), k, p=[0.80, 0.12, 0.08])
-    _copy(
+    copy_rows(
         Callback,
         k,
         {
@@ -526,10 +469,6 @@ def bench_intake(data, args) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-def _load_note() -> str:
-    return f"load average {os.getloadavg()[0]:.2f} / {os.getloadavg()[1]:.2f} / {os.getloadavg()[2]:.2f}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appeals", type=int, default=1_000_000)
@@ -549,8 +488,8 @@ def main() -> int:
     args = parser.parse_args()
 
     if not args.reuse:
-        _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        _admin(f"CREATE DATABASE {DB}")
+        admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        admin_sql(f"CREATE DATABASE {DB}")
     try:
         if args.reuse:
             _setup_django()
@@ -561,7 +500,7 @@ def main() -> int:
             data = build(args)
         print("nightly roll-up of final months …", flush=True)
         data["rollup"] = roll_up()
-        load_before = _load_note()
+        load_before = load_note()
         if args.only:
             result = {"sweep": bench_sweep, "figures": bench_figures}.get(args.only)
             print(result(data) if result else bench_intake(data, args))
@@ -572,13 +511,13 @@ def main() -> int:
         figs = bench_figures(data)
         print("intake API under load …", flush=True)
         intake = bench_intake(data, args)
-        load_after = _load_note()
+        load_after = load_note()
     finally:
         from django.db import connections
 
         connections.close_all()
         if not (args.keep or args.reuse):
-            _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
     cold_t, cold = sweep["cold"]
     first_t, first = sweep["first"]
@@ -617,7 +556,7 @@ def main() -> int:
             "",
             f"Date: {date.today().isoformat()} · machine: `nproc` = {os.cpu_count()}, "
             f"{mem[1].split()[1] if len(mem) > 1 else '?'} RAM · Python {platform.python_version()} · {pg_version} · "
-            f"{_load_note()} (before the runs: {load_before}; after: {load_after}; the machine is shared by ~6 engineers).",
+            f"{load_note()} (before the runs: {load_before}; after: {load_after}; the machine is shared by ~6 engineers).",
             "",
             f"Command: `.venv/bin/python bench/appeals.py --appeals {args.appeals} --open {args.open} "
             f"--units {args.units} --requests {args.requests} --concurrency {args.concurrency} --workers {args.workers}`",
