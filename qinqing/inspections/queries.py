@@ -20,12 +20,13 @@ from django.db.models import Q, QuerySet
 
 from qinqing.core.accounts.access import (
     has_capability,
-    profile_of,
+    one_or_not_found,
+    own_unit,
     require_capability,
     scope_area,
-    user_unit,
+    scoped_by_area,
+    scoped_by_unit,
 )
-from qinqing.core.accounts.models import Scope
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import NotFound, PermissionDenied
 from qinqing.core.orgs.models import AREA_KINDS, Unit
@@ -47,36 +48,23 @@ from qinqing.inspections.rules import region_prefix
 # ---------------------------------------------------------------- scope
 
 
-def _area(user) -> Unit | None:
-    """The area a jurisdiction role (office, leader) oversees, or ``None``."""
-    return scope_area(user)
-
-
-def _own_unit(user) -> Unit | None:
-    """The unit of a unit-scoped role (department staff), or ``None``."""
-    profile = profile_of(user)
-    if profile is None or profile.role.scope != Scope.UNIT:
-        return None
-    return user_unit(user)
-
-
 def can_manage(user) -> bool:
-    return has_capability(user, "inspections.manage") and _area(user) is not None
+    return has_capability(user, "inspections.manage") and scope_area(user) is not None
 
 
 def can_record_results(user) -> bool:
-    return has_capability(user, "inspections.results") and _own_unit(user) is not None
+    return has_capability(user, "inspections.results") and own_unit(user) is not None
 
 
 def is_overseer(user) -> bool:
     """Office or leader of an area: sees the whole campaign, may download its files."""
-    return has_capability(user, "inspections.view") and _area(user) is not None
+    return has_capability(user, "inspections.view") and scope_area(user) is not None
 
 
 def department_units_for_user(user) -> QuerySet[Unit]:
     """Departments of the office's area that may own items and inspectors."""
     require_capability(user, "inspections.manage")
-    area = _area(user)
+    area = scope_area(user)
     if area is None:
         return Unit.objects.none()
     return (
@@ -89,7 +77,7 @@ def department_units_for_user(user) -> QuerySet[Unit]:
 def campaign_areas_for_user(user) -> QuerySet[Unit]:
     """Areas the office may plan a campaign for: its own area and the areas below it."""
     require_capability(user, "inspections.manage")
-    area = _area(user)
+    area = scope_area(user)
     if area is None:
         return Unit.objects.none()
     return Unit.objects.filter(path__startswith=area.path, kind__in=AREA_KINDS, active=True)
@@ -100,19 +88,15 @@ def campaign_areas_for_user(user) -> QuerySet[Unit]:
 
 def visible_items_for_user(user) -> QuerySet[InspectionItem]:
     require_capability(user, "inspections.view")
-    area = _area(user)
-    if area is not None:
-        return InspectionItem.objects.filter(unit__path__startswith=area.path)
-    unit = _own_unit(user)
-    if unit is not None:
-        return InspectionItem.objects.filter(unit=unit)
-    return InspectionItem.objects.none()
+    return scoped_by_unit(InspectionItem.objects.all(), user)
 
 
 def access_item_for_user(user, item_id: int) -> InspectionItem:
-    item = visible_items_for_user(user).filter(pk=item_id).select_related("unit").first()
-    if item is None:
-        raise NotFound("检查事项不存在，或不在您可查看的范围内。")
+    item = one_or_not_found(
+        visible_items_for_user(user).select_related("unit"),
+        item_id,
+        "检查事项不存在，或不在您可查看的范围内。",
+    )
     return item
 
 
@@ -124,13 +108,7 @@ def access_item_for_edit(user, item_id: int) -> InspectionItem:
 
 def visible_inspectors_for_user(user) -> QuerySet[Inspector]:
     require_capability(user, "inspections.view")
-    area = _area(user)
-    if area is not None:
-        return Inspector.objects.filter(unit__path__startswith=area.path)
-    unit = _own_unit(user)
-    if unit is not None:
-        return Inspector.objects.filter(unit=unit)
-    return Inspector.objects.none()
+    return scoped_by_unit(Inspector.objects.all(), user)
 
 
 def access_inspector_for_user(user, inspector_id: int) -> Inspector:
@@ -151,32 +129,30 @@ def access_inspector_for_edit(user, inspector_id: int) -> Inspector:
 def visible_quiet_periods_for_user(user) -> QuerySet[QuietPeriod]:
     """Enterprise quiet periods: the office and leaders of the area (unit staff: none)."""
     require_capability(user, "inspections.view")
-    area = _area(user)
-    if area is None:
-        return QuietPeriod.objects.none()
-    return QuietPeriod.objects.filter(area__path__startswith=area.path)
+    return scoped_by_area(QuietPeriod.objects.all(), user)
 
 
 def access_quiet_period_for_edit(user, period_id: int) -> QuietPeriod:
-    period = visible_quiet_periods_for_user(user).filter(pk=period_id).first()
-    if period is None:
-        raise NotFound("宁静期记录不存在，或不在您可查看的范围内。")
+    period = one_or_not_found(
+        visible_quiet_periods_for_user(user),
+        period_id,
+        "宁静期记录不存在，或不在您可查看的范围内。",
+    )
     require_capability(user, "inspections.manage")
     return period
 
 
 def visible_local_quiet_days_for_user(user) -> QuerySet[LocalQuietDays]:
     require_capability(user, "inspections.view")
-    area = _area(user)
-    if area is None:
-        return LocalQuietDays.objects.none()
-    return LocalQuietDays.objects.filter(area__path__startswith=area.path)
+    return scoped_by_area(LocalQuietDays.objects.all(), user)
 
 
 def access_local_quiet_days_for_edit(user, rule_id: int) -> LocalQuietDays:
-    rule = visible_local_quiet_days_for_user(user).filter(pk=rule_id).first()
-    if rule is None:
-        raise NotFound("全域宁静日记录不存在，或不在您可查看的范围内。")
+    rule = one_or_not_found(
+        visible_local_quiet_days_for_user(user),
+        rule_id,
+        "全域宁静日记录不存在，或不在您可查看的范围内。",
+    )
     require_capability(user, "inspections.manage")
     return rule
 
@@ -209,10 +185,10 @@ def quiet_periods_between(
 
 def visible_campaigns_for_user(user) -> QuerySet[Campaign]:
     require_capability(user, "inspections.view")
-    area = _area(user)
+    area = scope_area(user)
     if area is not None:
         return Campaign.objects.filter(area__path__startswith=area.path)
-    unit = _own_unit(user)
+    unit = own_unit(user)
     if unit is not None:
         return Campaign.objects.filter(items__unit=unit).distinct()
     return Campaign.objects.none()
@@ -252,10 +228,10 @@ def access_campaign_files_for_user(user, campaign_id: int) -> Campaign:
 def visible_visits_for_user(user, campaign: Campaign | None = None) -> QuerySet[Visit]:
     require_capability(user, "inspections.view")
     visits = Visit.objects.all() if campaign is None else Visit.objects.filter(campaign=campaign)
-    area = _area(user)
+    area = scope_area(user)
     if area is not None:
         return visits.filter(campaign__area__path__startswith=area.path)
-    unit = _own_unit(user)
+    unit = own_unit(user)
     if unit is not None:
         return visits.filter(Q(visit_items__item__unit=unit) | Q(inspectors__unit=unit)).distinct()
     return visits.none()
@@ -277,7 +253,7 @@ def result_items_for_user(user, visit: Visit) -> QuerySet[VisitItem]:
     """The items of a visit whose results this user may record (their own unit's)."""
     if not can_record_results(user):
         return VisitItem.objects.none()
-    return visit.visit_items.filter(item__unit=_own_unit(user))
+    return visit.visit_items.filter(item__unit=own_unit(user))
 
 
 # ---------------------------------------------------------------- credit
@@ -285,10 +261,7 @@ def result_items_for_user(user, visit: Visit) -> QuerySet[VisitItem]:
 
 def _credit_scope(user, model):
     require_capability(user, "inspections.view")
-    area = _area(user)
-    if area is None:
-        return model.objects.none()
-    return model.objects.filter(area__path__startswith=area.path)
+    return scoped_by_area(model.objects.all(), user)
 
 
 def can_view_credit(user) -> bool:
@@ -315,7 +288,7 @@ def credit_enterprises_for_user(user) -> QuerySet[Enterprise]:
     require_capability(user, "inspections.view")
     if not is_overseer(user):
         return Enterprise.objects.none()
-    area = _area(user)
+    area = scope_area(user)
     prefix = region_prefix(area.code) if area is not None else ""
     if prefix:
         return Enterprise.objects.filter(region_code__startswith=prefix)
@@ -330,9 +303,9 @@ def access_credit_enterprise_for_user(user, uscc: str) -> Enterprise:
 
 
 def access_list_entry_for_edit(user, entry_id: int) -> CreditListEntry:
-    entry = visible_list_entries_for_user(user).filter(pk=entry_id).first()
-    if entry is None:
-        raise NotFound("名单记录不存在，或不在您可查看的范围内。")
+    entry = one_or_not_found(
+        visible_list_entries_for_user(user), entry_id, "名单记录不存在，或不在您可查看的范围内。"
+    )
     require_capability(user, "inspections.manage")
     return entry
 

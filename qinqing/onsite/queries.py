@@ -20,13 +20,15 @@ from django.db.models import Q, QuerySet
 
 from qinqing.core.accounts.access import (
     has_capability,
-    profile_of,
+    one_or_not_found,
+    own_unit,
     require_capability,
     scope_area,
-    user_unit,
+    scoped_by_area,
+    scoped_by_own_unit,
+    scoped_by_unit,
     user_uscc,
 )
-from qinqing.core.accounts.models import Scope
 from qinqing.core.enterprises.models import Enterprise
 from qinqing.core.errors import NotFound, PermissionDenied
 from qinqing.core.orgs.models import Unit
@@ -54,14 +56,6 @@ if TYPE_CHECKING:
     from qinqing.inspections.models import InspectionItem, Inspector
 
 NOT_FOUND = "检查备案不存在，或不在您可查看的范围内。"
-
-
-def own_unit(user) -> Unit | None:
-    """The unit of a unit-scoped role (department staff), or ``None``."""
-    profile = profile_of(user)
-    if profile is None or profile.role.scope != Scope.UNIT:
-        return None
-    return user_unit(user)
 
 
 def overseen_area(user) -> Unit | None:
@@ -96,58 +90,31 @@ def settings_for_area(area: Unit) -> OnsiteSettings:
 # ---------------------------------------------------------------- registrations
 
 
+def _registrations_with_places() -> QuerySet[CheckRegistration]:
+    return CheckRegistration.objects.select_related("unit", "area", "enterprise")
+
+
 def visible_registrations_for_user(user) -> QuerySet[CheckRegistration]:
     require_capability(user, "onsite.view")
-    area = overseen_area(user)
-    if area is not None:
-        return CheckRegistration.objects.filter(area__path__startswith=area.path)
-    unit = own_unit(user)
-    if unit is not None:
-        return CheckRegistration.objects.filter(unit=unit)
-    return CheckRegistration.objects.none()
+    return scoped_by_unit(CheckRegistration.objects.all(), user, area_field="area")
 
 
 def access_registration_for_user(user, registration_id: int) -> CheckRegistration:
-    registration = (
-        visible_registrations_for_user(user)
-        .filter(pk=registration_id)
-        .select_related("unit", "area", "enterprise")
-        .first()
-    )
-    if registration is None:
-        raise NotFound(NOT_FOUND)
-    return registration
+    rows = visible_registrations_for_user(user).select_related("unit", "area", "enterprise")
+    return one_or_not_found(rows, registration_id, NOT_FOUND)
 
 
 def access_registration_for_unit(user, registration_id: int) -> CheckRegistration:
     """A registration of the user's own unit (cancel, finish, join, scan)."""
     require_capability(user, "onsite.register")
-    unit = own_unit(user)
-    registration = (
-        CheckRegistration.objects.filter(pk=registration_id, unit=unit)
-        .select_related("unit", "area", "enterprise")
-        .first()
-        if unit is not None
-        else None
-    )
-    if registration is None:
-        raise NotFound(NOT_FOUND)
-    return registration
+    rows = scoped_by_own_unit(_registrations_with_places(), user)
+    return one_or_not_found(rows, registration_id, NOT_FOUND)
 
 
 def access_registration_for_approval(user, registration_id: int) -> CheckRegistration:
     require_capability(user, "onsite.approve")
-    area = scope_area(user)
-    registration = (
-        CheckRegistration.objects.filter(pk=registration_id, area__path__startswith=area.path)
-        .select_related("unit", "area", "enterprise")
-        .first()
-        if area is not None
-        else None
-    )
-    if registration is None:
-        raise NotFound(NOT_FOUND)
-    return registration
+    rows = scoped_by_area(_registrations_with_places(), user)
+    return one_or_not_found(rows, registration_id, NOT_FOUND)
 
 
 def registrable_items_for_user(user) -> QuerySet[InspectionItem]:
@@ -224,15 +191,8 @@ def visible_proposals_for_user(user) -> QuerySet[JointVisitProposal]:
 
 def access_proposal_for_approval(user, proposal_id: int) -> JointVisitProposal:
     require_capability(user, "onsite.approve")
-    area = scope_area(user)
-    proposal = (
-        JointVisitProposal.objects.filter(pk=proposal_id, area__path__startswith=area.path).first()
-        if area is not None
-        else None
-    )
-    if proposal is None:
-        raise NotFound("联合检查建议不存在，或不在您可查看的范围内。")
-    return proposal
+    rows = scoped_by_area(JointVisitProposal.objects.all(), user)
+    return one_or_not_found(rows, proposal_id, "联合检查建议不存在，或不在您可查看的范围内。")
 
 
 def visible_reports_for_user(user) -> QuerySet[UnregisteredVisitReport]:
@@ -249,45 +209,27 @@ def visible_reports_for_user(user) -> QuerySet[UnregisteredVisitReport]:
 
 def visible_lists_for_user(user) -> QuerySet[LeniencyList]:
     require_capability(user, "onsite.view")
-    area = overseen_area(user)
-    if area is not None:
-        return LeniencyList.objects.filter(unit__path__startswith=area.path)
-    unit = own_unit(user)
-    if unit is not None:
-        return LeniencyList.objects.filter(unit=unit)
-    return LeniencyList.objects.none()
+    return scoped_by_unit(LeniencyList.objects.all(), user)
 
 
 def access_list_for_user(user, list_id: int) -> LeniencyList:
-    found = visible_lists_for_user(user).filter(pk=list_id).select_related("unit").first()
-    if found is None:
-        raise NotFound("免罚清单不存在，或不在您可查看的范围内。")
-    return found
+    return one_or_not_found(
+        visible_lists_for_user(user).select_related("unit"),
+        list_id,
+        "免罚清单不存在，或不在您可查看的范围内。",
+    )
 
 
 def access_list_for_edit(user, list_id: int) -> LeniencyList:
     """Only the list's own unit edits it (``onsite.lists``)."""
     require_capability(user, "onsite.lists")
-    unit = own_unit(user)
-    found = (
-        LeniencyList.objects.filter(pk=list_id, unit=unit).select_related("unit").first()
-        if unit is not None
-        else None
-    )
-    if found is None:
-        raise NotFound("免罚清单不存在，或不在您可查看的范围内。")
-    return found
+    rows = scoped_by_own_unit(LeniencyList.objects.select_related("unit"), user)
+    return one_or_not_found(rows, list_id, "免罚清单不存在，或不在您可查看的范围内。")
 
 
 def visible_cases_for_user(user) -> QuerySet[FlexibleCase]:
     require_capability(user, "onsite.view")
-    area = overseen_area(user)
-    if area is not None:
-        return FlexibleCase.objects.filter(unit__path__startswith=area.path)
-    unit = own_unit(user)
-    if unit is not None:
-        return FlexibleCase.objects.filter(unit=unit)
-    return FlexibleCase.objects.none()
+    return scoped_by_unit(FlexibleCase.objects.all(), user)
 
 
 def usable_entries_for_user(user):
@@ -354,34 +296,22 @@ def can_keep_registries(user) -> bool:
 def visible_matters_for_user(user) -> QuerySet[EnforcementMatter]:
     """执法事项 of the office's area, or of the unit's own; the public page shows active ones."""
     require_capability(user, "onsite.view")
-    area = overseen_area(user)
-    if area is not None:
-        return EnforcementMatter.objects.filter(unit__path__startswith=area.path)
-    unit = own_unit(user)
-    if unit is not None:
-        return EnforcementMatter.objects.filter(unit=unit)
-    return EnforcementMatter.objects.none()
+    return scoped_by_unit(EnforcementMatter.objects.all(), user)
 
 
 def access_matter_for_user(user, matter_id: int) -> EnforcementMatter:
-    found = visible_matters_for_user(user).filter(pk=matter_id).select_related("unit").first()
-    if found is None:
-        raise NotFound("执法事项不存在，或不在您可查看的范围内。")
-    return found
+    return one_or_not_found(
+        visible_matters_for_user(user).select_related("unit"),
+        matter_id,
+        "执法事项不存在，或不在您可查看的范围内。",
+    )
 
 
 def access_matter_for_edit(user, matter_id: int) -> EnforcementMatter:
     """Only the matter's own unit edits it (``onsite.registries``)."""
     require_capability(user, "onsite.registries")
-    unit = own_unit(user)
-    found = (
-        EnforcementMatter.objects.filter(pk=matter_id, unit=unit).select_related("unit").first()
-        if unit is not None
-        else None
-    )
-    if found is None:
-        raise NotFound("执法事项不存在，或不在您可查看的范围内。")
-    return found
+    rows = scoped_by_own_unit(EnforcementMatter.objects.select_related("unit"), user)
+    return one_or_not_found(rows, matter_id, "执法事项不存在，或不在您可查看的范围内。")
 
 
 def own_items_for_user(user) -> QuerySet[InspectionItem]:

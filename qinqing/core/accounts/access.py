@@ -6,11 +6,13 @@ this user see". Domains build their ``visible_*_for_user`` querysets on these tw
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 
 from qinqing.core.accounts.models import Profile, Role, Scope
 from qinqing.core.actor import AnyUser
-from qinqing.core.errors import PermissionDenied
+from qinqing.core.errors import NotFound, PermissionDenied
 from qinqing.core.orgs.models import Unit
 
 OFFICE_ADMIN = "office_admin"
@@ -19,6 +21,8 @@ LEADER = "leader"
 ENTERPRISE = "enterprise"
 SITE_ADMIN = "site_admin"
 DISCIPLINE = "discipline"
+
+M = TypeVar("M", bound=Model)
 
 
 def profile_of(user: AnyUser | None) -> Profile | None:
@@ -82,6 +86,55 @@ def scope_area(user: AnyUser) -> Unit | None:
     if profile is None or profile.unit is None or profile.role.scope != Scope.JURISDICTION:
         return None
     return profile.unit.area()
+
+
+def own_unit(user: AnyUser) -> Unit | None:
+    """The unit of a unit-scoped role (department staff), or ``None`` for any other role."""
+    profile = profile_of(user)
+    if profile is None or profile.role.scope != Scope.UNIT:
+        return None
+    return profile.unit
+
+
+def scoped_by_unit(
+    queryset: QuerySet[M], user: AnyUser, *, field: str = "unit", area_field: str = ""
+) -> QuerySet[M]:
+    """The usual ``visible_*_for_user`` rule for rows that belong to a unit: a jurisdiction
+    role (office, leader) sees the rows whose unit (``area_field`` where the row names its
+    area apart) lies in its area or below, unit staff see their own unit's rows, every other
+    role sees none. Capabilities are the caller's to check first."""
+    area = scope_area(user)
+    if area is not None:
+        return queryset.filter(**{f"{area_field or field}__path__startswith": area.path})
+    unit = own_unit(user)
+    if unit is not None:
+        return queryset.filter(**{field: unit})
+    return queryset.none()
+
+
+def scoped_by_own_unit(queryset: QuerySet[M], user: AnyUser, *, field: str = "unit") -> QuerySet[M]:
+    """Rows of the user's own unit, for unit staff only (what they may edit); others none."""
+    unit = own_unit(user)
+    if unit is None:
+        return queryset.none()
+    return queryset.filter(**{field: unit})
+
+
+def scoped_by_area(queryset: QuerySet[M], user: AnyUser, *, field: str = "area") -> QuerySet[M]:
+    """Rows that belong to an area: jurisdiction roles see their area and below; others none."""
+    area = scope_area(user)
+    if area is None:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__path__startswith": area.path})
+
+
+def one_or_not_found(queryset: QuerySet[M], pk: int, message: str) -> M:
+    """The row ``pk`` of an already scoped queryset, or :class:`NotFound` with ``message``:
+    "missing" and "not yours" read the same, so ids cannot be probed."""
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(message)
+    return found
 
 
 def visible_units(user: AnyUser) -> QuerySet[Unit]:
