@@ -195,6 +195,28 @@ def test_the_right_code_moves_the_appeal_into_the_account(world, qr_url, registe
     assert event.after == {"identity_confirmed": True, "method": "sms"}
 
 
+def test_the_sms_outbox_keeps_the_code_unreadable_to_the_database(world, qr_url, registered, clock):
+    """等保/密评: with no gateway, the code sits in the outbox; a DBA must not read it there."""
+    from django.db import connection
+
+    from qinqing.core.notifications.models import SmsOutbox
+
+    browser = Client()
+    appeal = _submit(browser, qr_url)
+    browser.post(_confirm_url(appeal), {"action": "send"})  # the default outbox adapter
+    sent = SmsOutbox.objects.get()
+    code = re.search(r"验证码 (\d{6})", sent.text).group(1)  # the application reads it back
+    assert sent.phone == "139****1111"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT text FROM {SmsOutbox._meta.db_table} WHERE id = %s", [sent.pk])
+        (stored,) = cursor.fetchone()
+    assert code not in stored and "验证码" not in stored and stored.startswith("sm4")
+    # and the code read back from the outbox still confirms the submission
+    clock.advance(minutes=1)
+    done = browser.post(_confirm_url(appeal), {"action": "verify", "code": code})
+    assert done.status_code == 200 and Appeal.objects.get(pk=appeal.pk).identity_confirmed
+
+
 def test_logging_in_as_the_enterprise_confirms_it(world, qr_url, clock):
     browser = Client()
     appeal = _submit(browser, qr_url)

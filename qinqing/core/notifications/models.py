@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from qinqing.core.crypto.fields import EncryptedTextField
+
 
 class Channel(models.TextChoices):
     INBOX = "inbox", "站内消息"
@@ -123,10 +125,14 @@ class Preference(models.Model):
 
 
 class SmsOutbox(models.Model):
-    """What the outbox SMS adapter was asked to send (the default: no gateway connected)."""
+    """What the outbox SMS adapter was asked to send (the default: no gateway connected).
+
+    The text may carry a one-time code (码上反映 核验), so it is stored SM4-encrypted: a DBA
+    or a database dump sees ciphertext, only the application with the key reads it back.
+    """
 
     phone = models.CharField("手机号（已脱敏）", max_length=20)
-    text = models.CharField("内容", max_length=300)
+    text = EncryptedTextField("内容", max_length=300)  # SM4 at rest: may hold a one-time code
     kind = models.CharField("消息类型", max_length=60, blank=True)
     created_at = models.DateTimeField("时间")
 
