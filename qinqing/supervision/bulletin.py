@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from qinqing.core.audit.verbs import register_read_verbs, register_verbs
 from qinqing.core.files import official
 from qinqing.core.files.official import (
     Figure,
@@ -27,6 +28,11 @@ from qinqing.core.files.official import (
 )
 from qinqing.core.manifest import BulletinSection, all_bulletin_sections
 from qinqing.supervision.rules import LEVEL_RANK, NoticeLevel, period_label, rate
+
+# downloading a bulletin is an audited read of an official document (a 领导 may cause it)
+DOWNLOADED = "bulletin.downloaded"
+register_verbs({DOWNLOADED: "下载工作通报"})
+register_read_verbs({DOWNLOADED})
 
 __all__ = [
     "BulletinData",

@@ -25,6 +25,7 @@ from qinqing.core.accounts.access import (
 from qinqing.core.errors import InvalidInput, NotFound
 from qinqing.core.orgs.models import AREA_KINDS, Unit
 from qinqing.plans import queries as plan_queries
+from qinqing.supervision import bulletin as bulletin_layout
 from qinqing.supervision import notice_document, queries, service
 from qinqing.supervision.forms import (
     AssignmentForm,
@@ -692,8 +693,10 @@ def bulletin_download(request: HttpRequest, bulletin_id: int, fmt: str) -> FileR
     if fmt not in CONTENT_TYPES:
         raise NotFound("文件格式不存在。")
     field = row.docx if fmt == "docx" else row.pdf
+    stream = default_storage.open(field.name, "rb")  # a missing file fails before the record
+    audit.record(request.user, bulletin_layout.DOWNLOADED, row, after={"format": fmt})
     return FileResponse(
-        default_storage.open(field.name, "rb"),
+        stream,
         as_attachment=True,
         filename=f"{row.title}（{row.period_start:%Y-%m}，第{row.version}版）.{fmt}",
         content_type=CONTENT_TYPES[fmt],

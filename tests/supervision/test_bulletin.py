@@ -182,6 +182,39 @@ def test_pdf_is_a_pdf_with_the_title(world, ledger):
     assert "优化营商环境" in text and "逾期" in text
 
 
+def _june_bulletin(world) -> Bulletin:
+    return service.generate_bulletin(
+        actor=world.office_admin,
+        area=world.city,
+        period_start=date(2025, 6, 1),
+        period_end=date(2025, 6, 30),
+        now=NOW,
+    )
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_each_bulletin_download_is_audited_as_a_read(world, client_for, ledger, fmt):
+    row = _june_bulletin(world)
+    for persona in ("tax_clerk", "leader"):  # a unit's clerk, and the read-only 领导
+        user = getattr(world, persona)
+        r = client_for(user).get(f"/supervision/bulletins/{row.pk}/{fmt}/")
+        assert r.status_code == 200 and b"".join(r.streaming_content)
+        event = AuditEvent.objects.filter(verb=layout.DOWNLOADED).latest("seq")
+        assert event.actor_id == user.pk and event.object_id == str(row.pk)
+        assert event.after == {"format": fmt} and event.unit_id == world.city.pk
+    assert AuditEvent.objects.filter(verb=layout.DOWNLOADED).count() == 2
+
+
+def test_a_refused_bulletin_download_leaves_no_download_record(world, client_for, ledger):
+    row = _june_bulletin(world)
+    for persona in ("enterprise_a", "other_officer"):
+        r = client_for(getattr(world, persona)).get(f"/supervision/bulletins/{row.pk}/pdf/")
+        assert r.status_code in (403, 404) and not r.has_header("Content-Disposition")
+    unknown = client_for(world.tax_clerk).get(f"/supervision/bulletins/{row.pk}/xls/")
+    assert unknown.status_code == 404
+    assert not AuditEvent.objects.filter(verb=layout.DOWNLOADED).exists()
+
+
 @pytest.mark.parametrize("stage", ["gathered", "docx", "pdf"])
 def test_bulletin_job_killed_halfway_leaves_no_row_or_file(
     world, ledger, monkeypatch, _private_storage, stage
