@@ -1,9 +1,9 @@
 """The plan parser on real plans from other issuers (issue 16): tests/plans/corpus.
 
-Twenty-six public plans (the State Council and its General Office, provinces, cities,
-counties and districts; 2012–2024; 意见, 若干意见, 通知 with an attached 工作方案, 实施方案,
-工作要点, 行动方案, 若干措施, 若干规定, two county 考核细则 with indicator tables; .txt in UTF-8
-and GBK, .docx, .pdf), hand-labelled in
+Twenty-eight public plans (the State Council and its General Office, provinces, cities,
+counties and districts; 2012–2024; 意见, 若干意见, 通知 with an attached 工作方案 or 分工方案,
+实施意见, 实施方案, 工作要点, 行动方案, 若干措施, 若干规定, two county 考核细则 with indicator tables;
+.txt in UTF-8 and GBK, .docx, .pdf), hand-labelled in
 ``corpus/gold.json`` in the format of ``../shared/gold/seeds_gold.json`` and scored with
 ``../shared/tools/score_plans.py``. ``pytest tests/plans/test_parse_corpus.py -s`` prints the
 per-document table.

@@ -108,6 +108,20 @@ def _assessment_items(doc: str) -> None:
     assert not any(re.search(r"总分|奖扣分", p["title"]) for p in _parsed(doc)["tasks"])
 
 
+def _items_with_measures(doc: str) -> None:
+    """An item that closes with its own units is a task even though its numbered 具体措施 carry
+    units too; each measure is a sub-task "（一）-1" whose parent is the item."""
+    _task_count(doc)
+    _units(doc)
+    tasks = {t["id"]: t for t in _parsed(doc)["tasks"]}
+    subs = [t for t in tasks.values() if "-" in t["id"]]
+    assert subs, doc
+    for t in subs:
+        item = t["id"].split("-")[0]
+        assert t["parent_task"]["id"] == item and item in tasks, t["id"]
+        assert tasks[item]["lead_units"] or tasks[item]["responsible_units"], item
+
+
 def _paragraph_tasks(doc: str) -> None:
     _task_count(doc)
     assert all(p.get("parent_task") for _g, p in _aligned(doc))
@@ -115,17 +129,24 @@ def _paragraph_tasks(doc: str) -> None:
 
 # rule (as numbered/named in docs/dev/plan-parser.md) -> (corpus documents, check)
 RULES: dict[str, tuple[tuple[str, ...], object]] = {
-    "1 outline: 一、 / （一） / 1. numbering": (("c16", "c17", "c21", "c22"), _task_count),
+    "1 outline: 一、 / （一） / 1. numbering": (("c16", "c17", "c21", "c22", "c30"), _task_count),
+    "1 “1．2021年…”: a year right after the dot is the item's text, not a decimal": (
+        ("c29",),
+        _task_count,
+    ),
     "2 labelled brackets and label lines": (("c01", "c06", "c08", "c10", "c21", "c26"), _units),
-    "reading: PDF lines re-joined, also inside a closing bracket": (("c19", "c26"), _units),
+    "reading: PDF lines re-joined, also inside a closing bracket": (("c19", "c26", "c29"), _units),
     "6 assessment tables: one task per assessed item, assessing unit leads": (
         ("c27", "c28"),
         _assessment_items,
     ),
     "8 scores of an assessment are not targets": (("c27", "c28"), _scores_are_not_targets),
     "2 verb brackets (X负责, X按职责分工负责)": (("c16", "c19", "c20", "c22"), _units),
-    "2 verb brackets with 牵头 (X牵头负责, X牵头，Y参与)": (("c12", "c17", "c23"), _units),
-    "3 X等Y / X等和Y split, trailing 等 dropped": (("c16", "c18", "c19"), _units),
+    "2 verb brackets with 牵头 (X牵头负责, X牵头，Y参与)": (
+        ("c12", "c17", "c23", "c29", "c30"),
+        _units,
+    ),
+    "3 X等Y / X等和Y split, trailing 等 dropped": (("c16", "c18", "c19", "c29", "c30"), _units),
     "4 preamble and safeguard headings without units are not tasks": (
         ("c16", "c17", "c20"),
         _task_count,
@@ -140,10 +161,14 @@ RULES: dict[str, tuple[tuple[str, ...], object]] = {
         _first_listed_lead,
     ),
     "13 a date in the body without a deadline is flagged": (
-        ("c15", "c23", "c26", "c28"),
+        ("c15", "c23", "c26", "c28", "c29", "c30"),
         _body_date_flagged,
     ),
-    "15 cover 通知 followed by the attached document": (("c10", "c23"), _attachment_only),
+    "15 cover 通知 followed by the attached document": (("c10", "c23", "c29"), _attachment_only),
+    "4 an item with its own units and numbered 具体措施: item task, measures sub-tasks": (
+        ("c29",),
+        _items_with_measures,
+    ),
     "16 one task per paragraph that closes with its units": (("c23",), _paragraph_tasks),
     "10 X会同Y负责: X leads": (("c22",), _units),
     "2 remark labels (适用范围) end a unit list": (("c21",), _units),
@@ -153,6 +178,8 @@ NOT_YET_TWICE = {
     "16 one task per paragraph that closes with its units",
     "10 X会同Y负责: X leads",
     "2 remark labels (适用范围) end a unit list",
+    "1 “1．2021年…”: a year right after the dot is the item's text, not a decimal",
+    "4 an item with its own units and numbered 具体措施: item task, measures sub-tasks",
 }
 # Rules with no real document in the corpus yet (also unfinished): boxed 专栏 lists,
 # 主责单位/责任主体/实施单位/落实单位/协同单位 labels, a deadline and a label in one closing

@@ -55,8 +55,14 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
         AR_PAREN,
         re.compile(r"^(?:[（(]\s*(?P<n>\d{1,3})\s*[）)]|(?P<m>\d{1,3})[）)])\s*[、.．]?\s*"),
     ),
-    # "1.", "1．", "1﹒", "1、", and "1* ." (an asterisk marks a key task)
-    (AR_DOT, re.compile(r"^(?P<n>\d{1,3})[*＊★]?\s*(?:[.．﹒、，](?!\d)|\s(?=[^\d\s]))\s*")),
+    # "1.", "1．", "1﹒", "1、", and "1* ." (an asterisk marks a key task); "1．2021年6月底前…" is
+    # item 1 whose text starts with a year, not the decimal 1.2021
+    (
+        AR_DOT,
+        re.compile(
+            r"^(?P<n>\d{1,3})[*＊★]?\s*(?:[.．﹒、，](?!\d)|[.．﹒、](?=(?:19|20)\d\d年)|\s(?=[^\d\s]))\s*"
+        ),
+    ),
     # "11.121人才梯队项目": a title that starts with a number; accepted only in sequence
     (AR_DOT + "_weak", re.compile(r"^(?P<n>\d{1,3})[.．、](?=\d+[^\d.．%％\s])")),
     (CIRCLED, re.compile(r"^(?P<n>[①-⑳])\s*")),
@@ -123,6 +129,8 @@ def match_marker(text: str) -> Marker | None:
         ('1', '三')
         >>> match_marker("1.5%的企业") is None, match_marker("2022年是") is None
         (True, True)
+        >>> match_marker("2．2021年6月底前建立健全审查机制").rest
+        '2021年6月底前建立健全审查机制'
     """
     for kind, pattern in MARKERS:
         m = pattern.match(text)

@@ -26,6 +26,7 @@ from .deadlines import normalise_deadline
 from .outline import (
     AR_DOT,
     ARTICLE,
+    CN_PAREN,
     RANK,
     SUBPOINT_KINDS,
     Node,
@@ -61,6 +62,10 @@ SAFEGUARD_RE = re.compile(
     r"督查考核|考核评估|宣传引导)$"
 )
 _SENTENCE_END_RE = re.compile(r"[。！？!?]")
+# "具体措施：" introduces an item's measures (国办发〔2020〕43号 分工方案)
+MEASURES_LEAD_IN_RE = re.compile(
+    r"^(?:具体措施|主要措施|工作措施|具体举措|推进措施|重点举措)[：:]\s*"
+)
 
 
 @dataclass
@@ -402,6 +407,12 @@ class PlanParser:
         ):
             out.append(self._merged_draft(node))
             return
+        if info.has_ann and self._own_units(node) and node.rank >= RANK[CN_PAREN]:
+            # "（一）…。（X牵头，Y负责）具体措施：1．…（A负责）2．…": the item names its own
+            # units, so it is a task, and its numbered measures are its sub-tasks
+            out.append(self._draft(node, self._own_pieces(node), self._own_paras(node)))
+            self._collect_sub_tasks(node, out, restricted)
+            return
         sub_parts = node.rank >= RANK[AR_DOT] or node.kind == ARTICLE
         for kid in kids:
             kid_restricted = restricted or bool(PREAMBLE_RE.match(heading_title(kid)))
@@ -413,6 +424,19 @@ class PlanParser:
                         draft.parent = (node.ident, heading_title(node))
                         draft.ident = f"{node.ident}-{draft.ident.strip('（）()')}"
                         draft.section = node.parent
+
+    def _own_units(self, node: Node) -> bool:
+        return any(p.ann is not None and p.ann.has_units for p in self.info[id(node)].pieces)
+
+    def _collect_sub_tasks(self, node: Node, out: list[TaskDraft], restricted: bool) -> None:
+        before = len(out)
+        for kid in node.children:
+            self._collect(kid, out, restricted)
+        for draft in out[before:]:
+            if draft.parent is None:
+                draft.parent = (node.ident, heading_title(node))
+                draft.ident = f"{node.ident}-{draft.ident.strip('（）()')}"
+                draft.section = node.parent
 
     def _own_pieces(self, node: Node) -> list[Piece]:
         return list(self.info[id(node)].pieces)
@@ -452,6 +476,7 @@ class PlanParser:
         pieces = _drop_title(pieces, node.line, heading_title(node))
         drafts: list[TaskDraft] = []
         start = 0
+        measures = False
         for _b_start, b_end in blocks:
             segment = [
                 p
@@ -463,6 +488,12 @@ class PlanParser:
             if not texts:
                 return [self._draft(node, pieces, paras)]
             first, last = texts[0].line, segment[-1].line
+            lead_in = MEASURES_LEAD_IN_RE.match(texts[0].text)
+            if lead_in:
+                stripped = Piece(text=texts[0].text[lead_in.end() :], line=texts[0].line)
+                segment = [stripped if p is texts[0] else p for p in segment]
+                texts[0] = stripped
+                measures = True
             marker = match_marker(texts[0].text)
             section: Node | None
             parent: tuple[str, str] | None
@@ -494,6 +525,15 @@ class PlanParser:
         if start < len(pieces):
             drafts[-1].pieces.extend(pieces[start:])
             drafts[-1].paras.extend(p for p in paras if p.line > drafts[-1].paras[-1].line)
+        if measures and drafts[0].line == node.line:
+            # "（二十三）标题。…（X负责）" then "具体措施：…（Y负责）": the item itself is the first
+            # task and the measures after the lead-in are its sub-tasks
+            item = drafts[0]
+            item.ident, item.title, item.parent = node.ident, heading_title(node), None
+            item.pieces = _drop_title(self._own_pieces(node), node.line, item.title)
+            item.pieces = [p for p in item.pieces if p.line <= item.paras[-1].line]
+            for k, draft in enumerate(drafts[1:], 1):
+                draft.ident = f"{node.ident}-{k}"
         return drafts
 
 

@@ -6,12 +6,16 @@ a run of tab-separated lines is one table, one row per line, and a literal ``\\n
 cell starts a new paragraph of that cell) or a .pdf (reportlab, STSong-Light, A4, wrapped by
 the page width).
 
-    .venv/bin/python tests/plans/corpus/make_formats.py
+    .venv/bin/python tests/plans/corpus/make_formats.py [c29 c30 ...]
+
+With document numbers, only those files are written (a .docx records the time it was made,
+so rewriting every file would change the committed ones without changing their text).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -61,10 +65,12 @@ def write_pdf(lines: list[str], out: Path) -> None:
     SimpleDocTemplate(str(out), pagesize=A4, invariant=1).build(story)
 
 
-def main() -> None:
+def main(only: list[str]) -> None:
     gold = json.loads((HERE / "gold.json").read_text(encoding="utf-8"))
     for doc in gold["documents"]:
         name = doc["file"]
+        if only and name[:3] not in only:
+            continue
         text = (HERE / "text" / f"{name[:3]}.txt").read_text(encoding="utf-8")
         lines = [line for line in text.splitlines() if line.strip()]
         out = HERE / name
@@ -79,4 +85,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
