@@ -132,10 +132,18 @@ def _corpus(rounds: int) -> None:
         f"{len(files) / full_s:7.1f} docs/s  {chars / full_s / 1e6:5.2f} M chars/s"
     )
     by_format: dict[str, list[float]] = {}
-    for f in files:
+    print("  per document (median of rounds): read+decode ms, parse_file ms, tasks parsed/gold")
+    for f, doc in zip(files, gold, strict=True):
         kind = "gbk.txt" if f.name.endswith(".gbk.txt") else f.suffix.lstrip(".")
-        t = statistics.median(_timed(lambda f=f: parse_file(f), max(3, rounds // 2)))
+        n = max(3, rounds // 2)
+        t_read = statistics.median(_timed(lambda f=f: read_file(f), n))
+        t = statistics.median(_timed(lambda f=f: parse_file(f), n))
         by_format.setdefault(kind, []).append(t)
+        parsed = len(parse_file(f)["tasks"])
+        print(
+            f"    {f.name:48s} {len(read_file(f).text):7,} chars  read {t_read * 1000:7.2f} ms"
+            f"  parse {t * 1000:7.2f} ms  tasks {parsed}/{len(doc['tasks'])}"
+        )
     for kind, times in sorted(by_format.items()):
         print(
             f"  {kind:8s} {len(times):2d} files  median {statistics.median(times) * 1000:6.2f} ms"
