@@ -601,3 +601,49 @@ def test_cli_text_format_is_a_readable_ledger():
     out = result.stdout.decode("utf-8")
     assert result.returncode == 0
     assert "牵头单位：市行政审批局" in out and "完成时限：2023年6月底前" in out
+
+
+# ---------------------------------------------------------------------------------------------
+# 分工方案: an item with a body and its own units, then numbered 具体措施 with their own units
+
+
+MEASURES_PLAN = """XX市优化营商环境工作方案
+一、主要任务
+（一）优化政务服务（牵头单位：市政务服务局）
+1.推行一网通办。全面推行网上办理。（责任单位：市大数据局）
+2.推行帮办代办。建立帮办队伍。（责任单位：各县区政府）
+（二）降低企业成本。清理涉企收费，减轻企业负担。（牵头单位：市发展改革委；责任单位：市财政局）
+具体措施：
+1.2024年6月底前公布涉企收费清单。（牵头单位：市市场监管局）
+2.开展转供电加价清理。（牵头单位：市发展改革委）
+（三）优化涉企服务。建立企业诉求台账。（市工信局牵头，市直有关部门按职责分工负责）
+具体措施：2024年9月底前上线企业诉求平台，实现诉求一口受理。（市政务服务局负责）
+"""
+
+
+def test_an_item_with_its_own_units_keeps_them_and_its_measures_are_sub_tasks():
+    doc = parse_text(MEASURES_PLAN)
+    ids = [t["id"] for t in doc["tasks"]]
+    assert ids == ["1", "2", "（二）", "（二）-1", "（二）-2", "（三）", "（三）-1"]
+    item = _task(doc, "（二）")
+    assert (item["title"], item["lead_units"], item["responsible_units"]) == (
+        "降低企业成本",
+        ["市发展改革委"],
+        ["市财政局"],
+    )
+    first = _task(doc, "（二）-1")
+    # "1.2024年…" is measure 1 whose text starts with a year, not the decimal 1.2024
+    assert first["title"] == "2024年6月底前公布涉企收费清单"
+    assert first["lead_units"] == ["市市场监管局"]
+    assert first["parent_task"] == {"id": "（二）", "title": "降低企业成本"}
+    assert first["section"] == "一"
+    # a date inside a measure is not its deadline; it is flagged for the reviewer
+    assert first["deadline"] is None and "deadline" in first["uncertain"]
+    # an unnumbered measure after the lead-in 具体措施：
+    third = _task(doc, "（三）")
+    assert third["lead_units"] == ["市工信局"] and third["responsible_units"] == ["市直有关部门"]
+    measure = _task(doc, "（三）-1")
+    assert measure["title"].startswith("2024年9月底前上线企业诉求平台")
+    assert measure["responsible_units"] == ["市政务服务局"]
+    # a bare heading that only names a lead is not a task of its own (its items are)
+    assert "（一）" not in ids

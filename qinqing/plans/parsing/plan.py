@@ -407,12 +407,15 @@ class PlanParser:
         ):
             out.append(self._merged_draft(node))
             return
-        if info.has_ann and self._own_units(node) and node.rank >= RANK[CN_PAREN]:
-            # "（一）…。（X牵头，Y负责）具体措施：1．…（A负责）2．…": the item names its own
-            # units, so it is a task, and its numbered measures are its sub-tasks
-            out.append(self._draft(node, self._own_pieces(node), self._own_paras(node)))
-            self._collect_sub_tasks(node, out, restricted)
-            return
+        if self._own_units(node) and node.rank >= RANK[CN_PAREN]:
+            own = self._draft(node, self._own_pieces(node), self._own_paras(node))
+            if own.plain_text().strip():
+                # "（一）标题。正文…（X牵头，Y负责）具体措施：1．…（A负责）2．…": an item with a
+                # body and its own units is a task, and its numbered measures are its
+                # sub-tasks. A bare heading with units ("（一）优化服务（牵头单位：X）") is not.
+                out.append(own)
+                self._collect_sub_tasks(node, out, restricted)
+                return
         sub_parts = node.rank >= RANK[AR_DOT] or node.kind == ARTICLE
         for kid in kids:
             kid_restricted = restricted or bool(PREAMBLE_RE.match(heading_title(kid)))
