@@ -178,6 +178,7 @@ NOT_YET_TWICE = {
     "16 one task per paragraph that closes with its units",
     "10 X会同Y负责: X leads",
     "2 remark labels (适用范围) end a unit list",
+    # new with c29 (国办发〔2020〕43号): no second real document with this layout found yet
     "1 “1．2021年…”: a year right after the dot is the item's text, not a decimal",
     "4 an item with its own units and numbered 具体措施: item task, measures sub-tasks",
 }
