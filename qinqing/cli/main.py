@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "qinqing.core.workdays.cli",
     "qinqing.core.enterprises.cli",
     "qinqing.core.jobs.cli",
+    "qinqing.core.db.cli",
     "qinqing.plans.cli",
     "qinqing.supervision.cli",
     "qinqing.appeals.cli",

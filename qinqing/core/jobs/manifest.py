@@ -1,6 +1,6 @@
 """What the jobs app contributes to the platform (see qinqing.core.manifest)."""
 
-from qinqing.core.manifest import AppManifest, NavItem
+from qinqing.core.manifest import AppManifest, Job, NavItem
 
 MANIFEST = AppManifest(
     label="jobs",
@@ -10,6 +10,16 @@ MANIFEST = AppManifest(
         "job.run_requested": "手动运行定时任务",
         "problem.reported": "系统发现待处理问题",
         "problem.resolved": "标记问题已处理",
+        "partitions.detached": "归档旧月份分区（从分区表中分离）",
     },
+    # the monthly partitions of PostgreSQL (qinqing.core.db.partitions): a no-op on SQLite
+    jobs=[
+        Job(
+            "db.partitions",
+            "按月分区维护（预建后续月份分区、推进本月编号）",
+            "daily 00:05",
+            "qinqing.core.db.partitions.maintain_job",
+        ),
+    ],
     banners="qinqing.core.jobs.banners.banners",
 )

@@ -1,0 +1,665 @@
+# ruff: noqa: S608  (identifiers come from the catalog or migrations, quoted by _q)
+"""Monthly RANGE partitions on PostgreSQL, keyed on month-aligned ids (docs/dev/partitions.md).
+
+Design (option (a) of issue 20): a partitioned table is split by ``RANGE (id)``; the ids of
+month ``YYYY-MM`` start at :func:`month_base` (``YYYYMM × 10⁸``, so ``2027010000000042`` is
+the 42nd row of January 2027, with room for 10⁸ rows a month). The daily job
+:func:`maintain` advances each table's id sequence to the current month's base on the first
+day of a month and creates the partitions of the coming months ahead of time. ``PRIMARY
+KEY (id)`` stays, so every foreign key to the table stays a real foreign key. A child table
+(an appeal's events) can be partitioned on its foreign key column (``appeal_id``) with the
+same bounds, so a month of the parent archives together with its children.
+
+:func:`convert` turns a *populated* plain table into a partitioned one (run from a
+migration): rows created before the conversion keep their ids and are split into month
+partitions by the first id of each month of a time column; the current month's partition
+runs from that month's first id to the next month's base, so the old sequence continues
+without a gap until the job moves it on. A DEFAULT partition catches anything outside the
+created ranges. :func:`revert` is the way back (a reverse migration).
+
+:func:`detach_before` detaches (for archive) the month partitions before a month, children
+first; it refuses, with a Chinese message, when a row outside the detached months still
+references a row inside them.
+
+Everything here is a no-op on databases other than PostgreSQL (SQLite keeps plain tables).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from qinqing.core.errors import InvalidInput
+
+TZ = ZoneInfo("Asia/Shanghai")
+ROWS_PER_MONTH = 10**8
+MONTHS_AHEAD = 3
+DEFAULT_SUFFIX = "_pdefault"
+_MONTH_NAME = re.compile(r"_p(\d{4})(\d{2})$")
+_MONTH_TEXT = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def of(cls, moment: dt.datetime | dt.date) -> Month:
+        if isinstance(moment, dt.datetime):
+            moment = moment.astimezone(TZ).date() if moment.tzinfo else moment.date()
+        return cls(moment.year, moment.month)
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """``"2021-01"`` → ``Month(2021, 1)``; a Chinese :class:`InvalidInput` otherwise."""
+        m = _MONTH_TEXT.match(text.strip())
+        if not m or not 1 <= int(m.group(2)) <= 12 or not 1900 <= int(m.group(1)) <= 9999:
+            raise InvalidInput(f"月份“{text}”无效：请按“年-月”填写，如 2021-01。")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def plus(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+    @property
+    def suffix(self) -> str:
+        return f"_p{self.year:04d}{self.month:02d}"
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def month_base(month: Month) -> int:
+    """The first id of ``month``: ``month_base(Month(2027, 1)) == 2027_01_00000000_0``."""
+    return (month.year * 100 + month.month) * ROWS_PER_MONTH
+
+
+def month_of_id(value: int) -> Month | None:
+    """The month whose id range holds ``value`` (None for ids from before partitioning)."""
+    year, month = divmod(value // ROWS_PER_MONTH, 100)
+    if month == 0:  # codes YYYY13..(YYYY+1)00 are the tail of December's range
+        year, month = year - 1, 12
+    return Month(year, min(month, 12)) if year >= 1900 else None
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One partition: ``lower`` None means MINVALUE; ``default`` for the DEFAULT one."""
+
+    table: str
+    name: str
+    month: Month | None
+    lower: int | None
+    upper: int | None
+    default: bool = False
+    rows: int = 0  # an estimate (pg_class.reltuples), -1 when never analysed
+
+
+@dataclass(frozen=True)
+class Detached:
+    table: str
+    partition: str
+    month: Month
+
+
+def is_postgres(connection: BaseDatabaseWrapper) -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _rows(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _run(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any] = ()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _settle_deferred(connection: BaseDatabaseWrapper) -> None:
+    """Check the deferred foreign keys now: ALTER TABLE refuses pending trigger events (rows
+    written earlier in the same transaction, e.g. by a data migration)."""
+    _run(connection, "SET CONSTRAINTS ALL IMMEDIATE")
+    _run(connection, "SET CONSTRAINTS ALL DEFERRED")
+
+
+# --- catalog --------------------------------------------------------------------------------
+
+
+def partitioned_tables(connection: BaseDatabaseWrapper) -> dict[str, str]:
+    """Every RANGE-partitioned table of the current schema → its partition key column."""
+    if not is_postgres(connection):
+        return {}
+    found = _rows(
+        connection,
+        """
+        SELECT c.relname, a.attname
+          FROM pg_partitioned_table p
+          JOIN pg_class c ON c.oid = p.partrelid
+          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = p.partattrs[0]
+         WHERE p.partstrat = 'r' AND c.relnamespace = current_schema()::regnamespace
+         ORDER BY c.relname
+        """,
+    )
+    return {table: column for table, column in found}
+
+
+_BOUND = re.compile(r"FOR VALUES FROM \((.+?)\) TO \((.+?)\)")
+
+
+def _bound(text: str) -> int | None:
+    text = text.strip().strip("'")
+    return None if text.upper() == "MINVALUE" or text.upper() == "MAXVALUE" else int(text)
+
+
+def partitions(connection: BaseDatabaseWrapper, table: str) -> list[Partition]:
+    """The partitions of ``table``, by lower bound (the DEFAULT one last)."""
+    if not is_postgres(connection):
+        return []
+    found: list[Partition] = []
+    for name, bound, reltuples in _rows(
+        connection,
+        """
+        SELECT c.relname, pg_get_expr(c.relpartbound, c.oid), c.reltuples
+          FROM pg_inherits i
+          JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = %s::regclass
+        """,
+        [table],
+    ):
+        rows = int(reltuples)
+        if bound == "DEFAULT":
+            found.append(Partition(table, name, None, None, None, default=True, rows=rows))
+            continue
+        m = _BOUND.match(bound)
+        if not m:
+            continue
+        lower, upper = _bound(m.group(1)), _bound(m.group(2))
+        named = _MONTH_NAME.search(name)
+        month = Month(int(named.group(1)), int(named.group(2))) if named else None
+        found.append(Partition(table, name, month, lower, upper, rows=rows))
+    found.sort(key=lambda p: (p.default, -1 if p.lower is None else p.lower))
+    return found
+
+
+def _sequence(connection: BaseDatabaseWrapper, table: str, column: str = "id") -> str | None:
+    name = _rows(connection, "SELECT pg_get_serial_sequence(%s, %s)", [_q(table), column])[0][0]
+    return str(name) if name else None
+
+
+def _referencing(
+    connection: BaseDatabaseWrapper, table: str, *, include_self: bool = False
+) -> list[tuple[str, str, str, str]]:
+    """Foreign keys to ``table`` (declared on other tables unless ``include_self``):
+    (table, name, definition, column)."""
+    return [
+        (str(a), str(b), str(c), str(d))
+        for a, b, c, d in _rows(
+            connection,
+            """
+            SELECT r.relname, con.conname, pg_get_constraintdef(con.oid), a.attname
+              FROM pg_constraint con
+              JOIN pg_class r ON r.oid = con.conrelid
+              JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+             WHERE con.contype = 'f' AND con.confrelid = %s::regclass
+               AND con.conparentid = 0 AND (%s OR con.conrelid <> con.confrelid)
+               AND NOT r.relispartition
+            """,
+            [table, include_self],
+        )
+    ]
+
+
+# --- conversion -------------------------------------------------------------------------------
+
+
+def _legacy_bounds(
+    connection: BaseDatabaseWrapper, table: str, time_column: str | None, current: Month
+) -> list[tuple[Month, int | None]]:
+    """(month, first id) for the months holding rows, oldest first; the first is MINVALUE."""
+    firsts: list[tuple[Month, int]] = []
+    if time_column:
+        for year, month, first in _rows(
+            connection,
+            f"""
+            SELECT extract(year FROM {_q(time_column)} AT TIME ZONE 'Asia/Shanghai')::int,
+                   extract(month FROM {_q(time_column)} AT TIME ZONE 'Asia/Shanghai')::int,
+                   min(id)
+              FROM {_q(table)} GROUP BY 1, 2 ORDER BY 1, 2
+            """,
+        ):
+            if year is not None and Month(year, month) <= current:
+                firsts.append((Month(int(year), int(month)), int(first)))
+    bounds: list[tuple[Month, int | None]] = []
+    last = None
+    for month, first in firsts:
+        # ids that are not in time order: a month whose first id is not above the
+        # previous month's stays inside the previous month's range
+        if last is None or first > last:
+            bounds.append((month, None if last is None else first))
+            last = first
+    if not bounds:
+        return [(current, None)]
+    if bounds[-1][0] != current:
+        # the current month's new rows continue the old sequence until the job moves it on
+        top = _rows(connection, f"SELECT coalesce(max(id), 0) FROM {_q(table)}")[0][0]
+        bounds.append((current, int(top) + 1))
+    return bounds
+
+
+def convert(
+    connection: BaseDatabaseWrapper,
+    table: str,
+    *,
+    column: str = "id",
+    time_column: str | None = None,
+    bounds_from: str | None = None,
+    now: dt.datetime | None = None,
+    months_ahead: int = MONTHS_AHEAD,
+) -> None:
+    """Turn the plain ``table`` (populated or not) into a monthly-partitioned one, in place.
+
+    ``column`` is the partition key: ``"id"`` for a table with its own month-aligned ids
+    (``time_column`` then splits the rows already there by month), or a foreign key column
+    whose partitions copy those of ``bounds_from`` (the parent, converted first). Keeps the
+    rows, the column defaults, CHECK and NOT NULL constraints, the indexes, the foreign keys
+    both ways, the triggers and the id sequence. A unique constraint or index that does not
+    contain ``column`` cannot exist on a partitioned table: :class:`ValueError` then (and a
+    foreign key to the table when ``column`` is not ``id``). Run inside a transaction.
+    """
+    if not is_postgres(connection):
+        return
+    from django.utils import timezone
+
+    current = Month.of(now or timezone.now())
+    if table in partitioned_tables(connection):
+        return
+    _settle_deferred(connection)
+    qt = _q(table)
+    new = f"{table}__partitioned"
+    indexes = _rows(
+        connection,
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+               con.conname, con.contype, pg_get_constraintdef(con.oid)
+          FROM pg_index i
+          LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+                                      AND con.contype IN ('p', 'u', 'x')
+         WHERE i.indrelid = %s::regclass
+        """,
+        [table],
+    )
+    outgoing = _rows(
+        connection,
+        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = %s::regclass AND contype = 'f' AND conparentid = 0""",
+        [table],
+    )
+    incoming = _referencing(connection, table)
+    if incoming and column != "id":
+        raise ValueError(f"{table}: referenced by {incoming[0][0]}, cannot key on {column}")
+    triggers = _rows(
+        connection,
+        "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass"
+        " AND NOT tgisinternal",
+        [table],
+    )
+    for _name, indexdef, _con, contype, _def in indexes:
+        if (contype in ("u", "x") or (contype is None and " UNIQUE " in indexdef)) and (
+            not re.search(rf"\b{re.escape(column)}\b", indexdef.split(" USING ", 1)[1])
+        ):
+            raise ValueError(f"{table}: unique index without {column}: {indexdef}")
+    identity = _rows(
+        connection,
+        "SELECT attidentity FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'id'",
+        [table],
+    )
+    sequence = _sequence(connection, table)
+    top = int(_rows(connection, f"SELECT coalesce(max(id), 0) FROM {qt}")[0][0])
+    last_value = top
+    if sequence:
+        seq_row = _rows(connection, f"SELECT last_value, is_called FROM {sequence}")[0]
+        last_value = max(top, int(seq_row[0]) if seq_row[1] else int(seq_row[0]) - 1)
+
+    _run(
+        connection,
+        f"CREATE TABLE {_q(new)} (LIKE {qt} INCLUDING DEFAULTS INCLUDING CONSTRAINTS"
+        f" INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE ({_q(column)})",
+    )
+    if bounds_from:
+        parent = [p for p in partitions(connection, bounds_from) if not p.default]
+        ranges = [(p.month, p.lower, p.upper) for p in parent if p.month is not None]
+    else:
+        legacy = _legacy_bounds(connection, table, time_column, current)
+        ranges = []
+        for i, (month, lower) in enumerate(legacy):
+            upper = legacy[i + 1][1] if i + 1 < len(legacy) else month_base(month.next())
+            ranges.append((month, lower, upper))
+        month = current.next()
+        for _ in range(months_ahead):
+            ranges.append((month, month_base(month), month_base(month.next())))
+            month = month.next()
+    for month, lower, upper in ranges:
+        _create_partition(connection, table, new, month, lower, upper)
+    _run(connection, f"CREATE TABLE {_q(table + DEFAULT_SUFFIX)} PARTITION OF {_q(new)} DEFAULT")
+    _run(connection, f"INSERT INTO {_q(new)} SELECT * FROM {qt}")
+
+    for ref_table, name, _definition, _col in incoming:
+        _run(connection, f"ALTER TABLE {_q(ref_table)} DROP CONSTRAINT {_q(name)}")
+    if sequence and identity and identity[0][0] == "":
+        # a serial column: the sequence survives the old table
+        _run(connection, f"ALTER SEQUENCE {sequence} OWNED BY NONE")
+    _run(connection, f"DROP TABLE {qt}")
+    _run(connection, f"ALTER TABLE {_q(new)} RENAME TO {qt}")
+    if not sequence or (identity and identity[0][0] != ""):
+        seq = _q(f"{table}_id_seq")
+        _run(connection, f"CREATE SEQUENCE {seq} AS bigint")
+        sequence = seq
+    _run(connection, f"ALTER SEQUENCE {sequence} OWNED BY {qt}.id")
+    _run(
+        connection,
+        f"ALTER TABLE {qt} ALTER COLUMN id SET DEFAULT nextval(%s::regclass)",
+        [sequence],
+    )
+    if last_value > 0:
+        _run(connection, "SELECT setval(%s::regclass, %s)", [sequence, last_value])
+
+    for _name, indexdef, con, contype, condef in indexes:
+        if contype == "p":
+            key = "id" if column == "id" else f"id, {_q(column)}"
+            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(con)} PRIMARY KEY ({key})")
+        elif contype in ("u", "x"):
+            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(con)} {condef}")
+        else:
+            _run(connection, indexdef)
+    for name, definition in outgoing:
+        _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(name)} {definition}")
+    for ref_table, name, definition, _col in incoming:
+        _run(connection, f"ALTER TABLE {_q(ref_table)} ADD CONSTRAINT {_q(name)} {definition}")
+    for (definition,) in triggers:
+        _run(connection, definition)
+    _run(connection, f"ANALYZE {qt}")
+
+
+def _create_partition(
+    connection: BaseDatabaseWrapper,
+    table: str,
+    parent: str,
+    month: Month,
+    lower: int | None,
+    upper: int | None,
+) -> None:
+    low = "MINVALUE" if lower is None else str(int(lower))
+    high = "MAXVALUE" if upper is None else str(int(upper))
+    _run(
+        connection,
+        f"CREATE TABLE {_q(table + month.suffix)} PARTITION OF {_q(parent)}"
+        f" FOR VALUES FROM ({low}) TO ({high})",
+    )
+
+
+def revert(connection: BaseDatabaseWrapper, table: str) -> None:
+    """Turn the partitioned ``table`` back into a plain one (rows, keys, indexes kept).
+
+    Detached partitions are not brought back: their rows stay in their archive tables.
+    """
+    if not is_postgres(connection) or table not in partitioned_tables(connection):
+        return
+    _settle_deferred(connection)
+    qt = _q(table)
+    old = f"{table}__plain"
+    column = partitioned_tables(connection)[table]
+    indexes = _rows(
+        connection,
+        """
+        SELECT pg_get_indexdef(i.indexrelid), con.conname, con.contype,
+               pg_get_constraintdef(con.oid)
+          FROM pg_index i
+          LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+                                      AND con.contype IN ('p', 'u', 'x')
+         WHERE i.indrelid = %s::regclass
+        """,
+        [table],
+    )
+    outgoing = _rows(
+        connection,
+        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = %s::regclass AND contype = 'f' AND conparentid = 0""",
+        [table],
+    )
+    incoming = _referencing(connection, table)
+    triggers = _rows(
+        connection,
+        "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s::regclass"
+        " AND NOT tgisinternal AND tgparentid = 0",
+        [table],
+    )
+    sequence = _sequence(connection, table)
+    _run(
+        connection,
+        f"CREATE TABLE {_q(old)} (LIKE {qt} INCLUDING DEFAULTS INCLUDING CONSTRAINTS"
+        " INCLUDING STORAGE INCLUDING COMMENTS)",
+    )
+    _run(connection, f"INSERT INTO {_q(old)} SELECT * FROM {qt}")
+    for ref_table, name, _definition, _col in incoming:
+        _run(connection, f"ALTER TABLE {_q(ref_table)} DROP CONSTRAINT {_q(name)}")
+    if sequence:
+        _run(connection, f"ALTER SEQUENCE {sequence} OWNED BY NONE")
+    _run(connection, f"DROP TABLE {qt} CASCADE")
+    _run(connection, f"ALTER TABLE {_q(old)} RENAME TO {qt}")
+    if sequence:
+        _run(connection, f"ALTER SEQUENCE {sequence} OWNED BY {qt}.id")
+    for indexdef, con, contype, condef in indexes:
+        if contype == "p":
+            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(con)} PRIMARY KEY (id)")
+        elif contype in ("u", "x"):
+            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(con)} {condef}")
+        else:
+            _run(connection, indexdef.replace(" ON ONLY ", " ON "))
+    for name, definition in outgoing:
+        _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(name)} {definition}")
+    for ref_table, name, definition, _col in incoming:
+        _run(connection, f"ALTER TABLE {_q(ref_table)} ADD CONSTRAINT {_q(name)} {definition}")
+    for (definition,) in triggers:
+        _run(connection, definition)
+    del column
+
+
+# --- the daily job --------------------------------------------------------------------------
+
+
+def maintain(
+    connection: BaseDatabaseWrapper, now: dt.datetime, *, months_ahead: int = MONTHS_AHEAD
+) -> dict[str, int]:
+    """Idempotent: partitions up to ``months_ahead`` months after ``now``'s month exist for
+    every monthly-partitioned table, and each id sequence is at least its month's base."""
+    if not is_postgres(connection):
+        return {"created": 0, "sequences_advanced": 0}
+    current = Month.of(now)
+    created = advanced = 0
+    for table, column in partitioned_tables(connection).items():
+        existing = [p for p in partitions(connection, table) if not p.default]
+        if not existing:
+            continue
+        last = existing[-1]
+        month = (last.month or current).next()
+        upper = last.upper
+        target = current.plus(months_ahead)
+        while month <= target:
+            lower = upper if upper is not None else month_base(month)
+            high = month_base(month.next())
+            _check_default_empty(connection, table, column, lower, high)
+            _create_partition(connection, table, table, month, lower, high)
+            created += 1
+            upper = high
+            month = month.next()
+        if column == "id":
+            sequence = _sequence(connection, table)
+            if sequence:
+                base = month_base(current)
+                value, called = _rows(connection, f"SELECT last_value, is_called FROM {sequence}")[
+                    0
+                ]
+                if int(value) < base:
+                    _run(
+                        connection,
+                        "SELECT setval(%s::regclass, %s, false)",
+                        [sequence, base],
+                    )
+                    advanced += 1
+                del called
+    return {"created": created, "sequences_advanced": advanced}
+
+
+def _check_default_empty(
+    connection: BaseDatabaseWrapper, table: str, column: str, lower: int, upper: int
+) -> None:
+    default = _q(table + DEFAULT_SUFFIX)
+    if not _rows(connection, "SELECT to_regclass(%s)", [table + DEFAULT_SUFFIX])[0][0]:
+        return
+    count = _rows(
+        connection,
+        f"SELECT count(*) FROM {default} WHERE {_q(column)} >= %s AND {_q(column)} < %s",
+        [lower, upper],
+    )[0][0]
+    if count:
+        raise InvalidInput(
+            f"表 {table} 的默认分区中有 {count} 行落在新月份的编号范围内，无法建立新分区："
+            "请联系数据库管理员把这些行移出默认分区后再运行。"
+        )
+
+
+def maintain_job(now: dt.datetime) -> dict[str, int]:
+    """分区维护 as a job (daily): next months' partitions, this month's id base."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        return maintain(connection, now)
+
+
+# --- archive --------------------------------------------------------------------------------
+
+
+def _order(connection: BaseDatabaseWrapper, tables: Iterable[str]) -> list[str]:
+    """Partitioned tables, referencing tables before the tables they reference."""
+    tables = list(tables)
+    refs = {t: {r for r, *_ in _referencing(connection, t) if r in tables} for t in tables}
+    keyed = partitioned_tables(connection)
+    ordered: list[str] = []
+    pending = sorted(tables, key=lambda t: keyed.get(t) == "id")
+    while pending:
+        for t in pending:
+            if all(r in ordered for r in refs[t] if r != t):
+                ordered.append(t)
+                pending.remove(t)
+                break
+        else:  # a cycle: keep the remaining order
+            ordered.extend(pending)
+            break
+    return ordered
+
+
+def old_partitions(
+    connection: BaseDatabaseWrapper, before: Month, tables: Sequence[str] | None = None
+) -> list[Partition]:
+    """The month partitions of months before ``before``, in the order they can be detached."""
+    keyed = partitioned_tables(connection)
+    chosen = [t for t in keyed if tables is None or t in tables]
+    found: list[Partition] = []
+    for table in _order(connection, chosen):
+        found.extend(
+            p
+            for p in partitions(connection, table)
+            if not p.default and p.month is not None and p.month < before
+        )
+    return found
+
+
+def detach_before(
+    connection: BaseDatabaseWrapper,
+    before: Month,
+    tables: Sequence[str] | None = None,
+    *,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+) -> list[Detached]:
+    """Detach every month partition before ``before`` (children first) as plain tables.
+
+    Refuses, before detaching anything, when a row outside these partitions (a table that is
+    not partitioned by the same months, or a later month) references a row inside one:
+    :class:`InvalidInput` with a Chinese message naming the table. A detached partition keeps
+    its rows and indexes under its name (``appeals_appeal_p202012``) for ``pg_dump`` and
+    loses its foreign keys (an archive is a frozen copy). Run inside a transaction.
+    """
+    if not is_postgres(connection):
+        raise InvalidInput("按月分区只在 PostgreSQL 上启用；当前数据库没有可归档的分区。")
+    if before > Month.of(now or dt.datetime.now(TZ)):
+        raise InvalidInput(f"不能归档 {before} 之前的分区：含本月或以后月份，这些数据仍在使用。")
+    chosen = old_partitions(connection, before, tables)
+    keyed = partitioned_tables(connection)
+    cutoff: dict[str, int] = {}  # per table: the rows below it go
+    for part in chosen:
+        cutoff[part.table] = max(cutoff.get(part.table, 0), int(part.upper or 0))
+    for part in chosen:
+        refs = _referencing(connection, part.table, include_self=True)
+        for ref_table, name, _definition, ref_column in refs:
+            low = "" if part.lower is None else f"{_q(ref_column)} >= {int(part.lower)} AND "
+            staying = ""
+            if ref_table in cutoff:
+                staying = f" AND {_q(keyed[ref_table])} >= {cutoff[ref_table]}"
+            count = _rows(
+                connection,
+                f"SELECT count(*) FROM {_q(ref_table)} WHERE {low}"
+                f"{_q(ref_column)} < {int(part.upper or 0)}{staying}",
+            )[0][0]
+            if count:
+                raise InvalidInput(
+                    f"不能归档 {part.table} 的 {part.month} 分区：表 {ref_table} 仍有 {count} 行"
+                    f"引用其中的记录（外键 {name}）。请先归档或清理这些记录，或选择更早的月份。"
+                )
+    if dry_run:
+        return [Detached(p.table, p.name, p.month) for p in chosen if p.month]
+    done: list[Detached] = []
+    _settle_deferred(connection)
+    # a foreign key of a table to itself (a merged appeal) would make PostgreSQL refuse to
+    # detach a month whose rows point at each other: lifted for the detach, then re-added
+    # (which checks the remaining rows again)
+    self_refs = [
+        (part_table, name, definition)
+        for part_table in dict.fromkeys(p.table for p in chosen)
+        for ref_table, name, definition, _col in _referencing(
+            connection, part_table, include_self=True
+        )
+        if ref_table == part_table
+    ]
+    for table, name, _definition in self_refs:
+        _run(connection, f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)}")
+    for part in chosen:
+        _run(connection, f"ALTER TABLE {_q(part.table)} DETACH PARTITION {_q(part.name)}")
+        for (con,) in _rows(
+            connection,
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'"
+            " AND conparentid = 0",
+            [part.name],
+        ):
+            _run(connection, f"ALTER TABLE {_q(part.name)} DROP CONSTRAINT {_q(con)}")
+        assert part.month is not None
+        done.append(Detached(part.table, part.name, part.month))
+    for table, name, definition in self_refs:
+        _run(connection, f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
+    return done
