@@ -360,6 +360,8 @@ if QINQING_PROMETHEUS:
 # with), and signed checkpoints of the chain head kept outside the database. Put the key
 # file and the checkpoint directory on storage the database administrator cannot rewrite.
 QINQING_AUDIT_HASH_ALGORITHM = os.environ.get("QINQING_AUDIT_HASH_ALGORITHM", "sm3")
+# Chain shards on PostgreSQL (1-64): concurrent writes take different chain heads (SQLite: 1).
+QINQING_AUDIT_CHAIN_SHARDS = int(os.environ.get("QINQING_AUDIT_CHAIN_SHARDS", "8"))
 QINQING_AUDIT_CHECKPOINT_DIR = Path(
     os.environ.get("QINQING_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
 )
