@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from qinqing.cli.main import main as qinqing_main
 from qinqing.core import audit
 from qinqing.core.audit.models import AuditEvent, AuditHead, AuditTamperingRefused
-from qinqing.core.audit.service import verify_chain
+from qinqing.core.audit.service import position, verify_chain
 
 
 def _three_events(world):
@@ -129,7 +129,7 @@ def test_verify_reports_deleted_row_in_the_middle(world):
     _raw("DELETE FROM audit_auditevent WHERE id = %s", [target.pk])
     result = verify_chain()
     assert not result.ok
-    assert f"第 {target.seq} 条缺失" in result.problem
+    assert f"第 {position(target)[1]} 条缺失" in result.problem
 
 
 def test_verify_reports_deleted_tail(world):

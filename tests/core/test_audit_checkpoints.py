@@ -15,8 +15,8 @@ from django.db import connection
 from qinqing.cli.main import main as qinqing_main
 from qinqing.core import audit
 from qinqing.core.audit import checkpoints
-from qinqing.core.audit.models import AuditEvent, AuditHead
-from qinqing.core.audit.service import event_hash, verify_chain
+from qinqing.core.audit.models import AuditEvent
+from qinqing.core.audit.service import chain_heads, event_hash, position, verify_chain
 from qinqing.core.manifest import all_jobs
 
 NOW = dt.datetime(2026, 6, 15, 16, 30, tzinfo=dt.UTC)
@@ -47,12 +47,29 @@ def _rehash(ev, prev):
         verb=ev.verb, object_type=ev.object_type, object_id=ev.object_id,
         object_repr=ev.object_repr, unit_id=ev.unit_id, before=ev.before, after=ev.after,
         visibility=ev.visibility, prev_hash=prev, hash_algorithm=ev.hash_algorithm,
+        shard=ev.shard, shard_seq=ev.shard_seq,
     )  # fmt: skip
 
 
+def _covered():
+    """Events the heads cover, as a checkpoint reports them."""
+    return sum(pos for pos, _ in chain_heads().values())
+
+
+def _shard_rows(ev, since):
+    """The rows of ``ev``'s shard from position ``since`` on, in chain order."""
+    shard = position(ev)[0]
+    rows = sorted(
+        (e for e in AuditEvent.objects.all() if position(e)[0] == shard), key=lambda e: position(e)
+    )
+    return [e for e in rows if position(e)[1] >= since]
+
+
 def _rewrite_from(seq, **changes):
-    """Change the row ``seq`` and recompute every hash after it and the head."""
-    rows = list(AuditEvent.objects.filter(seq__gte=seq).order_by("seq"))
+    """Change the row ``seq`` and recompute every hash after it in its shard, and the head."""
+    target = AuditEvent.objects.get(seq=seq)
+    shard, pos = position(target)
+    rows = _shard_rows(target, pos)
     prev = rows[0].prev_hash
     statements = []
     for ev in rows:
@@ -67,7 +84,7 @@ def _rewrite_from(seq, **changes):
             )
         )
         prev = digest
-    statements.append(("UPDATE audit_audithead SET hash = %s WHERE id = 1", [prev]))
+    statements.append(("UPDATE audit_audithead SET hash = %s WHERE id = %s", [prev, shard + 1]))
     _as_dba(statements)
 
 
@@ -79,8 +96,8 @@ def test_job_is_declared_daily_at_half_past_midnight():
 
 def test_checkpoint_is_one_signed_line_appended_outside_the_database(world):
     _events(world)
-    assert checkpoints.write_checkpoint(NOW) == {"written": 1, "seq": AuditHead.objects.get().seq}
-    assert checkpoints.write_checkpoint(NOW) == {"written": 0, "seq": AuditHead.objects.get().seq}
+    assert checkpoints.write_checkpoint(NOW) == {"written": 1, "seq": _covered()}
+    assert checkpoints.write_checkpoint(NOW) == {"written": 0, "seq": _covered()}
     _events(world, 1)
     checkpoints.write_checkpoint(NOW + dt.timedelta(days=1))
     path = checkpoints.checkpoint_file()
@@ -89,7 +106,8 @@ def test_checkpoint_is_one_signed_line_appended_outside_the_database(world):
     assert len(lines) == 2
     first = json.loads(lines[0])
     assert first["sig_alg"] == "sm2-sm3" and len(first["sig"]) == 128
-    assert first["hash"] != AuditHead.objects.get().hash  # the first line is not rewritten
+    assert first["v"] == 3 and first["heads"] != json.loads(lines[1])["heads"]  # not rewritten
+    assert {int(k): tuple(v) for k, v in json.loads(lines[1])["heads"].items()} == chain_heads()
     key_file = settings.QINQING_AUDIT_SM2_PRIVATE_KEY_FILE
     assert os.stat(key_file).st_mode & 0o077 == 0  # key readable by its owner only
     result = verify_chain()
@@ -112,18 +130,23 @@ def test_rewritten_row_with_recomputed_hashes_is_caught(world, capsys):
 def test_deleted_tail_with_rolled_back_head_is_caught(world):
     _events(world)
     checkpoints.write_checkpoint(NOW)
-    last = AuditEvent.objects.order_by("-seq")[:2]
-    keep = AuditEvent.objects.get(seq=last[1].seq - 1)
+    newest = AuditEvent.objects.order_by("-seq")[0]
+    shard, pos = position(newest)
+    keep = _shard_rows(newest, pos - 2)[0]  # the two newest rows of the shard go
+    gone = [e.pk for e in _shard_rows(newest, pos - 1)]
     _as_dba(
         [
-            ("DELETE FROM audit_auditevent WHERE seq >= %s", [last[1].seq]),
-            ("UPDATE audit_audithead SET seq = %s, hash = %s WHERE id = 1", [keep.seq, keep.hash]),
+            ("DELETE FROM audit_auditevent WHERE id = ANY(%s)" if connection.vendor ==
+             "postgresql" else f"DELETE FROM audit_auditevent WHERE id IN ({','.join(['%s'] * len(gone))})",
+             [gone] if connection.vendor == "postgresql" else gone),
+            ("UPDATE audit_audithead SET seq = %s, hash = %s WHERE id = %s",
+             [pos - 2, keep.hash, shard + 1]),
         ]
-    )
+    )  # fmt: skip
     assert verify_chain(checkpoints=[]).ok
     result = verify_chain()
     assert not result.ok
-    assert f"只有 {keep.seq} 条" in result.problem and "短" in result.problem
+    assert f"只有 {pos - 2} 条" in result.problem and "短" in result.problem
 
 
 def test_emptied_tables_are_caught(world, capsys):
@@ -236,16 +259,20 @@ def test_a_line_signed_with_another_sm2_key_is_refused(world, sm2_keys):
 
 
 def test_old_hmac_lines_still_verify_next_to_sm2_lines(world, sm2_keys):
+    sm2_keys.QINQING_AUDIT_CHAIN_SHARDS = 1  # as before sharding: one chain, shard 0
     _events(world, 2)
-    head = AuditHead.objects.get()
-    old = checkpoints.format_line(head.seq, head.hash, NOW, checkpoints._key())
+    seq, digest = chain_heads()[0]
+    old = checkpoints.format_line(seq, digest, NOW, checkpoints._key())
     checkpoints._append(checkpoints.checkpoint_file(), old)
+    old2 = checkpoints.format_line(seq, digest, NOW)
+    checkpoints._append(checkpoints.checkpoint_file(), old2)
+    sm2_keys.QINQING_AUDIT_CHAIN_SHARDS = 8  # sharding switched on
     _events(world, 2)
     checkpoints.write_checkpoint(NOW + dt.timedelta(days=1))
     lines = [json.loads(x) for x in checkpoints.checkpoint_file().read_text().splitlines()]
-    assert [x["v"] for x in lines] == [1, 2]
+    assert [x["v"] for x in lines] == [1, 2, 3]
     result = verify_chain()
-    assert result.ok and result.checkpoints == 2
+    assert result.ok and result.checkpoints == 3
     # and the old line is still checked: a changed HMAC line is caught
     lines[0]["seq"] = 1
     checkpoints.checkpoint_file().write_text(

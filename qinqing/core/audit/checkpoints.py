@@ -19,12 +19,21 @@ The job ``audit.checkpoint`` (daily 00:30, see ``manifest.py``) writes one; it r
 write when the chain no longer verifies, so a tampered chain never gets blessed. With
 ``QINQING_AUDIT_CHECKPOINT_EMAIL`` set, each new line is also mailed to that address.
 
-Line formats (keys sorted; ``sig``/``mac`` covers every other key)::
+Since the chain is sharded (``service.py``) a line signs every shard head at once, and,
+when old partitions were detached for archive (``partitioning.py``), the anchors where the
+remaining chain starts. Line formats (keys sorted; ``sig``/``mac`` covers every other key)::
 
+    {"heads": {"0": [42, "…"], "3": [17, "…"]}, "key_id": "…", "sig": "…",
+     "sig_alg": "sm2-sm3", "v": 3, "written_at": "2026-06-15T16:30:00Z"}
+    (v 3 may also carry "archived": {"0": [40, "…"], …}, and is HMAC'd like v 1 under the
+    hmac-sm3 setting)
     {"hash": "…", "key_id": "…", "seq": 42, "sig": "…", "sig_alg": "sm2-sm3", "v": 2,
      "written_at": "2026-06-15T16:30:00Z"}
     {"hash": "…", "key_id": "…", "mac": "…", "mac_alg": "hmac-sm3", "seq": 42, "v": 1,
      "written_at": "2026-06-15T16:30:00Z"}
+
+Lines of format 1 and 2 were written when the chain had a single head: they are read as the
+head of shard 0, which is what that chain became.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ import hmac
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,12 +63,20 @@ class CheckpointRefused(QinqingError):
     """The chain does not verify; no checkpoint is written over a tampered chain."""
 
 
+Heads = dict[int, tuple[int, str]]  # shard -> (position, hash)
+
+
 @dataclass(frozen=True)
 class Checkpoint:
-    seq: int
-    hash: str
+    heads: Heads
     written_at: dt.datetime
     line_no: int
+    archived: Heads = field(default_factory=dict)
+
+    @property
+    def seq(self) -> int:
+        """Events the checkpoint covers (all shards, counting archived ones)."""
+        return sum(pos for pos, _ in self.heads.values())
 
     def local_time(self) -> str:
         return self.written_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
@@ -152,21 +169,42 @@ def _signature_setting() -> str:
     return value
 
 
-def format_line(seq: int, head_hash: str, now: dt.datetime, key: bytes | None = None) -> str:
-    """One checkpoint line: SM2-signed (format 2), or HMAC-SM3 (format 1) when ``key`` is
-    given or the setting asks for it."""
-    fields: dict[str, Any] = {
-        "seq": seq,
-        "hash": head_hash,
-        "written_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+def _encode(heads: Heads) -> dict[str, list[Any]]:
+    return {str(shard): [pos, digest] for shard, (pos, digest) in sorted(heads.items())}
+
+
+def _decode(value: Any) -> Heads:
+    return {int(k): (int(v[0]), str(v[1])) for k, v in dict(value).items()}
+
+
+def format_line(
+    seq: int | Heads,
+    head_hash: str = "",
+    now: dt.datetime | None = None,
+    key: bytes | None = None,
+    *,
+    archived: Heads | None = None,
+) -> str:
+    """One checkpoint line of the shard heads ``{shard: (position, hash)}`` (format 3), or of
+    the single head ``seq, head_hash`` (the older formats: 2 SM2-signed, 1 HMAC-SM3). Signed
+    with SM2, or HMAC-SM3 when ``key`` is given or the setting asks for it."""
+    assert now is not None
+    fields: dict[str, Any] = {"written_at": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if isinstance(seq, dict):
+        fields.update(v=3, heads=_encode(seq))
+        if archived:
+            fields["archived"] = _encode(archived)
+    else:
+        fields.update(seq=seq, hash=head_hash)
     if key is not None or _signature_setting() == MAC_ALGORITHM:
         key = key if key is not None else _key()
-        fields.update(v=1, mac_alg=MAC_ALGORITHM, key_id=key_id(key))
+        fields.setdefault("v", 1)
+        fields.update(mac_alg=MAC_ALGORITHM, key_id=key_id(key))
         fields["mac"] = sign(fields, key)
     else:
         private, public = signing_key()
-        fields.update(v=2, sig_alg=SIGNATURE_ALGORITHM, key_id=sm2.key_id(public))
+        fields.setdefault("v", 2)
+        fields.update(sig_alg=SIGNATURE_ALGORITHM, key_id=sm2.key_id(public))
         fields["sig"] = sm2.sign(_canonical(fields), private, public)
     return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
@@ -204,7 +242,10 @@ def read_checkpoints(path: Path | None = None) -> tuple[list[Checkpoint], str]:
         where = f"审计校验点文件 {path} 第 {line_no} 行"
         try:
             fields = json.loads(line)
-            seq, head_hash = int(fields["seq"]), str(fields["hash"])
+            if "heads" in fields:
+                heads, archived = _decode(fields["heads"]), _decode(fields.get("archived", {}))
+            else:  # a line of the single-head chain: shard 0
+                heads, archived = {0: (int(fields["seq"]), str(fields["hash"]))}, {}
             written_at = dt.datetime.strptime(
                 fields["written_at"] + "+0000", "%Y-%m-%dT%H:%M:%SZ%z"
             )
@@ -215,9 +256,11 @@ def read_checkpoints(path: Path | None = None) -> tuple[list[Checkpoint], str]:
         problem = _check_line(fields, where, publics)
         if problem:
             return found, problem
-        if found and seq < found[-1].seq:
+        if found and any(
+            heads.get(shard, (0, ""))[0] < pos for shard, (pos, _) in found[-1].heads.items()
+        ):
             return found, f"{where}的序号比上一行小，校验点被改动或顺序被调换。"
-        found.append(Checkpoint(seq, head_hash, written_at, line_no))
+        found.append(Checkpoint(heads, written_at, line_no, archived))
     return found, ""
 
 
@@ -232,25 +275,28 @@ def _append(path: Path, line: str) -> None:
         os.close(fd)
 
 
-def write_checkpoint(now: dt.datetime) -> dict[str, int]:
-    """Job ``audit.checkpoint``: append a signed checkpoint of the chain head.
+def write_checkpoint(now: dt.datetime, *, archived: Heads | None = None) -> dict[str, int]:
+    """Job ``audit.checkpoint``: append a signed checkpoint of every shard head.
 
-    Idempotent: nothing is written while the head equals the last checkpoint. Refuses (the
+    Idempotent: nothing is written while the heads equal the last checkpoint. Refuses (the
     job fails and shows as failed) when the chain does not verify, including against the
-    earlier checkpoints.
+    earlier checkpoints. ``archived``: the anchors of a detach for archive, which the line
+    then attests (``partitioning.detach``); the chain is not verified first then, because
+    verify needs this very line to accept the archived start.
     """
-    from qinqing.core.audit.models import AuditHead
-    from qinqing.core.audit.service import GENESIS, verify_chain
+    from qinqing.core.audit.service import chain_heads, verify_chain
 
-    result = verify_chain()
-    if not result.ok:
-        raise CheckpointRefused(f"审计日志校验失败，未写入校验点：{result.problem}")
-    head = AuditHead.objects.filter(pk=1).first()
-    seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    last = result.last_checkpoint
-    if last is not None and (last.seq, last.hash) == (seq, head_hash):
+    last = None
+    if archived is None:
+        result = verify_chain()
+        if not result.ok:
+            raise CheckpointRefused(f"审计日志校验失败，未写入校验点：{result.problem}")
+        last = result.last_checkpoint
+    heads = chain_heads()
+    seq = sum(pos for pos, _ in heads.values())
+    if last is not None and last.heads == heads:
         return {"written": 0, "seq": seq}
-    line = format_line(seq, head_hash, now)
+    line = format_line(heads, now=now, archived=archived)
     _append(checkpoint_file(), line)
     address = getattr(settings, "QINQING_AUDIT_CHECKPOINT_EMAIL", "")
     if address:

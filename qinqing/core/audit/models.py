@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 
 class AuditTamperingRefused(Exception):
@@ -61,6 +62,10 @@ class AuditEvent(models.Model):
     hash_algorithm = models.CharField(  # noqa: DJ001
         "哈希算法", max_length=10, null=True, blank=True
     )
+    # The chain shard (分链) and the position in it (service.py). NULL in rows written before
+    # sharding: they are shard 0 at position ``seq`` (nullable for the same reason as above).
+    shard = models.SmallIntegerField("分链", null=True, blank=True)
+    shard_seq = models.BigIntegerField("分链序号", null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -68,7 +73,12 @@ class AuditEvent(models.Model):
         ordering = ["-seq"]
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(
+                Coalesce("shard", 0), Coalesce("shard_seq", "seq"), name="audit_event_shard_pos"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.verb} {self.object_type}:{self.object_id}"
@@ -83,7 +93,8 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row that serialises appends and remembers the end of the chain.
+    """The head of one chain shard: row ``id = shard + 1`` (the single head of the chain
+    before sharding, id 1, is shard 0). Locking it serialises appends to that shard only.
 
     Deleting the newest events leaves the head pointing past the end, which verify reports.
     """
