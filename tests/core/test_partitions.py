@@ -303,3 +303,27 @@ def test_operators_run_the_job_and_archive_from_the_command_line(tables, capsys)
     main(["partitions", "list", "--table", "qqt_parent"])
     listing = capsys.readouterr().out
     assert "2026-09" not in listing and "2026-10" in listing and "默认分区" in listing
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_a_unique_key_without_the_month_is_kept_by_a_trigger(tables):
+    _sql("SET CONSTRAINTS ALL IMMEDIATE")
+    _sql("ALTER TABLE qqt_parent ADD COLUMN external_id text NOT NULL DEFAULT ''")
+    _sql("CREATE UNIQUE INDEX qqt_parent_ext ON qqt_parent (external_id) WHERE external_id <> ''")
+    _sql("UPDATE qqt_parent SET external_id = 'A-1' WHERE id = 1")
+    p.convert(
+        connection, "qqt_parent", time_column="created_at", now=NOW,
+        unique_by_trigger=["qqt_parent_ext"],
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _sql("INSERT INTO qqt_parent (created_at, external_id) VALUES (now(), 'A-1')")
+    _sql("INSERT INTO qqt_parent (created_at, external_id) VALUES (now(), 'A-2')")
+    _sql("INSERT INTO qqt_parent (created_at) VALUES (now()), (now())")  # '' is not a key
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _sql("UPDATE qqt_parent SET external_id = 'A-2' WHERE id = 2")
+    p.revert(connection, "qqt_parent", unique_by_trigger=["qqt_parent_ext"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _sql("INSERT INTO qqt_parent (created_at, external_id) VALUES (now(), 'A-1')")
+    triggers = _sql("SELECT tgname FROM pg_trigger WHERE tgrelid = 'qqt_parent'::regclass")
+    assert "qqt_parent_ext_unique" not in {t for (t,) in triggers}

@@ -271,6 +271,7 @@ def convert(
     bounds_from: str | None = None,
     now: dt.datetime | None = None,
     months_ahead: int = MONTHS_AHEAD,
+    unique_by_trigger: Sequence[str] = (),
 ) -> None:
     """Turn the plain ``table`` (populated or not) into a monthly-partitioned one, in place.
 
@@ -280,7 +281,10 @@ def convert(
     rows, the column defaults, CHECK and NOT NULL constraints, the indexes, the foreign keys
     both ways, the triggers and the id sequence. A unique constraint or index that does not
     contain ``column`` cannot exist on a partitioned table: :class:`ValueError` then (and a
-    foreign key to the table when ``column`` is not ``id``). Run inside a transaction.
+    foreign key to the table when ``column`` is not ``id``), unless its name is listed in
+    ``unique_by_trigger``: it becomes a plain index and a trigger that refuses a duplicate
+    among the attached partitions (``unique_violation``, so Django raises IntegrityError),
+    serialised per key by an advisory lock. Run inside a transaction.
     """
     if not is_postgres(connection):
         return
@@ -319,11 +323,20 @@ def convert(
         " AND NOT tgisinternal",
         [table],
     )
-    for _name, indexdef, _con, contype, _def in indexes:
+    emulated: list[tuple[str, str]] = []  # (index name, plain index definition)
+    kept = []
+    for row in indexes:
+        name, indexdef, con, contype, _def = row
         if (contype in ("u", "x") or (contype is None and " UNIQUE " in indexdef)) and (
             not re.search(rf"\b{re.escape(column)}\b", indexdef.split(" USING ", 1)[1])
         ):
-            raise ValueError(f"{table}: unique index without {column}: {indexdef}")
+            if (con or name) not in unique_by_trigger:
+                raise ValueError(f"{table}: unique index without {column}: {indexdef}")
+            emulated.append((con or name, indexdef.replace("CREATE UNIQUE INDEX", "CREATE INDEX")))
+            continue
+        kept.append(row)
+    indexes = kept
+    unique_checks = [_unique_trigger_sql(connection, table, name) for name, _ in emulated]
     identity = _rows(
         connection,
         "SELECT attidentity FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'id'",
@@ -393,7 +406,50 @@ def convert(
         _run(connection, f"ALTER TABLE {_q(ref_table)} ADD CONSTRAINT {_q(name)} {definition}")
     for (definition,) in triggers:
         _run(connection, definition)
+    for (_name, indexdef), statements in zip(emulated, unique_checks, strict=True):
+        _run(connection, indexdef)
+        for statement in statements:
+            _run(connection, statement)
     _run(connection, f"ANALYZE {qt}")
+
+
+def _unique_trigger_sql(connection: BaseDatabaseWrapper, table: str, index: str) -> list[str]:
+    """A function and trigger refusing a second row with the same key as ``index`` (read from
+    the catalog before the table is replaced): columns, and the partial predicate if any."""
+    columns, predicate = _rows(
+        connection,
+        """
+        SELECT array_agg(a.attname ORDER BY k.n), pg_get_expr(i.indpred, i.indrelid)
+          FROM pg_index i
+          CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
+          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+         WHERE i.indexrelid = %s::regclass
+         GROUP BY i.indpred, i.indrelid
+        """,
+        [index],
+    )[0]
+    pred = predicate or "true"
+    same = " AND ".join(f"{_q(c)} = NEW.{_q(c)}" for c in columns)
+    key = " || '/' || ".join(f"coalesce(NEW.{_q(c)}::text, '')" for c in columns)
+    function = _q(f"{index}_unique")
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM (SELECT (NEW).*) AS n WHERE {pred}) THEN
+            PERFORM pg_advisory_xact_lock(hashtextextended('{index}/' || {key}, 0));
+            IF EXISTS (SELECT 1 FROM {_q(table)}
+                        WHERE {same} AND id <> NEW.id AND ({pred})) THEN
+              RAISE EXCEPTION 'duplicate key value violates unique constraint "{index}"'
+                USING ERRCODE = 'unique_violation';
+            END IF;
+          END IF;
+          RETURN NEW;
+        END $fn$
+        """,
+        f"CREATE TRIGGER {_q(index + '_unique')} BEFORE INSERT OR UPDATE ON {_q(table)}"
+        f" FOR EACH ROW EXECUTE FUNCTION {function}()",
+    ]
 
 
 def _create_partition(
@@ -413,8 +469,11 @@ def _create_partition(
     )
 
 
-def revert(connection: BaseDatabaseWrapper, table: str) -> None:
-    """Turn the partitioned ``table`` back into a plain one (rows, keys, indexes kept).
+def revert(
+    connection: BaseDatabaseWrapper, table: str, *, unique_by_trigger: Sequence[str] = ()
+) -> None:
+    """Turn the partitioned ``table`` back into a plain one (rows, keys, indexes kept); the
+    indexes named in ``unique_by_trigger`` become unique indexes again, without triggers.
 
     Detached partitions are not brought back: their rows stay in their archive tables.
     """
@@ -470,13 +529,22 @@ def revert(connection: BaseDatabaseWrapper, table: str) -> None:
         elif contype in ("u", "x"):
             _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(con)} {condef}")
         else:
-            _run(connection, indexdef.replace(" ON ONLY ", " ON "))
+            indexdef = indexdef.replace(" ON ONLY ", " ON ")
+            if re.match(r"CREATE INDEX (\S+) ", indexdef) and any(
+                indexdef.startswith(f"CREATE INDEX {name} ") for name in unique_by_trigger
+            ):
+                indexdef = indexdef.replace("CREATE INDEX", "CREATE UNIQUE INDEX", 1)
+            _run(connection, indexdef)
     for name, definition in outgoing:
         _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(name)} {definition}")
     for ref_table, name, definition, _col in incoming:
         _run(connection, f"ALTER TABLE {_q(ref_table)} ADD CONSTRAINT {_q(name)} {definition}")
+    emulated = {f"{name}_unique" for name in unique_by_trigger}
     for (definition,) in triggers:
-        _run(connection, definition)
+        if not any(f"TRIGGER {name} " in definition for name in emulated):
+            _run(connection, definition)
+    for name in emulated:
+        _run(connection, f"DROP FUNCTION IF EXISTS {_q(name)}()")
     del column
 
 
