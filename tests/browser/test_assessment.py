@@ -95,6 +95,8 @@ def test_office_builds_and_runs_a_scheme_and_the_leader_reads_the_dashboard(
     chart = page.locator("#ranking-chart")
     chart.locator("canvas").first.wait_for()
     assert chart.get_attribute("data-rendered") == "true"
+    # one 30 px row per unit, at least 260 px: set by charts.js, not a style attribute
+    assert chart.evaluate("e => e.getBoundingClientRect().height") == 260
     ranking = page.locator("#ranking")
     rows = ranking.locator("tbody tr")
     assert rows.count() == 3

@@ -50,3 +50,39 @@ def test_pages_render_without_policy_violations(tab, browser_world):
         assert tab.page.locator("h1").count() >= 1, path
         assert _violations(tab.page) == [], path
     tab.assert_no_js_errors()
+
+
+# Pages whose styles moved from style attributes and <style> blocks into static CSS files.
+STYLED_PAGES = [
+    "/",
+    "/plans/",
+    "/onsite/",
+    "/appeals/figures/",
+    "/assessment/external/",
+    "/inspections/campaigns/new/",
+    "/enterprises/import/",
+    "/cockpit/",
+]
+
+
+def test_pages_need_no_inline_style(tab, browser_world, settings):
+    """A report-only policy without 'unsafe-inline' for styles: the browser reports every
+    style attribute or <style> block it would refuse; these pages have none left."""
+    directives = dict(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    directives["style-src"] = ["'self'"]
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": directives}
+    _listen(tab.page)
+    tab.login("office_admin")
+    for path in STYLED_PAGES:
+        response = tab.page.goto(tab.base_url + path)
+        tab.page.wait_for_load_state("networkidle")
+        assert "style-src 'self'" in response.headers["content-security-policy-report-only"]
+        assert tab.page.locator("h1").count() >= 1, path
+        assert _violations(tab.page) == [], path
+    tab.assert_no_js_errors()
+    # the control: the same policy does report a style attribute when a page has one
+    tab.page.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<p style=\"color:red\">x</p>')"
+    )
+    tab.page.wait_for_function("window.__cspViolations.length > 0")
+    assert any(v.startswith("style-src") for v in _violations(tab.page))

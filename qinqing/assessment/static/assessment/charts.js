@@ -95,6 +95,12 @@
       if (!build || !d) {
         return;
       }
+      var rowHeight = Number(el.getAttribute("data-row-height"));
+      if (rowHeight && d.names) {
+        // one row per unit (at least the chart's usual height); set through the CSSOM, which
+        // the CSP allows, where a style attribute in the page would be refused
+        el.style.height = Math.max(260, d.names.length * rowHeight) + "px";
+      }
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(build(d));
       el.setAttribute("data-rendered", "true");
