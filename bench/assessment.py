@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -26,30 +25,16 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402  (bench/ on sys.path)
+    load_note,
+    machine_line,
+    setup_django,
+    throwaway_database,
+    write_doc,
+)
+
 DB = "qinqing_bench_assessment"
-PG = "postgres://postgres@127.0.0.1:5432"
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
-    os.environ.setdefault("QINQING_VAR_DIR", "/tmp/qinqing_bench_assessment_var")
-    Path(os.environ["QINQING_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qinqing.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def _values(seed: int, unit_ids: list[int], code_index: int) -> dict[int, float | None]:
@@ -69,17 +54,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    _admin(f"DROP DATABASE IF EXISTS {DB}")
-    _admin(f"CREATE DATABASE {DB}")
-    try:
-        _setup_django()
+    load_before = load_note()
+    var = Path(os.environ.get("QINQING_VAR_DIR", "/tmp/qinqing_bench_assessment_var"))
+    with throwaway_database(DB, keep=args.keep):
+        setup_django(DB, var)
         figures = run_bench(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    figures["load_before"] = load_before
     write_report(args, figures)
 
 
@@ -220,15 +200,13 @@ def run_bench(args) -> dict:
 
 
 def write_report(args, f: dict) -> None:
-    load = os.getloadavg()
     ratio = f["run_median"] / f["baseline_insert"]
     mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
     rows_per_run = args.units * (args.items + 1)
     lines = [
         "## Assessment (考评)",
         "",
-        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Machine: {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, PostgreSQL on 127.0.0.1.",
+        machine_line() + ", PostgreSQL on 127.0.0.1.",
         "",
         "```text",
         mem,
@@ -237,7 +215,7 @@ def write_report(args, f: dict) -> None:
         f"Command: `.venv/bin/python bench/assessment.py --units {args.units} --items "
         f"{args.items} --periods {args.periods}`",
         "",
-        f"Load average at the end: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} "
+        f"Load before: {f['load_before']}; after: {load_note()} "
         "(other engineers' work was running; wall-clock figures are pessimistic).",
         "",
         "| Measure | Figure |",
@@ -256,11 +234,8 @@ def write_report(args, f: dict) -> None:
         f"{f['pure_scoring'] * 1000:.0f} ms |",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    out = ROOT / "docs" / "bench" / "assessment.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    print("\n".join(lines))
+    write_doc("assessment", lines)
 
 
 if __name__ == "__main__":

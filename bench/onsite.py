@@ -24,24 +24,29 @@ Writes docs/bench/onsite.md (``--no-write`` to skip).
 from __future__ import annotations
 
 import argparse
-import io
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parents[1]
 _BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(_BENCH))
+from _common import (  # noqa: E402
+    copy_rows,
+    load_note,
+    machine_line,
+    setup_django,
+    throwaway_database,
+    write_doc,
+)
+
+# the other scripts under bench/ (inspections.py, policies.py, …) must not shadow packages
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
-sys.path.insert(0, str(ROOT))
 
 DB = "qinqing_bench_onsite"
-PG = "postgres://postgres@127.0.0.1:5432"
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = 20260622
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=TZ)
@@ -49,64 +54,24 @@ VAR = Path("/tmp/qinqing_bench_onsite_var")
 MONTH = date(2026, 6, 1)
 
 
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _setup_django() -> None:
-    VAR.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        DATABASE_URL=f"{PG}/{DB}",
-        QINQING_VAR_DIR=str(VAR),
-        QINQING_CONN_MAX_AGE="600",
-        DJANGO_SETTINGS_MODULE="qinqing.settings",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def _copy(table: str, columns: list[str], rows) -> None:
-    """COPY rows (tuples of text-able values; None is NULL) into ``table``."""
+def _analyze(*models) -> None:
+    """Fresh planner statistics after the bulk load, as the measured paths would have."""
     from django.db import connection
 
-    def text(v) -> str:
-        if v is None:
-            return "\\N"
-        if isinstance(v, bool):
-            return "t" if v else "f"
-        return str(v)
-
-    cols = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            buffer = io.StringIO()
-            for i, row in enumerate(rows, 1):
-                buffer.write("\t".join(text(v) for v in row) + "\n")
-                if i % 100_000 == 0:
-                    copy.write(buffer.getvalue())
-                    buffer = io.StringIO()
-            copy.write(buffer.getvalue())
-        cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-        )
-        cursor.execute(f"ANALYZE {table}")
+        for model in models:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def build(args) -> dict:
     import numpy as np
 
+    from qinqing.core.enterprises.models import Enterprise
     from qinqing.core.orgs.models import UnitKind
     from qinqing.core.orgs.service import create_unit
-    from qinqing.inspections.models import LocalQuietDays
+    from qinqing.inspections.models import LocalQuietDays, QuietPeriod
     from qinqing.onsite import rules
+    from qinqing.onsite.models import CheckRegistration
 
     rng = np.random.default_rng(SEED)
     province = create_unit(actor="bench", name="示例省", kind=UnitKind.PROVINCE, parent=None)
@@ -124,48 +89,42 @@ def build(args) -> dict:
     t0 = time.perf_counter()
     tiers = np.array(list("ABCD"))[rng.choice(4, n, p=[0.2, 0.5, 0.2, 0.1])]
     now_text = NOW.isoformat()
-    _copy(
-        "enterprises_enterprise",
-        [
-            "id",
-            "uscc",
-            "name",
-            "region_code",
-            "industry_code",
-            "size",
-            "serious_dishonesty",
-            "credit_tier",
-            "attributes",
-            "updated_at",
-        ],  # fmt: skip
-        (
-            (
-                i + 1,
-                f"91420602MA{i:08d}",
-                f"示例企业{i:07d}有限公司",
-                "420602",
-                "C14",
-                "small",
-                False,
-                tiers[i],
-                "{}",
-                now_text,
-            )  # fmt: skip
-            for i in range(n)
-        ),
+    copy_rows(
+        Enterprise,
+        n,
+        {
+            "id": np.arange(1, n + 1),
+            "uscc": [f"91420602MA{i:08d}" for i in range(n)],
+            "name": [f"示例企业{i:07d}有限公司" for i in range(n)],
+            "region_code": "420602",
+            "industry_code": "C14",
+            "size": "small",
+            "serious_dishonesty": False,
+            "credit_tier": tiers,
+            "attributes": "{}",
+            "updated_at": now_text,
+        },
     )
+    _analyze(Enterprise)
     load_enterprises = time.perf_counter() - t0
 
     quiet_ids = rng.choice(n, n // 50, replace=False) + 1
     starts = [
         date(2026, 1, 1) + timedelta(days=int(d)) for d in rng.integers(0, 350, len(quiet_ids))
     ]
-    _copy(
-        "inspections_quietperiod",
-        ["area_id", "enterprise_id", "start_on", "end_on", "reason", "created_at"],
-        ((city.pk, int(e), s, s + timedelta(days=9), "安静生产期", now_text)
-         for e, s in zip(quiet_ids, starts, strict=True)),
-    )  # fmt: skip
+    copy_rows(
+        QuietPeriod,
+        len(quiet_ids),
+        {
+            "area_id": city.pk,
+            "enterprise_id": quiet_ids.astype(int),
+            "start_on": starts,
+            "end_on": [s + timedelta(days=9) for s in starts],
+            "reason": "安静生产期",
+            "created_at": now_text,
+        },
+    )
+    _analyze(QuietPeriod)
 
     m = args.registrations
     busy = n // 5
@@ -185,48 +144,29 @@ def build(args) -> dict:
         rng.choice(5, m, p=[0.5, 0.25, 0.1, 0.1, 0.05])
     ]
     t0 = time.perf_counter()
-    _copy(
-        "onsite_checkregistration",
-        [
-            "unit_id",
-            "area_id",
-            "enterprise_id",
-            "category",
-            "reason",
-            "legal_basis",
-            "planned_on",
-            "state",
-            "after_the_fact",
-            "exemption_reason",
-            "late_reason",
-            "quiet_conflict",
-            "calendar_provisional",
-            "decision_note",
-            "result",
-            "created_at",
-        ],  # fmt: skip
-        (
-            (
-                unit_ids[i],
-                city.pk,
-                int(enterprise[i]),
-                categories[i],
-                "日常检查",
-                "依据",
-                days[i],
-                "registered",
-                False,
-                "",
-                "",
-                "",
-                False,
-                "",
-                "",
-                now_text,
-            )  # fmt: skip
-            for i in range(m)
-        ),
+    copy_rows(
+        CheckRegistration,
+        m,
+        {
+            "unit_id": unit_ids,
+            "area_id": city.pk,
+            "enterprise_id": enterprise.astype(int),
+            "category": categories,
+            "reason": "日常检查",
+            "legal_basis": "依据",
+            "planned_on": days,
+            "state": "registered",
+            "after_the_fact": False,
+            "exemption_reason": "",
+            "late_reason": "",
+            "quiet_conflict": "",
+            "calendar_provisional": False,
+            "decision_note": "",
+            "result": "",
+            "created_at": now_text,
+        },
     )
+    _analyze(CheckRegistration)
     load_registrations = time.perf_counter() - t0
     month_rows = sum(1 for d, c in zip(days, categories, strict=True)
                      if d.month == MONTH.month and c in rules.PLANNED_CATEGORIES)  # fmt: skip
@@ -356,18 +296,6 @@ def bench_merge(data) -> dict:
             "naive": naive, "naive_sample": naive_made, "enterprises": enterprises}  # fmt: skip
 
 
-def _load() -> str:
-    a, b, c = os.getloadavg()
-    return f"load average {a:.2f} / {b:.2f} / {c:.2f}"
-
-
-def _psql_version() -> str:
-    try:
-        return subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        return "PostgreSQL"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--enterprises", type=int, default=1_000_000)
@@ -377,29 +305,22 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="do not write docs/bench/onsite.md")
     args = parser.parse_args()
 
-    _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {DB}")
-    try:
+    os.environ["QINQING_CONN_MAX_AGE"] = "600"
+    with throwaway_database(DB, keep=args.keep):
         print(
             f"Building {args.enterprises:,} enterprises, {args.registrations:,} registrations …",
             flush=True,
         )
-        _setup_django()
+        setup_django(DB, VAR)
         data = build(args)
-        load_before = _load()
+        load_before = load_note()
         print("window-and-cap check …", flush=True)
         check = bench_check(data, args)
         print(check, flush=True)
         print("monthly merge …", flush=True)
         merge = bench_merge(data)
         print(merge, flush=True)
-        load_after = _load()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        load_after = load_note()
 
     full = args.enterprises >= 1_000_000 and args.registrations >= 200_000
     scale = (
@@ -409,7 +330,7 @@ def main() -> int:
     )
     text = f"""## On-site checks (涉企检查): window-and-cap check, monthly joint-visit merge
 
-Date: {date.today().isoformat()} · machine: `nproc` = {os.cpu_count()}, {platform.machine()} · Python {platform.python_version()} · {_psql_version()} · {load_after} (before the runs: {load_before}; the machine is shared by ~8 engineers).
+{machine_line()} (before the runs: {load_before}, after: {load_after}; the machine is shared by ~8 engineers).
 
 Command: `.venv/bin/python bench/onsite.py --enterprises {args.enterprises} --registrations {args.registrations} --checks {args.checks}`
 
@@ -424,7 +345,7 @@ Targets (issue 19): one registration's window-and-cap check < 50 ms on PostgreSQ
 """
     print(text)
     if not args.no_write:
-        (ROOT / "docs" / "bench" / "onsite.md").write_text(text, encoding="utf-8")
+        write_doc("onsite", text.splitlines())
     return 0
 
 

@@ -22,8 +22,6 @@ import argparse
 import csv
 import datetime as dt
 import importlib.util
-import os
-import platform
 import random
 import resource
 import subprocess
@@ -32,8 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, load_note, machine_line, write_doc  # noqa: E402  (bench/ on sys.path)
+
 DATA = ROOT.parent / "shared" / "data" / "appeals"
 BASELINE_COMMIT = "9d81393"
 NOTE = (
@@ -131,7 +130,7 @@ def main() -> None:
     from qinqing.problems import themes
     from qinqing.problems.themes import clusters
 
-    load_before = os.getloadavg()
+    load_before = load_note()
     messages = build(args.messages)
     stages: dict[str, float] = {}
     read_features = clusters.features
@@ -154,20 +153,13 @@ def main() -> None:
     same = sorted(t.ids for t in new_small) == sorted(t.ids for t in old_small)
     cut_small = jieba_cut_seconds(small)
     cut_scaled = cut_small * args.messages / args.baseline
-    load_after = os.getloadavg()
-    ram = (
-        subprocess.run(["free", "-h"], capture_output=True, text=True)
-        .stdout.split("\n")[1]
-        .split()[1]
-    )
+    load_after = load_note()
     ok = total < 60
     lines = [
         "## Problems: 每月一题 themes (`qinqing problems themes`)",
         "",
-        f"Date: {dt.date.today()} · machine: `nproc` = {os.cpu_count()}, {ram} RAM · Python "
-        f"{platform.python_version()} · load average before {load_before[0]:.2f} / "
-        f"{load_before[1]:.2f} / {load_before[2]:.2f}, after {load_after[0]:.2f} / "
-        f"{load_after[1]:.2f} / {load_after[2]:.2f} (the machine is shared by ~8 engineers).",
+        f"{machine_line()} · before the run: {load_before}, after: {load_after} (the machine "
+        "is shared by ~8 engineers).",
         "",
         f"Command: `.venv/bin/python bench/problems_themes.py --messages {args.messages}`",
         "",
@@ -194,8 +186,7 @@ def main() -> None:
         "",
         NOTE,
     ]
-    out = ROOT / "docs" / "bench" / "problems_themes.md"
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_doc("problems_themes", lines)
     print("\n".join(lines))
 
 
