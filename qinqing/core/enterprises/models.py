@@ -48,6 +48,8 @@ class Enterprise(models.Model):
         ordering = ["uscc"]
         verbose_name = "企业"
         verbose_name_plural = "企业"
+        # matching re-evaluates only the rows changed since its last run (updated_at > mark)
+        indexes = [models.Index(fields=["updated_at"], name="enterprise_updated_at")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.uscc}）"

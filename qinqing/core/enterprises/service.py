@@ -71,7 +71,8 @@ def import_registry(
         fields["serious_dishonesty"] = bool(fields["serious_dishonesty"])
         objs.append(Enterprise(uscc=row["uscc"], attributes=extra, last_import=batch, **fields))
     # credit_tier is not part of the registry file: the credit module owns it
-    update_fields = [*CORE_FIELDS, "attributes", "last_import"]
+    # updated_at moves with every imported row, so matching knows what to re-evaluate
+    update_fields = [*CORE_FIELDS, "attributes", "last_import", "updated_at"]
     for start in range(0, len(objs), batch_size):
         Enterprise.objects.bulk_create(
             objs[start : start + batch_size],
