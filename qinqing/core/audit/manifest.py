@@ -14,6 +14,12 @@ MANIFEST = AppManifest(
             "qinqing.core.audit.checkpoints.write_checkpoint",
         ),
         Job(
+            "audit.protect_partitions",
+            "审计日志分区禁止清空（为新建分区加触发器）",
+            "daily 00:10",
+            "qinqing.core.audit.partitioning.protect_partitions",
+        ),
+        Job(
             "audit.retention_purge",
             "按留存期限清理过期数据",
             "daily 02:00",

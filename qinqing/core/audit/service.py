@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -160,11 +161,11 @@ def _unit_of(obj: Any) -> int | None:
 
 def _preferred_shard(count: int) -> int:
     """The shard this connection used last (so one transaction keeps its head), else one
-    picked from the process and connection."""
+    picked from the process and thread (a connection belongs to one thread)."""
     last = getattr(connection, "_qinqing_audit_shard", None)
     if isinstance(last, int) and last < count:
         return last
-    return hash((os.getpid(), id(connection))) % count
+    return hash((os.getpid(), threading.get_ident())) % count
 
 
 _PICK_FREE_HEAD = (

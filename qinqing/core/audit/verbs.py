@@ -20,6 +20,7 @@ VERB_LABELS: dict[str, str] = {
     "user.oidc_logged_in": "统一身份认证登录",
     "audit.exported": "导出审计日志",
     "audit.checkpoint_written": "写入审计校验点",
+    "audit.partition_detached": "归档审计日志旧月份分区",
     "keys.rotated": "轮换数据加密密钥",
     "retention.purged": "按留存期限清理",
 }
