@@ -41,3 +41,8 @@ class GrantBatchState(TextChoices):
     APPROVED = "approved", "已审批"
     PAID = "paid", "已拨付"
     CANCELLED = "cancelled", "已作废"
+
+
+class MatchMode(TextChoices):
+    FULL = "full", "全量"
+    INCREMENTAL = "incremental", "增量"

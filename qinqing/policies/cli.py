@@ -86,6 +86,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     match.add_argument("--year", type=int, required=True, help="政策年度，如 2025")
     match.add_argument("--area", required=True, help="地区单位名称，如 示例市")
     match.add_argument("--user", required=True, help="以哪个营商办账号的名义运行（记入审计日志）")
+    match.add_argument(
+        "--full",
+        action="store_true",
+        help="全量匹配：重新计算全部企业（默认只计算上次匹配后有变化的企业；规则有变化时自动全量）",
+    )
     match.set_defaults(func=_match)
 
     sweep = sub.add_parser(
@@ -231,9 +236,12 @@ def _match(args: argparse.Namespace) -> int:
     areas = Unit.objects.filter(name=args.area)
     if areas.count() != 1:
         raise InvalidInput(f"找不到唯一名为“{args.area}”的地区单位，请写机构库中的全称。")
-    run = run_matching(actor=user, year=args.year, area=areas.get(), now=timezone.now())
+    run = run_matching(
+        actor=user, year=args.year, area=areas.get(), now=timezone.now(), full=args.full
+    )
     print(
-        f"{run.year} 年度政策匹配完成：{run.enterprise_count} 家企业，符合条件 {run.eligible_count} 户次，"
+        f"{run.year} 年度政策匹配（{run.get_mode_display()}，计算 {run.reevaluated_count} 家）完成："
+        f"{run.enterprise_count} 家企业，符合条件 {run.eligible_count} 户次，"
         f"差一个条件 {run.near_miss_count} 户次；耗时 {run.timings}。"
     )
     return 0

@@ -18,27 +18,29 @@ Speed decisions:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 import pyarrow as pa
 from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from qinqing.core import audit
 from qinqing.core.enterprises.registry_io import Registry
 from qinqing.core.enterprises.service import registry_from_db
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
-from qinqing.policies.engine.evaluate import evaluate, find_near_misses
+from qinqing.policies.engine.evaluate import evaluate, find_reachable_near_misses
 from qinqing.policies.engine.explain import PolicyExplanation, explain
 from qinqing.policies.engine.spec import Policy as RulePolicy
 from qinqing.policies.engine.spec import RuleSet, parse_policy, ruleset_from_texts
-from qinqing.policies.models import MatchResult, MatchRun, Policy, PolicyRule
+from qinqing.policies.models import MatchMode, MatchResult, MatchRun, Policy, PolicyRule
 
 BULK_BATCH = 2000
 
@@ -82,12 +84,63 @@ def area_policies(area: Unit):
     return Policy.objects.filter(owner_unit__path__startswith=area.path)
 
 
-@transaction.atomic
-def run_matching(*, actor, year: int, area: Unit, now) -> MatchRun:
-    """政策匹配: evaluate the area's active rules over the whole stored registry for ``year``.
+NEAR_MISS_CAP = 2000  # near misses listed (stored) per policy and run; all are counted
 
-    Replaces the previous results of the same policies and year as the current ones (the
-    old rows stay, with the run and rule version they came from).
+
+def registry_state() -> tuple[dt.datetime | None, int, int]:
+    """(latest ``updated_at``, highest id, row count) of the stored registry: the mark a
+    run records, so the next one re-reads only rows changed after it."""
+    from qinqing.core.enterprises.models import Enterprise
+
+    agg = Enterprise.objects.aggregate(mark=Max("updated_at"), top=Max("pk"), n=Count("pk"))
+    return agg["mark"], agg["top"] or 0, agg["n"]
+
+
+def changed_since(run: MatchRun):
+    """The enterprises changed (imported, edited or added) since ``run`` read the registry,
+    or None when rows were deleted since (only a full run can drop their results)."""
+    from qinqing.core.enterprises.models import Enterprise
+
+    if run.registry_mark is None:
+        return None
+    added = Enterprise.objects.filter(pk__gt=run.registry_max_id).count()
+    if Enterprise.objects.count() != run.enterprise_count + added:
+        return None
+    return Enterprise.objects.filter(updated_at__gt=run.registry_mark)
+
+
+def registry_changed_since(run: MatchRun) -> bool:
+    """Whether the stored registry differs from what ``run``'s results describe."""
+    changed = changed_since(run)
+    if changed is None:
+        return run.registry_mark is not None or registry_digest(stored_registry()) != (
+            run.registry_digest
+        )
+    return changed.exists()
+
+
+def incremental_base(area: Unit, year: int, refs: list[str]) -> MatchRun | None:
+    """The run an incremental run may build on: the latest run of the area and year, with
+    exactly the same rule versions, and no later run (of any area) touching its policies.
+    Any rule change therefore forces a full run."""
+    base = MatchRun.objects.filter(area=area, year=year).order_by("-pk").first()
+    if base is None or sorted(base.rule_refs) != sorted(refs) or not base.policy_counts:
+        return None
+    codes = {ref.rsplit("@", 1)[0] for ref in refs}
+    for later in MatchRun.objects.filter(year=year, pk__gt=base.pk).only("rule_refs"):
+        if codes & {ref.rsplit("@", 1)[0] for ref in later.rule_refs}:
+            return None
+    return base
+
+
+def run_matching(*, actor, year: int, area: Unit, now, full: bool = False) -> MatchRun:
+    """政策匹配: evaluate the area's active rules over the stored registry for ``year``.
+
+    When the rule versions are those of the area's last run, only the enterprises changed
+    since then are re-evaluated and only their results replaced (incremental); otherwise
+    (or with ``full``) the whole registry is, and the policies' previous results are
+    replaced. Replaced rows are deleted, except those an enterprise gave feedback on
+    (kept, no longer current); the runs' counts and the audit trail keep the history.
     """
     from qinqing.core.accounts.access import require_capability, visible_units
 
@@ -96,6 +149,13 @@ def run_matching(*, actor, year: int, area: Unit, now) -> MatchRun:
         raise InvalidInput(f"“{area.name}”不在您所在地区，不能为它运行政策匹配。")
     if not 2000 <= year <= 2100:
         raise InvalidInput(f"政策年度应为 2000—2100 之间的年份，现为 {year}。")
+    return match_area(actor=actor, year=year, area=area, now=now, full=full)
+
+
+@transaction.atomic
+def match_area(*, actor, year: int, area: Unit, now, full: bool = False) -> MatchRun:
+    """The run itself, for a caller whose access :func:`run_matching` checked (and the
+    benchmark); ``actor`` may be None (the system)."""
     rules = active_rules(area_policies(area))
     if not rules:
         raise InvalidInput(
@@ -103,71 +163,93 @@ def run_matching(*, actor, year: int, area: Unit, now) -> MatchRun:
         )
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    refs = [f"{r.policy.code}@{r.version}" for r in rules]
     ruleset = ruleset_for(rules)
-    registry = stored_registry()
-    if len(registry) == 0:
+    mark, top, count = registry_state()
+    if count == 0:
         raise InvalidInput("企业库中还没有企业，请先导入企业名录再运行政策匹配。")
-    digest = registry_digest(registry)
+    base = None if full else incremental_base(area, year, refs)
+    changed = changed_since(base) if base is not None else None
+    if changed is None:
+        base = None
+    if base is not None and changed is not None and not changed.exists():
+        registry = None  # nothing changed since the base run: nothing to re-evaluate
+    else:
+        registry = stored_registry(changed)
+    if base is None:
+        assert registry is not None
+        digest = registry_digest(registry)
+    else:
+        part = registry_digest(registry) if registry is not None else ""
+        digest = hashlib.sha256(f"{base.registry_digest}+{part}".encode()).hexdigest()
     timings["load"] = round(time.perf_counter() - started, 3)
-    mark = time.perf_counter()
-    evaluation = evaluate(ruleset, registry, year)
-    near_misses = find_near_misses(ruleset, registry, year, evaluation)
-    timings["evaluate"] = round(time.perf_counter() - mark, 3)
-    mark = time.perf_counter()
+    mark_t = time.perf_counter()
+    results: list = []
+    near_misses: list = []
+    if registry is not None:
+        evaluation = evaluate(ruleset, registry, year)
+        results = evaluation.results
+        near_misses = find_reachable_near_misses(ruleset, registry, year, evaluation)
+    timings["evaluate"] = round(time.perf_counter() - mark_t, 3)
+    mark_t = time.perf_counter()
 
     by_code = {r.policy.code: r for r in rules}
     run = MatchRun.objects.create(
         year=year,
         area=area,
         registry_digest=digest,
-        enterprise_count=len(registry),
-        rule_refs=[f"{r.policy.code}@{r.version}" for r in rules],
+        enterprise_count=count,
+        rule_refs=refs,
         created_at=now,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        mode=MatchMode.FULL if base is None else MatchMode.INCREMENTAL,
+        base_run=base,
+        registry_mark=mark,
+        registry_max_id=top,
+        reevaluated_count=len(registry) if registry is not None else 0,
     )
-    MatchResult.objects.filter(
-        policy_id__in=[r.policy_id for r in rules], year=year, current=True
-    ).update(current=False)
-    uscc, names = registry.uscc, registry.arrow("name")
-    eligible_count = near_count = 0
-    total = 0
-
-    def rows_of(result_rows):
-        index = pa.array(result_rows)
-        return uscc.take(index).to_pylist(), names.take(index).to_pylist()
-
-    def result_rows():
-        """(policy_id, rule_id, uscc, name, eligible, near_miss, amount, reason) tuples."""
-        nonlocal eligible_count, near_count, total
-        for result in evaluation.results:
-            if not len(result.rows):
-                continue
-            rule = by_code[result.policy.id]
-            codes, titles = rows_of(result.rows)
-            eligible_count += len(codes)
-            total += result.total
-            for code, name, amount in zip(codes, titles, result.amounts.tolist(), strict=True):
-                yield rule.policy_id, rule.pk, code, name[:200], True, False, amount, ""
-        for near in near_misses:
-            if not len(near.rows):
-                continue
-            rule = by_code[near.policy.id]
-            codes, titles = rows_of(near.rows)
-            keys = list(zip(near.items.tolist(), near.failed.tolist(), strict=True))
-            reasons: dict[tuple[int, int], str] = {}
-            for i, key in enumerate(keys):
-                if key not in reasons:
-                    reasons[key] = near.reason(i, year)[:500]
-            near_count += len(codes)
-            for code, name, key in zip(codes, titles, keys, strict=True):
-                yield rule.policy_id, rule.pk, code, name[:200], False, True, 0, reasons[key]
-
-    store_results(run, year, result_rows())
-    timings["store"] = round(time.perf_counter() - mark, 3)
-    run.eligible_count, run.near_miss_count = eligible_count, near_count
+    policy_ids = [r.policy_id for r in rules]
+    codes = None
+    if base is not None:
+        codes = registry.uscc.to_pylist() if registry is not None else []
+    retired = retire_results(policy_ids, year, codes)
+    timings["retire"] = round(time.perf_counter() - mark_t, 3)
+    mark_t = time.perf_counter()
+    counts: dict[str, dict[str, int]] = {}
+    for rule in rules:
+        before = base.policy_counts.get(str(rule.policy_id), {}) if base is not None else {}
+        gone = retired.get(rule.policy_id, (0, 0, 0))
+        # a changed enterprise's earlier near miss beyond the listed ones was not stored, so
+        # after an incremental run "near" can count it twice; "near_listed" stays exact
+        counts[str(rule.policy_id)] = {
+            "version": rule.version,
+            "eligible": before.get("eligible", 0) - gone[0],
+            "near": before.get("near", 0) - gone[1],
+            "near_listed": before.get("near_listed", 0) - gone[1],
+            "total": before.get("total", 0) - gone[2],
+        }
+    for result in results:
+        c = counts[str(by_code[result.policy.id].policy_id)]
+        c["eligible"] += len(result.rows)
+        c["total"] += result.total
+    for near in near_misses:
+        c = counts[str(by_code[near.policy.id].policy_id)]
+        c["near"] += len(near.rows)
+        c["near_listed"] += min(len(near.rows), NEAR_MISS_CAP)
+    if registry is not None:
+        store_results(run, year, result_table(run, year, registry, results, near_misses, by_code))
+    timings["store"] = round(time.perf_counter() - mark_t, 3)
+    run.eligible_count = sum(c["eligible"] for c in counts.values())
+    run.near_miss_count = sum(c["near"] for c in counts.values())
+    total = sum(c["total"] for c in counts.values())
     run.total_amount = Decimal(total)
+    run.policy_counts = counts
     run.timings = timings
-    run.save(update_fields=["eligible_count", "near_miss_count", "total_amount", "timings"])
+    run.save(
+        update_fields=[
+            "eligible_count", "near_miss_count", "total_amount", "timings", "policy_counts"
+        ]
+    )  # fmt: skip
     audit.record(
         actor,
         "match_run.completed",
@@ -175,9 +257,12 @@ def run_matching(*, actor, year: int, area: Unit, now) -> MatchRun:
         after={
             "year": year,
             "rules": run.rule_refs,
+            "mode": run.mode,
+            "base_run": base.pk if base is not None else None,
             "enterprises": run.enterprise_count,
-            "eligible": eligible_count,
-            "near_misses": near_count,
+            "reevaluated": run.reevaluated_count,
+            "eligible": run.eligible_count,
+            "near_misses": run.near_miss_count,
             "total_amount": total,
             "registry_digest": digest,
         },
@@ -187,40 +272,177 @@ def run_matching(*, actor, year: int, area: Unit, now) -> MatchRun:
     return run
 
 
+def _chunks(values: list[str], size: int = 5000):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def retire_results(
+    policy_ids: list[int], year: int, codes: list[str] | None
+) -> dict[int, tuple[int, int, int]]:
+    """Take the current results of ``policy_ids`` and ``year`` (of the enterprises
+    ``codes`` only, unless None) out of the current lists: delete them in bulk, except
+    rows an enterprise gave feedback on, which stay as history (``current`` false).
+
+    Returns {policy_id: (eligible rows, near-miss rows, eligible amount)} taken out of an
+    incremental run's scope (not counted for a full run: its counts start afresh). Stays set-based: no
+    ORM object per row (a province's full run replaces tens of millions of rows).
+    """
+    from django.db import connection
+
+    from qinqing.policies.models import PushFeedback
+
+    quote = connection.ops.quote_name
+    table, feedback = quote(MatchResult._meta.db_table), quote(PushFeedback._meta.db_table)
+    marks = ", ".join(["%s"] * len(policy_ids))
+    where = f"policy_id IN ({marks}) AND year = %s AND current = %s"
+    base_params: list[Any] = [*policy_ids, year, True]
+    if codes is None:
+        scopes: list[tuple[str, list[Any]]] = [(where, base_params)]
+    elif connection.vendor == "postgresql":
+        scopes = [
+            (f"{where} AND uscc = ANY(%s)", [*base_params, chunk]) for chunk in _chunks(codes)
+        ]
+    else:
+        scopes = [
+            (f"{where} AND uscc IN ({', '.join(['%s'] * len(chunk))})", [*base_params, *chunk])
+            for chunk in _chunks(codes, 500)
+        ]
+    out: dict[int, tuple[int, int, int]] = {}
+    if codes is not None and not codes:
+        return out
+    with connection.cursor() as cursor:
+        for clause, params in scopes:
+            # names are the models' own; values are parameters
+            if codes is not None:
+                cursor.execute(
+                    "SELECT policy_id, SUM(CASE WHEN eligible THEN 1 ELSE 0 END),"  # noqa: S608
+                    " SUM(CASE WHEN near_miss THEN 1 ELSE 0 END),"
+                    " SUM(CASE WHEN eligible THEN amount ELSE 0 END)"
+                    f" FROM {table} WHERE {clause} GROUP BY policy_id",
+                    params,
+                )
+                for policy_id, eligible, near, amount in cursor.fetchall():
+                    e, m, a = out.get(policy_id, (0, 0, 0))
+                    out[policy_id] = (e + int(eligible), m + int(near), a + int(amount or 0))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {clause} AND NOT EXISTS"  # noqa: S608
+                f" (SELECT 1 FROM {feedback} f WHERE f.result_id = {table}.id)",
+                params,
+            )
+            cursor.execute(
+                f"UPDATE {table} SET current = %s WHERE {clause}",  # noqa: S608
+                [False, *params],
+            )
+    return out
+
+
 RESULT_COLUMNS = (
     "run_id", "year", "policy_id", "rule_id", "uscc", "enterprise_name", "eligible",
     "near_miss", "amount", "reason", "current",
 )  # fmt: skip
 
 
-def store_results(run: MatchRun, year: int, rows) -> None:
-    """Insert the run's results set-based: ``COPY … FROM STDIN`` on PostgreSQL (one stream,
-    no per-row statement), ``bulk_create`` in batches elsewhere."""
+def result_table(run, year, registry, results, near_misses, by_code) -> pa.Table:
+    """The run's rows as one Arrow table (built column-wise, no Python object per row):
+    every eligible pair, and per policy the first ``NEAR_MISS_CAP`` near misses (credit
+    code order) with their reasons, each worded once per distinct (item, condition)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    rows: list[np.ndarray] = []
+    policy_ids: list[np.ndarray] = []
+    rule_ids: list[np.ndarray] = []
+    amounts: list[np.ndarray] = []
+    reason_index: list[np.ndarray] = []
+    reasons: list[str] = [""]
+    eligible_rows = 0
+    for result in results:
+        if not len(result.rows):
+            continue
+        rule = by_code[result.policy.id]
+        rows.append(result.rows)
+        policy_ids.append(np.full(len(result.rows), rule.policy_id, dtype=np.int64))
+        rule_ids.append(np.full(len(result.rows), rule.pk, dtype=np.int64))
+        amounts.append(result.amounts.astype(np.int64))
+        reason_index.append(np.zeros(len(result.rows), dtype=np.int32))
+        eligible_rows += len(result.rows)
+    for near in near_misses:
+        if not len(near.rows):
+            continue
+        rule = by_code[near.policy.id]
+        k = min(len(near.rows), NEAR_MISS_CAP)
+        keys = near.items[:k].astype(np.int64) * 1_000_000 + (near.failed[:k] + 10)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        offset = len(reasons)
+        reasons.extend(near.reason(int(i), year)[:500] for i in first)
+        rows.append(near.rows[:k])
+        policy_ids.append(np.full(k, rule.policy_id, dtype=np.int64))
+        rule_ids.append(np.full(k, rule.pk, dtype=np.int64))
+        amounts.append(np.zeros(k, dtype=np.int64))
+        reason_index.append((inverse.reshape(-1) + offset).astype(np.int32))
+    if not rows:
+        return pa.table({c: pa.array([], pa.string()) for c in RESULT_COLUMNS})
+    index = pa.array(np.concatenate(rows))
+    n = len(index)
+    eligible = np.zeros(n, dtype=bool)
+    eligible[:eligible_rows] = True
+    names = pc.utf8_slice_codeunits(registry.arrow("name").take(index), 0, 200)
+    return pa.table(
+        {
+            "run_id": pa.array(np.full(n, run.pk, dtype=np.int64)),
+            "year": pa.array(np.full(n, year, dtype=np.int32)),
+            "policy_id": pa.array(np.concatenate(policy_ids)),
+            "rule_id": pa.array(np.concatenate(rule_ids)),
+            "uscc": registry.uscc.take(index),
+            "enterprise_name": names,
+            "eligible": pa.array(eligible),
+            "near_miss": pa.array(~eligible),
+            "amount": pa.array(np.concatenate(amounts)),
+            "reason": pa.array(reasons, pa.string()).take(pa.array(np.concatenate(reason_index))),
+            "current": pa.array(np.ones(n, dtype=bool)),
+        }
+    )
+
+
+def store_results(run: MatchRun, year: int, table: pa.Table) -> None:
+    """Insert the run's result rows set-based: on PostgreSQL one ``COPY … FROM STDIN
+    (FORMAT csv)`` stream written by Arrow's CSV writer in slices (no per-row Python),
+    ``bulk_create`` in batches elsewhere."""
     from django.db import connection
 
+    if not table.num_rows:
+        return
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(MatchResult._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(c) for c in RESULT_COLUMNS)
-        sql = f"COPY {table} ({columns}) FROM STDIN"
+        import pyarrow.csv as pacsv
+
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in RESULT_COLUMNS)
+        sql = (
+            f"COPY {quote(MatchResult._meta.db_table)} ({columns}) FROM STDIN"
+            " (FORMAT csv, FORCE_NOT_NULL (enterprise_name, reason))"
+        )
+        options = pacsv.WriteOptions(include_header=False)
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for policy_id, rule_id, code, name, eligible, near, amount, reason in rows:
-                row = (run.pk, year, policy_id, rule_id, code, name, eligible, near, amount)
-                copy.write_row((*row, reason, True))
+            for start in range(0, table.num_rows, 500_000):
+                buffer = io.BytesIO()
+                pacsv.write_csv(table.slice(start, 500_000), buffer, write_options=options)
+                copy.write(buffer.getbuffer())
         return
     batch: list[MatchResult] = []
-    for policy_id, rule_id, code, name, eligible, near, amount, reason in rows:
+    for row in table.select(list(RESULT_COLUMNS)).to_pylist():
         batch.append(
             MatchResult(
                 run=run,
                 year=year,
-                policy_id=policy_id,
-                rule_id=rule_id,
-                uscc=code,
-                enterprise_name=name,
-                eligible=eligible,
-                near_miss=near,
-                amount=Decimal(amount),
-                reason=reason,
+                policy_id=row["policy_id"],
+                rule_id=row["rule_id"],
+                uscc=row["uscc"],
+                enterprise_name=row["enterprise_name"],
+                eligible=row["eligible"],
+                near_miss=row["near_miss"],
+                amount=Decimal(row["amount"]),
+                reason=row["reason"],
             )
         )
         if len(batch) >= BULK_BATCH:
@@ -255,16 +477,67 @@ def explain_result(result: MatchResult) -> ResultExplanation:
     return ResultExplanation(explanation, data_changed=changed, missing=False)
 
 
+def unlisted_near_misses(uscc: str, listed: set[int]) -> list[tuple[Policy, int, str]]:
+    """The enterprise's near misses on policies whose stored list stopped at
+    ``NEAR_MISS_CAP`` (latest run) and that have no current row for it (``listed``):
+    (policy, year, reason), computed now on its one registry row (a few milliseconds), so
+    every enterprise still sees where it falls short although not every near miss of a
+    province is stored."""
+    from qinqing.core.enterprises.models import Enterprise
+
+    run = MatchRun.objects.order_by("-pk").only("year", "policy_counts").first()
+    if run is None:
+        return []
+    capped = [
+        int(key)
+        for key, c in run.policy_counts.items()
+        if c.get("near", 0) > c.get("near_listed", 0) and int(key) not in listed
+    ]
+    rows = Enterprise.objects.filter(uscc=uscc)
+    if not capped or not rows.exists():
+        return []
+    rules = PolicyRule.objects.filter(policy_id__in=capped, active=True).select_related("policy")
+    by_code = {r.policy.code: r for r in rules}
+    ruleset = [parse_rule(r.yaml_text, f"{code}.yaml") for code, r in sorted(by_code.items())]
+    out = []
+    for near in find_reachable_near_misses(ruleset, stored_registry(rows), run.year):
+        if len(near.rows):
+            out.append((by_code[near.policy.id].policy, run.year, near.reason(0, run.year)))
+    return out
+
+
 def policy_summary(policy: Policy) -> dict:
-    """Counts of the current push list: eligible, near misses, total amount, last run."""
+    """Counts of the current push list: eligible, near misses (listed, and all counted by
+    the latest run), total amount, last run."""
     qs = MatchResult.objects.filter(policy=policy, current=True)
     agg = qs.aggregate(
         total=Sum("amount", filter=Q(eligible=True)),
         run=Max("run_id"),
     )
+    listed = qs.filter(near_miss=True).count()
+    run = MatchRun.objects.filter(pk=agg["run"]).only("policy_counts").first()
+    counted = (run.policy_counts if run else {}).get(str(policy.pk), {}).get("near", listed)
     return {
         "eligible": qs.filter(eligible=True).count(),
-        "near_miss": qs.filter(near_miss=True).count(),
+        "near_miss": max(listed, counted),
+        "near_miss_listed": listed,
         "total": agg["total"] or Decimal(0),
         "run_id": agg["run"],
     }
+
+
+def run_policy_rows(run: MatchRun, visible) -> list[dict]:
+    """Per policy of ``run`` the user may see: code, title, rule version, eligible and
+    near-miss counts (from the run's own record, so old runs keep their figures)."""
+    policies = {str(p.pk): p for p in visible.filter(pk__in=[int(k) for k in run.policy_counts])}
+    rows = [
+        {
+            "policy__code": p.code,
+            "policy__title": p.title,
+            "rule__version": run.policy_counts[key]["version"],
+            "eligible": run.policy_counts[key]["eligible"],
+            "near": run.policy_counts[key]["near"],
+        }
+        for key, p in policies.items()
+    ]
+    return sorted(rows, key=lambda r: r["policy__code"])

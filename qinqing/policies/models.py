@@ -24,6 +24,7 @@ from qinqing.policies.choices import (
     Delivery,
     FitAnswer,
     GrantBatchState,
+    MatchMode,
 )
 
 __all__ = [
@@ -201,6 +202,18 @@ class MatchRun(models.Model):
     total_amount = models.DecimalField("测算金额（元）", default=ZERO, **MONEY)
     rule_refs = models.JSONField("规则版本", default=list)
     timings = models.JSONField("耗时（秒）", default=dict)
+    # incremental runs re-evaluate only the enterprises changed since their base run
+    mode = models.CharField(
+        "方式", max_length=12, choices=MatchMode.choices, default=MatchMode.FULL
+    )
+    base_run = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registry_mark = models.DateTimeField("企业库更新时间标记", null=True, blank=True)
+    registry_max_id = models.BigIntegerField(default=0)
+    reevaluated_count = models.PositiveIntegerField("本次计算企业数", default=0)
+    # {policy_id: {"eligible": n, "near": n, "near_listed": n, "version": v}} after the run
+    policy_counts = models.JSONField("各政策结果数", default=dict)
     created_at = models.DateTimeField("匹配时间")
     created_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -227,10 +240,15 @@ class MatchResult(models.Model):
     """
 
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="results")
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="results")
-    rule = models.ForeignKey(
-        PolicyRule, on_delete=models.PROTECT, related_name="results", verbose_name="规则版本"
+    # no single-column indexes on policy and rule: policy_result_list starts with policy,
+    # and every index costs time on a province's tens of millions of COPY-ed rows
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="results", db_index=False
     )
+    rule = models.ForeignKey(
+        PolicyRule, on_delete=models.PROTECT, related_name="results", verbose_name="规则版本",
+        db_index=False,
+    )  # fmt: skip
     year = models.PositiveSmallIntegerField("政策年度")
     uscc = models.CharField("统一社会信用代码", max_length=18)
     enterprise_name = models.CharField("企业名称", max_length=200)

@@ -274,8 +274,8 @@ def demo_persona_rows(enterprises: list[tuple[str, str]]) -> list[str]:
     """``enterprises``: (name, credit code) of the demo's 甲 and 乙.
 
     甲: small high-tech firm (eligible: art3 and the R&D subsidy; near miss: graduates).
-    乙: large food maker newly above scale with 12 graduate hires (eligible: art2; near
-    miss: the graduate subsidy, because it is large)."""
+    乙: large food maker newly above scale with 12 graduate hires (eligible: art2; the
+    graduate subsidy is for 中小微企业, which 乙 cannot become: no near miss)."""
     ENTERPRISE_A, ENTERPRISE_B = enterprises  # noqa: N806
 
     return [

@@ -173,7 +173,6 @@ def refresh_matching(now: dt.datetime) -> dict[str, int]:
     for run in MatchRun.objects.select_related("area", "created_by").order_by("created_at", "pk"):
         latest[(run.area_id, run.year)] = run
     counts = {"refreshed": 0, "unchanged": 0, "not_refreshable": 0}
-    digest = None
     for run in latest.values():
         if run.area is None or run.created_by is None:
             counts["not_refreshable"] += 1
@@ -182,9 +181,7 @@ def refresh_matching(now: dt.datetime) -> dict[str, int]:
             f"{r.policy.code}@{r.version}"
             for r in matching.active_rules(matching.area_policies(run.area))
         ]
-        if digest is None:
-            digest = matching.registry_digest(matching.stored_registry())
-        if refs == run.rule_refs and digest == run.registry_digest:
+        if refs == run.rule_refs and not matching.registry_changed_since(run):
             counts["unchanged"] += 1
             continue
         try:

@@ -256,15 +256,18 @@ def matching_run(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = queries.access_run_for_user(request.user, run_id)
     visible = queries.staff_policies_for_user(request.user)
-    per_policy = (
-        MatchResult.objects.filter(run=run, policy__in=visible)
-        .values("policy__code", "policy__title", "rule__version")
-        .annotate(
-            eligible=Count("id", filter=Q(eligible=True)),
-            near=Count("id", filter=Q(near_miss=True)),
+    if run.policy_counts:
+        per_policy = matching.run_policy_rows(run, visible)
+    else:  # a run recorded before runs kept their per-policy counts
+        per_policy = list(
+            MatchResult.objects.filter(run=run, policy__in=visible)
+            .values("policy__code", "policy__title", "rule__version")
+            .annotate(
+                eligible=Count("id", filter=Q(eligible=True)),
+                near=Count("id", filter=Q(near_miss=True)),
+            )
+            .order_by("policy__code")
         )
-        .order_by("policy__code")
-    )
     return render(request, "policies/run.html", {"run": run, "per_policy": per_policy})
 
 
@@ -430,6 +433,11 @@ def mine(request: HttpRequest) -> HttpResponse:
     }
     eligible = [(r, feedback.get(r.pk)) for r in results if r.eligible]
     near = [(r, feedback.get(r.pk)) for r in results if r.near_miss]
+    # a province's near misses are stored only up to a cap per policy: the rest are
+    # worked out now for this enterprise
+    uscc = user_uscc(request.user)
+    listed = {r.policy_id for r in results}
+    near_now = matching.unlisted_near_misses(uscc, listed) if uscc else []
     applications = queries.visible_applications_for_user(request.user)[:20]
     notifications = queries.own_notifications_for_user(request.user)[:20]
     open_policies = (
@@ -443,6 +451,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             "eligible": eligible,
             "near": near,
+            "near_now": near_now,
             "applications": applications,
             "notifications": notifications,
             "open_policies": open_policies,

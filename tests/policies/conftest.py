@@ -32,7 +32,8 @@ USCC_E = uscc("91420602MA0EEEE0E")
 
 def world_registry_rows() -> list[str]:
     """A: small, 高新 2025 → art3 100,000; no graduates → near miss of the subsidy.
-    B: large, 规上工业 2025, 12 graduates → art2 50,000; near miss (size) of the subsidy.
+    B: large, 规上工业 2025, 12 graduates → art2 50,000; misses the subsidy only on size,
+       which it cannot change: no near miss (defect 12).
     C: micro, 3 graduates → subsidy 3,000.
     D: 严重失信 with 小巨人 2025 → nothing; near miss (excluded) of art3.
     E: medium, 2 graduates, 国家单项冠军 + 限上 2025 → art2 210,000; subsidy 2,000."""

@@ -17,6 +17,7 @@ from qinqing.policies.models import (
     ServiceTargetList,
 )
 from tests.policies.conftest import NOW, USCC_C, USCC_E
+from tests.world import USCC_B
 
 # goes through the demo or a sweep: the clock is pinned (tests/conftest.py)
 pytestmark = pytest.mark.date_sensitive
@@ -150,9 +151,11 @@ def test_refresh_takes_the_current_results_for_this_quarter(pw, matched):
     assert (target.year, target.quarter, target.due_on) == (2025, 4, dt.date(2025, 12, 31))
     entries = {e.uscc: e for e in target.entries.all()}
     assert entries[USCC_C].eligible and entries[USCC_C].amount == Decimal(3000)
-    assert target.entry_count == 4  # 2 eligible + 2 near misses
+    # 2 eligible + A's near miss (no graduate hired yet); B, a large firm, misses only on
+    # size, which it cannot change, so it is no service target of an SME subsidy
+    assert target.entry_count == 3 and USCC_B not in entries
     again = service.refresh_service_target_list(pw.grad, actor=pw.world.market_clerk, now=NOW)
-    assert again.pk == target.pk and again.entries.count() == 4
+    assert again.pk == target.pk and again.entries.count() == 3
     assert USCC_E in entries
 
 

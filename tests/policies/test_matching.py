@@ -12,7 +12,7 @@ from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.notifications.models import Notification
 from qinqing.policies import service
 from qinqing.policies.matching import run_matching
-from qinqing.policies.models import MatchResult, PushFeedback
+from qinqing.policies.models import MatchResult, MatchRun, PushFeedback
 from tests.policies.conftest import NOW, USCC_C, USCC_D, USCC_E, YEAR
 from tests.world import USCC_A, USCC_B
 
@@ -48,32 +48,128 @@ def test_near_misses_are_stored_with_their_reason(pw, matched):
     grad = _current(pw.grad)
     assert grad[USCC_A].near_miss and not grad[USCC_A].eligible
     assert "本年度招用符合条件的高校毕业生至少 1 人" in grad[USCC_A].reason
-    assert "中小微企业" in grad[USCC_B].reason  # B is large
+    # B is large: missing only 中小微企业, which it cannot change, is no near miss (defect 12)
+    assert USCC_B not in grad
+    assert matched.policy_counts[str(pw.grad.pk)]["near"] == 1
     art3 = _current(pw.art3)
     assert art3[USCC_D].near_miss
     assert "严重失信" in art3[USCC_D].reason  # met the item, caught by the exclusion
 
 
-def test_a_second_run_replaces_the_current_results_and_keeps_the_old(pw, matched):
+def _edit(uscc: str, **attributes) -> None:
+    """Change an enterprise as the registry's edit paths do (``save`` moves updated_at)."""
     from qinqing.core.enterprises.models import Enterprise
 
-    Enterprise.objects.filter(uscc=USCC_C).update(attributes={"graduate_hires": 5})
+    enterprise = Enterprise.objects.get(uscc=uscc)
+    enterprise.attributes = {**enterprise.attributes, **attributes}
+    enterprise.save()
+
+
+def _rows(policy) -> dict[str, tuple[int, int]]:
+    return {
+        u: (pk, run)
+        for u, pk, run in MatchResult.objects.filter(policy=policy, current=True).values_list(
+            "uscc", "pk", "run_id"
+        )
+    }
+
+
+def test_a_second_run_re_evaluates_only_the_changed_enterprise(pw, matched):
+    before = {p.code: _rows(p) for p in (pw.art2, pw.art3, pw.grad)}
+    _edit(USCC_C, graduate_hires=5)
     second = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    assert (second.mode, second.base_run_id, second.reevaluated_count) == (
+        "incremental", matched.pk, 1,
+    )  # fmt: skip
     assert _current(pw.grad)[USCC_C].amount == Decimal(5000)
     assert _current(pw.grad)[USCC_C].run_id == second.pk
-    old = MatchResult.objects.get(run=matched, policy=pw.grad, uscc=USCC_C)
-    assert old.amount == Decimal(3000) and not old.current
+    # the replaced row is gone (no feedback on it); the run's figures keep the history
+    assert not MatchResult.objects.filter(run=matched, policy=pw.grad, uscc=USCC_C).exists()
+    assert matched.policy_counts[str(pw.grad.pk)]["eligible"] == 2
+    # every other enterprise's rows are the very same rows, untouched
+    after = {p.code: _rows(p) for p in (pw.art2, pw.art3, pw.grad)}
+    for code, rows in before.items():
+        unchanged = {u: v for u, v in rows.items() if u != USCC_C}
+        assert {u: v for u, v in after[code].items() if u != USCC_C} == unchanged
+    assert (second.eligible_count, second.total_amount) == (5, Decimal(367000))
     assert second.registry_digest != matched.registry_digest
+    event = AuditEvent.objects.filter(verb="match_run.completed").latest("pk")
+    assert event.after["mode"] == "incremental" and event.after["reevaluated"] == 1
 
 
-def test_a_new_rule_version_is_recorded_on_the_next_run(pw, matched):
+def test_an_enterprise_that_stops_qualifying_leaves_the_list(pw, matched):
+    _edit(USCC_C, graduate_hires=0)
+    second = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    grad = _current(pw.grad)
+    assert second.mode == "incremental"
+    assert not grad[USCC_C].eligible and grad[USCC_C].near_miss  # now a near miss
+    assert second.eligible_count == 4 and second.total_amount == Decimal(362000)
+
+
+def test_a_run_with_nothing_changed_keeps_every_row(pw, matched):
+    before = {p.code: _rows(p) for p in (pw.art2, pw.art3, pw.grad)}
+    second = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    assert (second.mode, second.reevaluated_count) == ("incremental", 0)
+    assert {p.code: _rows(p) for p in (pw.art2, pw.art3, pw.grad)} == before
+    assert (second.eligible_count, second.total_amount) == (5, Decimal(365000))
+    assert second.policy_counts == matched.policy_counts
+
+
+def test_full_run_on_request_or_after_a_deletion(pw, matched):
+    from qinqing.core.enterprises.models import Enterprise
+
+    forced = run_matching(
+        actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW, full=True
+    )
+    assert (forced.mode, forced.reevaluated_count) == ("full", 5)
+    assert set(MatchResult.objects.filter(current=True).values_list("run_id", flat=True)) == {
+        forced.pk
+    }
+    Enterprise.objects.filter(uscc=USCC_E).delete()
+    third = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    assert (third.mode, third.reevaluated_count) == ("full", 4)
+    assert not MatchResult.objects.filter(uscc=USCC_E, current=True).exists()
+
+
+def test_an_import_marks_its_rows_changed(pw, matched):
+    from qinqing.core.enterprises.models import Enterprise
+    from qinqing.core.enterprises.service import import_registry
+    from qinqing.policies.seeds import _row
+    from tests.policies.conftest import registry_csv
+
+    name = Enterprise.objects.get(uscc=USCC_C).name
+    rows = [_row(USCC_C, name, size="micro", graduate_hires=4)]
+    import_registry(registry_csv(rows), filename="c.csv", actor=pw.world.office_admin)
+    second = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    assert (second.mode, second.reevaluated_count) == ("incremental", 1)
+    assert _current(pw.grad)[USCC_C].amount == Decimal(4000)
+
+
+def test_feedback_keeps_a_replaced_row_as_history(pw, matched):
+    result = _current(pw.grad)[USCC_C]
+    PushFeedback.objects.create(
+        result=result, policy=pw.grad, uscc=USCC_C, answer="fits", created_at=NOW, updated_at=NOW
+    )
+    _edit(USCC_C, graduate_hires=5)
+    run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    result.refresh_from_db()
+    assert not result.current and result.amount == Decimal(3000)
+    assert _current(pw.grad)[USCC_C].amount == Decimal(5000)
+
+
+def test_a_new_rule_version_re_evaluates_everything(pw, matched):
     text = pw.grad.rules.get(active=True).yaml_text
     new = text.replace("version: 1", "version: 2").replace("each: 1000元", "each: 1500元")
     service.save_policy_rule(pw.grad, new, actor=pw.world.office_admin, now=NOW)
-    run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    second = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    assert (second.mode, second.reevaluated_count) == ("full", 5)
     current = _current(pw.grad)[USCC_C]
     assert current.amount == Decimal(4500) and current.rule.version == 2
-    assert MatchResult.objects.get(run=matched, policy=pw.grad, uscc=USCC_C).rule.version == 1
+    assert {r.run_id for p in (pw.art2, pw.art3, pw.grad) for r in _current(p).values()} == {
+        second.pk
+    }
+    assert "grad-hiring-subsidy@2" in second.rule_refs
+    assert matched.policy_counts[str(pw.grad.pk)]["version"] == 1
 
 
 def test_run_refuses_a_bad_year_and_an_empty_registry(world):
@@ -189,3 +285,36 @@ def test_matching_command_for_large_registries(pw, capsys):
     assert main([*args, "--user", "leader"]) == 2  # a read-only leader may not run it
     assert "政策与规则" in capsys.readouterr().err
     assert MatchResult.objects.count() == before
+
+
+def test_near_misses_beyond_the_cap_are_counted_and_shown_to_the_enterprise(
+    pw, world, client_for, monkeypatch
+):
+    """A province has more near misses than are stored: the list stops at the cap, the
+    count is of all, and the enterprise still sees its own near miss on its page."""
+    from qinqing.policies import matching
+
+    monkeypatch.setattr(matching, "NEAR_MISS_CAP", 0)
+    run = run_matching(actor=world.office_admin, year=YEAR, area=world.city, now=NOW)
+    assert not MatchResult.objects.filter(near_miss=True).exists()
+    assert run.near_miss_count == 2 and run.policy_counts[str(pw.grad.pk)]["near_listed"] == 0
+    staff = client_for(world.market_clerk).get(f"/policies/p/{pw.grad.code}/push/")
+    assert "差一个条件 <strong>1</strong> 家（名单列出并推送其中 0 家" in staff.content.decode()
+    html = client_for(world.enterprise_a).get("/policies/mine/").content.decode()
+    near = html.split('id="near-misses"')[1].split("</section>")[0]
+    assert "中小微企业招用高校毕业生一次性就业补贴" in near
+    assert "本年度招用符合条件的高校毕业生至少 1 人" in near and "按企业库最新信息" in near
+    other = client_for(world.enterprise_b).get("/policies/mine/").content.decode()
+    assert "没有只差一个条件的政策" in other
+
+
+def test_the_refresh_job_reruns_only_when_the_registry_changed(pw, matched):
+    from qinqing.policies.tasks import refresh_matching
+
+    assert refresh_matching(NOW) == {"refreshed": 0, "unchanged": 1, "not_refreshable": 0}
+    _edit(USCC_C, graduate_hires=5)
+    assert refresh_matching(NOW)["refreshed"] == 1
+    latest = MatchRun.objects.latest("pk")
+    assert (latest.mode, latest.reevaluated_count) == ("incremental", 1)
+    assert _current(pw.grad)[USCC_C].amount == Decimal(5000)
+    assert refresh_matching(NOW)["unchanged"] == 1

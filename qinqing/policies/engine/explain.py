@@ -31,7 +31,7 @@ from qinqing.core.enterprises.registry_io import Registry
 from qinqing.policies.engine.evaluate import (
     NearMisses,
     _Context,
-    find_near_misses,
+    find_reachable_near_misses,
     item_amount,
     policy_amounts,
 )
@@ -287,7 +287,7 @@ def explain(
         row = registry.row_of(uscc)
     one = registry if len(registry) == 1 and row == 0 else registry.take([row])
     policies = [explain_policy(p, one, year) for p in ruleset]
-    for near in find_near_misses(ruleset, one, year):
+    for near in find_reachable_near_misses(ruleset, one, year):
         if len(near.rows) and near_miss_reachable(near, 0):
             for p in policies:
                 if p.policy_id == near.policy.id:

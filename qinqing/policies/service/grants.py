@@ -21,8 +21,14 @@ from qinqing.core.errors import IllegalTransition, InvalidInput
 from qinqing.core.files.xlsx import write_workbook
 from qinqing.core.notifications import notify_enterprises
 from qinqing.policies import queries, rules
+from qinqing.policies.choices import MatchMode
 from qinqing.policies.engine.evaluate import _Context, item_amount
-from qinqing.policies.matching import parse_rule, registry_digest, stored_registry
+from qinqing.policies.matching import (
+    parse_rule,
+    registry_changed_since,
+    registry_digest,
+    stored_registry,
+)
 from qinqing.policies.models import (
     Budget,
     Delivery,
@@ -122,7 +128,9 @@ def prepare_grant_batch(policy: Policy, *, actor, now: dt.datetime) -> GrantBatc
         )
     registry = stored_registry()
     digest = registry_digest(registry)
-    if digest != run.registry_digest:
+    # a full run's digest must match the registry now; any run's mark must still hold
+    stale_digest = run.mode == MatchMode.FULL and digest != run.registry_digest
+    if stale_digest or registry_changed_since(run):
         raise InvalidInput(
             "企业库数据在最近一次政策匹配之后有更新，名单可能已不准确。"
             "请重新运行政策匹配后再生成发放批次。"

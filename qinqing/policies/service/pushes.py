@@ -20,6 +20,7 @@ from qinqing.policies.models import (
     Delivery,
     FitAnswer,
     MatchResult,
+    MatchRun,
     Policy,
     PolicyPush,
     PushFeedback,
@@ -52,7 +53,12 @@ def push_policy(policy: Policy, *, actor, now: dt.datetime) -> PolicyPush:
     notes = []
     eligible = near = 0
     key = f"policy-push:{policy.pk}:{run_id}"
-    listed = results.filter(run_id=run_id)
+    year = MatchRun.objects.values_list("year", flat=True).get(pk=run_id)
+    listed = results.filter(year=year)
+    # after an incremental run only the rows it replaced are news: the others were pushed
+    last = PolicyPush.objects.filter(policy=policy, run__year=year).order_by("-run_id").first()
+    if last is not None:
+        listed = listed.filter(run_id__gt=last.run_id)
     # a condition the enterprise cannot come to meet is not news for it (defect 12)
     unreachable = queries.unreachable_keys(listed)
     for r in listed.iterator(chunk_size=2000):
