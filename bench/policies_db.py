@@ -1,24 +1,30 @@
 """Benchmark: matching from the stored registry on PostgreSQL (issue 20).
 
 Loads N generated enterprises (``bench/policies.py``'s generator) into the ``Enterprise``
-table of a throwaway database with COPY, then times, in the same run:
+table of a throwaway database with COPY and ``--policies`` generated policies as stored
+rule versions of one area, then times, in the same run:
 
-* reading the stored registry into columns: the row-built path (ORM rows → records →
-  validation, the path before issue 20) on ``--old-n`` enterprises, scaled linearly to N
-  when smaller, against the COPY → ``pyarrow.csv`` path on all N;
-* evaluating ``--policies`` generated policies (plus near misses) on the columns read.
-
-Storing results is not timed here (see docs/bench/policies_db.md for what remains).
+* reading the stored registry into columns: the row-built path (before) on ``--old-n``
+  enterprises, against the COPY → ``pyarrow.csv`` path;
+* the matching run as it was before (every near miss stored, one Python tuple per row
+  into COPY, ``UPDATE current = false`` on the previous rows) on ``--old-n`` enterprises,
+  rolled back, scaled linearly to N (stated as such);
+* the matching run now (``matching.match_area``) end to end on all N: a first full run,
+  a second full run replacing the first one's rows, then an incremental run after
+  ``--changed`` of the enterprises changed (only those re-evaluated);
+* a check: after the incremental run the stored current results equal, per policy, the
+  eligible count and total amount of a fresh in-memory evaluation of the whole registry.
 
 Usage::
 
-    .venv/bin/python bench/policies_db.py [--n 1000000] [--old-n 100000] [--policies 500]
-                                          [--write-doc]
+    .venv/bin/python bench/policies_db.py [--n 1000000] [--old-n 50000] [--policies 500]
+                                          [--changed 0.01] [--write-doc]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import sys
 import tempfile
@@ -37,7 +43,8 @@ from _common import (  # noqa: E402
 )
 
 OUT = ROOT / "bench" / "out"
-DB = "qq_h9_bench_policies_db"
+DB = "qqbench_match"
+YEAR = 2025
 
 
 def load_enterprises(csv_path: Path) -> int:
@@ -74,11 +81,145 @@ def load_enterprises(csv_path: Path) -> int:
     return len(out)
 
 
-def main() -> None:
+def store_policies(rules_dir: Path):
+    """One city with every generated file as a policy and its active rule version."""
+    from qinqing.core.orgs.models import Unit, UnitKind
+    from qinqing.policies.engine.spec import load_ruleset
+    from qinqing.policies.models import Delivery, Policy, PolicyRule
+
+    now = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+    city = Unit.objects.create(name="基准市", kind=UnitKind.CITY)
+    parsed = {p.id: p for p in load_ruleset(rules_dir)}
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(rules_dir.glob("*.yaml"))}
+    policies = Policy.objects.bulk_create(
+        Policy(code=code, title=parsed[code].title, owner_unit=city,
+               delivery=Delivery.APPLICATION, created_at=now, updated_at=now)
+        for code in sorted(parsed)
+    )  # fmt: skip
+    PolicyRule.objects.bulk_create(
+        PolicyRule(policy=p, version=parsed[p.code].version, yaml_text=texts[p.code],
+                   digest=parsed[p.code].digest, active=True, created_at=now)
+        for p in policies
+    )  # fmt: skip
+    return city, now
+
+
+def old_path_run(year: int, area, now, registry) -> dict[str, float]:
+    """The matching run as it was before this change, on ``registry`` (rolled back by the
+    caller): every near miss, a Python tuple per row into COPY, and the mass UPDATE."""
+    import pyarrow as pa
+    from django.db import connection
+
+    from qinqing.policies import matching
+    from qinqing.policies.engine.evaluate import evaluate, find_near_misses
+    from qinqing.policies.models import MatchResult, MatchRun
+
+    figures: dict[str, float] = {}
+    started = time.perf_counter()
+    rules = matching.active_rules(matching.area_policies(area))
+    ruleset = matching.ruleset_for(rules)
+    evaluation = evaluate(ruleset, registry, year)
+    near_misses = find_near_misses(ruleset, registry, year, evaluation)
+    figures["old_evaluate"] = time.perf_counter() - started
+    started = time.perf_counter()
+    by_code = {r.policy.code: r for r in rules}
+    run = MatchRun.objects.create(year=year, area=area, created_at=now, enterprise_count=0)
+    MatchResult.objects.filter(
+        policy_id__in=[r.policy_id for r in rules], year=year, current=True
+    ).update(current=False)
+    figures["old_update"] = time.perf_counter() - started
+    uscc, names = registry.uscc, registry.arrow("name")
+    rows_written = 0
+
+    def result_rows():
+        nonlocal rows_written
+        for result in evaluation.results:
+            if not len(result.rows):
+                continue
+            rule = by_code[result.policy.id]
+            index = pa.array(result.rows)
+            codes, titles = uscc.take(index).to_pylist(), names.take(index).to_pylist()
+            for code, name, amount in zip(codes, titles, result.amounts.tolist(), strict=True):
+                yield rule.policy_id, rule.pk, code, name[:200], True, False, amount, ""
+        for near in near_misses:
+            if not len(near.rows):
+                continue
+            rule = by_code[near.policy.id]
+            index = pa.array(near.rows)
+            codes, titles = uscc.take(index).to_pylist(), names.take(index).to_pylist()
+            keys = list(zip(near.items.tolist(), near.failed.tolist(), strict=True))
+            reasons: dict[tuple[int, int], str] = {}
+            for i, key in enumerate(keys):
+                if key not in reasons:
+                    reasons[key] = near.reason(i, year)[:500]
+            for code, name, key in zip(codes, titles, keys, strict=True):
+                yield rule.policy_id, rule.pk, code, name[:200], False, True, 0, reasons[key]
+
+    started = time.perf_counter()
+    table = connection.ops.quote_name(MatchResult._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in matching.RESULT_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for policy_id, rule_id, code, name, eligible, near, amount, reason in result_rows():
+            row = (run.pk, year, policy_id, rule_id, code, name, eligible, near, amount)
+            copy.write_row((*row, reason, True))
+            rows_written += 1
+    figures["old_store"] = time.perf_counter() - started
+    figures["old_rows"] = rows_written
+    return figures
+
+
+def check_against_fresh_evaluation(area, year: int) -> tuple[int, int]:
+    """(policies checked, policies differing): stored current eligible rows per policy
+    (count and total) against an in-memory evaluation of the whole stored registry."""
+    from django.db.models import Count, Q, Sum
+
+    from qinqing.core.enterprises.columns import registry_from_db
+    from qinqing.policies import matching
+    from qinqing.policies.engine.evaluate import evaluate
+    from qinqing.policies.models import MatchResult
+
+    rules = matching.active_rules(matching.area_policies(area))
+    evaluation = evaluate(matching.ruleset_for(rules), registry_from_db(), year)
+    expected = {r.policy.id: (len(r.rows), r.total) for r in evaluation.results}
+    stored = {
+        row["policy__code"]: (row["n"], int(row["total"] or 0))
+        for row in MatchResult.objects.filter(current=True, year=year, eligible=True)
+        .values("policy__code")
+        .annotate(n=Count("id"), total=Sum("amount", filter=Q(eligible=True)))
+    }
+    differing = sum(1 for code, value in expected.items() if stored.get(code, (0, 0)) != value)
+    return len(expected), differing
+
+
+def change_enterprises(fraction: float) -> int:
+    """Change ``fraction`` of the enterprises as an import would (one more graduate hire,
+    updated_at moved): every 1/fraction-th row by id."""
+    from django.db import connection
+
+    from qinqing.core.enterprises.models import Enterprise
+
+    step = max(1, round(1 / fraction))
+    table = Enterprise._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET attributes = jsonb_set(attributes::jsonb, '{{graduate_hires}}',"  # noqa: S608
+            " to_jsonb(coalesce((attributes->>'graduate_hires')::int, 0) + 1))::json,"
+            " updated_at = now() WHERE id %% %s = 0",
+            [step],
+        )
+        return cursor.rowcount
+
+
+def main() -> None:  # noqa: C901 - one linear script
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--old-n", type=int, default=100_000)
+    parser.add_argument("--old-n", type=int, default=50_000)
     parser.add_argument("--policies", type=int, default=500)
+    parser.add_argument("--changed", type=float, default=0.01)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--write-doc", action="store_true")
     args = parser.parse_args()
     from policies import generate_policies, generate_registry
@@ -92,72 +233,112 @@ def main() -> None:
         rules_dir.mkdir(parents=True)
         generate_policies(args.policies, rules_dir)
     load_before = load_note()
-    figures: dict[str, float] = {}
-    with throwaway_database(DB), tempfile.TemporaryDirectory() as var:
+    f: dict[str, float] = {}
+    runs = {}
+    with throwaway_database(DB, keep=args.keep), tempfile.TemporaryDirectory() as var:
         setup_django(DB, Path(var))
+        from django.db import connection, transaction
+
         from qinqing.core.enterprises import columns
         from qinqing.core.enterprises.models import Enterprise
-        from qinqing.policies.engine.evaluate import evaluate, find_near_misses
-        from qinqing.policies.engine.spec import load_ruleset
+        from qinqing.policies import matching
 
         started = time.perf_counter()
         n = load_enterprises(csv_path)
+        area, now = store_policies(rules_dir)
         print(f"loaded {n:,} enterprises in {time.perf_counter() - started:.1f} s", flush=True)
 
+        # -- before: the row-built read and the old run, on the first old_n enterprises
+        old_n = min(args.old_n, n)
         old_qs = Enterprise.objects.filter(
-            pk__in=Enterprise.objects.order_by("pk").values("pk")[: args.old_n]
+            pk__in=Enterprise.objects.order_by("pk").values("pk")[:old_n]
         )
         started = time.perf_counter()
         old = columns._registry_by_rows(old_qs)
-        figures["old_read"] = time.perf_counter() - started
-        print(f"row-built read of {len(old):,}: {figures['old_read']:.1f} s", flush=True)
+        f["old_read"] = time.perf_counter() - started
         started = time.perf_counter()
-        new_small = columns.registry_from_db(old_qs)
-        figures["new_read_small"] = time.perf_counter() - started
-        assert new_small.table.equals(old.table), "COPY columns differ from the row-built ones"
-        del old, new_small
+        small = columns.registry_from_db(old_qs)
+        f["new_read_small"] = time.perf_counter() - started
+        assert small.table.equals(old.table), "COPY columns differ from the row-built ones"
+        del old
+        with transaction.atomic():
+            f.update(old_path_run(YEAR, area, now, small))
+            transaction.set_rollback(True)
+        print(f"old path on {old_n:,}: {f}", flush=True)
+        del small
 
-        started = time.perf_counter()
-        registry = columns.registry_from_db()
-        figures["new_read"] = time.perf_counter() - started
-        print(f"COPY read of {len(registry):,}: {figures['new_read']:.1f} s", flush=True)
+        # -- now: full, full again (replacing), incremental after a change
+        def timed_run(label: str, full: bool):
+            load = load_note()
+            started = time.perf_counter()
+            run = matching.match_area(actor=None, year=YEAR, area=area, now=now, full=full)
+            f[label] = time.perf_counter() - started
+            runs[label] = (run, load)
+            print(f"{label}: {f[label]:.1f} s {run.mode} {run.timings}", flush=True)
+            return run
 
-        rules = load_ruleset(rules_dir)
-        started = time.perf_counter()
-        evaluation = evaluate(rules, registry, 2025)
-        near = find_near_misses(rules, registry, 2025, evaluation)
-        figures["evaluate"] = time.perf_counter() - started
-        figures["eligible"] = sum(len(r.rows) for r in evaluation.results)
-        figures["near"] = sum(len(m.rows) for m in near)
-        print(f"evaluate {args.policies} policies: {figures['evaluate']:.1f} s", flush=True)
-    old_scaled = figures["old_read"] * args.n / min(args.old_n, args.n)
+        timed_run("full_first", True)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {matching.MatchResult._meta.db_table}")
+        timed_run("full_again", True)
+        f["changed"] = change_enterprises(args.changed)
+        timed_run("incremental", False)
+        f["checked"], f["differing"] = check_against_fresh_evaluation(area, YEAR)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM {matching.MatchResult._meta.db_table} WHERE current"
+            )
+            f["stored"] = cursor.fetchone()[0]
+    load_after = load_note()
+    scale = n / old_n
+    full, again, inc = runs["full_first"][0], runs["full_again"][0], runs["incremental"][0]
+    old_total = f["old_evaluate"] + f["old_update"] + f["old_store"]
+
+    def t(run):
+        return (
+            f"read {run.timings['load']:.1f} s · evaluate {run.timings['evaluate']:.1f} s · "
+            f"replace old rows {run.timings['retire']:.1f} s · store {run.timings['store']:.1f} s"
+        )
+
     lines = [
         "## Matching from the stored registry (PostgreSQL)",
         "",
         machine_line(),
-        f"Before the run: {load_before}. The machine's 2 cores are shared with"
-        " other engineers' work during the run: figures are noisy and on the slow side.",
+        f"Load before the run: {load_before}; after: {load_after}. The machine's 2 cores are"
+        " shared with other engineers' work during the run: figures are noisy and on the"
+        " slow side.",
         "",
-        f"{args.n:,} generated enterprises stored in `Enterprise`, {args.policies} generated"
-        " policies; one run of each step.",
+        f"Command: `.venv/bin/python bench/policies_db.py --n {args.n} --old-n {args.old_n}"
+        f" --policies {args.policies} --changed {args.changed} --write-doc`.",
+        f"{n:,} generated enterprises stored in `Enterprise`, {args.policies} generated"
+        " policies stored as active rule versions of one city; one run of each step.",
         "",
         "| step | time |",
         "|---|---|",
-        f"| read columns, row-built path (before), {min(args.old_n, args.n):,} enterprises |"
-        f" {figures['old_read']:.1f} s |",
-        f"| read columns, COPY path, same {min(args.old_n, args.n):,} enterprises |"
-        f" {figures['new_read_small']:.1f} s |",
-        f"| read columns, row-built path, scaled linearly to {args.n:,} |"
-        f" ≈ {old_scaled:.0f} s (not run at full size) |",
-        f"| read columns, COPY path, {args.n:,} enterprises | {figures['new_read']:.1f} s |",
-        f"| evaluate {args.policies} policies + near misses on those columns |"
-        f" {figures['evaluate']:.1f} s |",
-        f"| read + evaluate, COPY path | {figures['new_read'] + figures['evaluate']:.1f} s |",
+        f"| read columns, row-built path (before), {old_n:,} enterprises | {f['old_read']:.1f} s |",
+        f"| read columns, COPY path, same {old_n:,} enterprises | {f['new_read_small']:.1f} s |",
+        f"| **before**: run on {old_n:,} (every near miss, a tuple per row into COPY;"
+        f" rolled back): evaluate + near misses {f['old_evaluate']:.1f} s, store"
+        f" {int(f['old_rows']):,} rows {f['old_store']:.1f} s | {old_total:.1f} s |",
+        f"| before, scaled linearly to {n:,} (not run at full size; read not included) |"
+        f" ≈ {old_total * scale:.0f} s |",
+        f"| **now: full run**, {n:,} × {args.policies}, empty table"
+        f" ({t(full)}) | **{f['full_first']:.1f} s** |",
+        f"| now: full run again, replacing the first run's rows ({t(again)}) |"
+        f" {f['full_again']:.1f} s |",
+        f"| **now: incremental run** after {int(f['changed']):,} enterprises"
+        f" ({args.changed:.0%}) changed: {inc.reevaluated_count:,} re-evaluated"
+        f" ({t(inc)}) | **{f['incremental']:.1f} s** |",
         "",
-        f"Eligible pairs: {figures['eligible']:,}; near misses: {figures['near']:,}. The COPY"
-        " columns were checked equal to the row-built ones on the smaller set in the same run.",
-        "Not measured here: storing the results (already a COPY stream in"
-        " `store_results`), and the incremental re-run after 1% changed (not built yet).",
+        f"Stored per run: {full.eligible_count:,} eligible pairs and the first"
+        f" {matching.NEAR_MISS_CAP:,} near misses per policy (of {full.near_miss_count:,}"
+        f" counted, reachable only); {int(f['stored']):,} current rows after the incremental"
+        " run. The old path stored every near miss, unreachable ones included"
+        f" ({int(f['old_rows']):,} rows for {old_n:,} enterprises).",
+        f"Check after the incremental run: for {int(f['checked'])} policies the stored"
+        " eligible count and total amount equal a fresh in-memory evaluation of the whole"
+        f" registry — {int(f['differing'])} differ. The COPY columns were checked equal to"
+        " the row-built ones on the smaller set.",
     ]
     print("\n".join(lines))
     if args.write_doc:
