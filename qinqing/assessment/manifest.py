@@ -39,5 +39,15 @@ MANIFEST = AppManifest(
         "external_trigger.handled": "处理外部评价触发记录",
     },
     demo_seed="qinqing.assessment.seeds.load_demo",
+    # the demo scores read every app's indicators, so their demo data comes first
+    demo_after=[
+        "supervision",
+        "appeals",
+        "policies",
+        "inspections",
+        "engagement",
+        "problems",
+        "onsite",
+    ],  # fmt: skip
     demo_title="营商环境评价",
 )

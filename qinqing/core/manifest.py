@@ -35,6 +35,9 @@ What each field means:
 * ``indicators``: a module imported once at start-up; it registers assessment indicators
   with ``qinqing.assessment.registry.indicator``.
 * ``demo_seed``: ``load_demo(*, city, users, log)``, idempotent, run by ``qinqing demo``.
+* ``demo_after``: labels of apps whose demo data this app's seed reads (supervision's 通报
+  counts the problem ledger): their seeds run first (:func:`demo_seeds`); an app not
+  installed is skipped, a cycle is refused.
 * ``jobs``: scheduled jobs (:class:`Job`), run by ``qinqing jobs`` (see ``qinqing.core.jobs``).
 * ``deadlines``: ``recompute_deadlines(*, now, actor) -> list[DeadlineChange]``: recompute
   every open deadline of the app from the working-day calendar in force (after a holiday
@@ -61,6 +64,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,7 @@ class AppManifest:
     indicators: str | None = None
     demo_seed: str | None = None
     demo_title: str = ""
+    demo_after: Sequence[str] = ()
     jobs: Sequence[Job] = ()
     deadlines: str | None = None
     workbench: str | None = None
@@ -217,6 +222,43 @@ def manifests() -> Iterator[AppManifest]:
 
 def manifest_for(label: str) -> AppManifest | None:
     return next((m for m in _all() if m.label == label), None)
+
+
+def order_demo_seeds(found: Sequence[AppManifest]) -> list[AppManifest]:
+    """``found`` (with a ``demo_seed``) reordered so that each runs after its ``demo_after``,
+    otherwise keeping the given order.
+
+    >>> a, b, c = AppManifest("a", demo_after=["c"]), AppManifest("b"), AppManifest("c")
+    >>> [m.label for m in order_demo_seeds([a, b, c])]
+    ['b', 'c', 'a']
+    >>> [m.label for m in order_demo_seeds([AppManifest("a", demo_after=["gone"])])]
+    ['a']
+    >>> order_demo_seeds([a, AppManifest("c", demo_after=["a"])])
+    Traceback (most recent call last):
+    ...
+    django.core.exceptions.ImproperlyConfigured: demo seeds wait for each other: a, c
+    """
+    labels = {m.label for m in found}
+    waiting = list(found)
+    done: set[str] = set()
+    ordered: list[AppManifest] = []
+    while waiting:
+        ready = next(
+            (m for m in waiting if all(d in done or d not in labels for d in m.demo_after)), None
+        )
+        if ready is None:
+            names = ", ".join(m.label for m in waiting)
+            raise ImproperlyConfigured(f"demo seeds wait for each other: {names}")
+        waiting.remove(ready)
+        done.add(ready.label)
+        ordered.append(ready)
+    return ordered
+
+
+def demo_seeds() -> list[AppManifest]:
+    """The manifests with a demo seed, in the order ``qinqing demo`` runs them:
+    ``INSTALLED_APPS`` order, except that a seed runs after those in its ``demo_after``."""
+    return order_demo_seeds([m for m in _all() if m.demo_seed])
 
 
 def all_jobs() -> list[Job]:

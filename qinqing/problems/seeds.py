@@ -32,6 +32,9 @@ def load_demo(*, city: Unit, users: dict, log: Callable[[str], None] = print) ->
         log("  问题台账演示数据已存在，跳过。")
         return
     now = timezone.now()
+    # the visit and the problems it found date from late last month, so that the demo's
+    # 通报 of last month (supervision's seed runs after this one) has them in its chapter
+    found = now - dt.timedelta(days=now.day + 6)
     units = list(
         Unit.objects.filter(path__startswith=city.path, kind=UnitKind.DEPARTMENT).order_by("path")
     )
@@ -40,8 +43,8 @@ def load_demo(*, city: Unit, users: dict, log: Callable[[str], None] = print) ->
         return
     lead, other = units[0], units[-1]
     visit = service.record_visit(
-        actor=office, team=DEMO_TEAM, kind=Source.INSPECTION, visited_on=now.date(),
-        units=[lead, other], summary="随机抽查政务服务大厅窗口和企业开办专区。", now=now,
+        actor=office, team=DEMO_TEAM, kind=Source.INSPECTION, visited_on=found.date(),
+        units=[lead, other], summary="随机抽查政务服务大厅窗口和企业开办专区。", now=found,
         findings=[
             {"title": "企业开办专区“一窗通办”未落实，申请人需往返两个窗口", "lead_unit": lead,
              "time_limit": "15个工作日", "measures": "整合窗口，推行一窗受理、集成服务",
@@ -52,13 +55,13 @@ def load_demo(*, city: Unit, users: dict, log: Callable[[str], None] = print) ->
     )  # fmt: skip
     campaign = service.create_campaign(
         actor=office, kind=CampaignKind.FEES, title="涉企违规收费专项整治（演示）",
-        target_on=dt.date(now.year, 6, 30), now=now,
+        target_on=dt.date(now.year, 6, 30), now=found,
         description="6月底前“清零”：全面清理涉企违规收费，已收取的限期清退。",
     )  # fmt: skip
     service.create_problem(
         actor=office, title="园区污水处理费重复收取", source=Source.CAMPAIGN, campaign=campaign,
         details={"fee": "污水处理费", "refunded": "12800.00"}, lead_unit=lead,
-        time_limit="30日", now=now,
+        time_limit="30日", now=found,
     )  # fmt: skip
     county = Unit.objects.filter(path__startswith=city.path, kind=UnitKind.COUNTY).first() or city
     arrears = service.register_arrears(

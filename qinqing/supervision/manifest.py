@@ -61,5 +61,6 @@ MANIFEST = AppManifest(
     ],
     indicators="qinqing.supervision.indicators",
     demo_seed="qinqing.supervision.seeds.load_demo",
+    demo_after=["problems"],  # the demo 通报 counts the problem ledger's demo problems
     demo_title="调度督办",
 )

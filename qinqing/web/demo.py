@@ -3,6 +3,7 @@
 A domain adds to the demo by naming a function in its manifest (``AppManifest.demo_seed``)::
 
     demo_seed="qinqing.plans.seeds.load_demo",   # load_demo(*, city, users, log) -> None
+    demo_after=["problems"],  # labels of apps whose demo data the seed reads: they run first
 
 Seeds must be idempotent: ``qinqing demo`` can run on an existing database.
 """
@@ -20,7 +21,7 @@ from django.utils.module_loading import import_string
 from qinqing.core.accounts.roles import ensure_builtin_roles
 from qinqing.core.accounts.service import create_user_with_role
 from qinqing.core.enterprises.uscc import uscc_check_char
-from qinqing.core.manifest import manifests
+from qinqing.core.manifest import demo_seeds
 from qinqing.core.orgs.models import Unit
 from qinqing.core.orgs.seeds import CITY_OFFICE, build_demo_directory
 
@@ -105,11 +106,11 @@ def build_demo_people(
 
 
 def run_domain_seeds(*, city: Unit, users: dict, log: Callable[[str], None]) -> None:
-    for manifest in manifests():
-        if manifest.demo_seed:
-            title = manifest.demo_title or apps.get_app_config(manifest.label).verbose_name
-            log(f"载入演示数据：{title} …")
-            import_string(manifest.demo_seed)(city=city, users=users, log=log)
+    for manifest in demo_seeds():  # a seed runs after the seeds it reads (``demo_after``)
+        assert manifest.demo_seed is not None
+        title = manifest.demo_title or apps.get_app_config(manifest.label).verbose_name
+        log(f"载入演示数据：{title} …")
+        import_string(manifest.demo_seed)(city=city, users=users, log=log)
 
 
 def build_demo(
