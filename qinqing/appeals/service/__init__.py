@@ -18,6 +18,7 @@ from qinqing.appeals.service._common import (
 )
 from qinqing.appeals.service.callbacks import (
     callback_due_at,
+    callback_due_dates,
     record_callback,
 )
 from qinqing.appeals.service.config import (
@@ -101,6 +102,7 @@ __all__ = [
     "add_attachment",
     "answer_on_the_spot",
     "callback_due_at",
+    "callback_due_dates",
     "clean_intake",
     "clock_events",
     "complete_rectification",

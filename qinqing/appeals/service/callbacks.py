@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import transaction
 
@@ -21,10 +22,11 @@ from qinqing.appeals.models import (
     Callback,
 )
 from qinqing.appeals.service._common import _event, _require_appeal_state
-from qinqing.appeals.service.config import limit_for, local_today
+from qinqing.appeals.service.config import limit_for, local_today, sla_rules_for
 from qinqing.appeals.service.dispatch import _new_ticket
 from qinqing.core import audit
 from qinqing.core.errors import IllegalTransition, InvalidInput
+from qinqing.core.orgs.models import Unit
 from qinqing.core.workdays import get_calendar
 
 
@@ -37,6 +39,29 @@ def callback_due_at(appeal: Appeal, calendar=None) -> dt.datetime | None:
     return rules.due_after(
         appeal.replied_at, limit.amount, limit.unit, 0, calendar=calendar or get_calendar()
     )
+
+
+def callback_due_dates(
+    rows: Iterable[tuple[int, int, str, dt.datetime | None]], calendar=None
+) -> dict[int, dt.datetime | None]:
+    """:func:`callback_due_at` of many appeals, from (appeal id, locality id, appeal type,
+    replied at) rows, by appeal id. Reads each locality's time limits once, and takes plain
+    rows rather than appeals: the 待回访 queue can hold thousands, and building an object
+    per appeal was most of the office home page's time."""
+    calendar = calendar or get_calendar()
+    limits: dict[int, list[rules.SlaRule]] = {}
+    due: dict[int, dt.datetime | None] = {}
+    for pk, locality_id, appeal_type, replied_at in rows:
+        if replied_at is None:
+            due[pk] = None
+            continue
+        if locality_id not in limits:
+            limits[locality_id] = sla_rules_for(Unit.objects.get(pk=locality_id))
+        limit = rules.pick_limit(
+            limits[locality_id], SlaStage.CALLBACK, appeal_type, local_today(replied_at)
+        ).limit
+        due[pk] = rules.due_after(replied_at, limit.amount, limit.unit, 0, calendar=calendar)
+    return due
 
 
 @transaction.atomic

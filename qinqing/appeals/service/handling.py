@@ -32,7 +32,16 @@ from qinqing.core.workdays import DEFAULT_OFFICE_HOURS, get_calendar
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("appeal", "unit").get(pk=ticket.pk)
+    """The ticket and its appeal, locked for a state change. Not the unit: a plain FOR UPDATE
+    over the join also locked the unit's row, so a dispatch to that unit (whose new ticket's
+    foreign key is checked at commit) and a reply deadlocked on it and the audit chain under
+    load (issue 20). NO KEY UPDATE, as an UPDATE that keeps the key takes, lets foreign-key
+    checks through."""
+    return (
+        Ticket.objects.select_for_update(of=("self", "appeal"), no_key=True)
+        .select_related("appeal", "unit")
+        .get(pk=ticket.pk)
+    )
 
 
 @transaction.atomic
