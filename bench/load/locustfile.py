@@ -217,7 +217,9 @@ class UnitClerk(Person):
         appeals = ids(r'href="/appeals/(\d+)/"', page.text)
         if not appeals:
             return
-        detail = self.get(f"/appeals/{random.choice(appeals[:20])}/", "诉求详情 /appeals/<id>/")
+        # any of the listed ones: three clerks of a unit picking among the first few would
+        # mostly race for the same ticket (the loser is told it is already signed or replied)
+        detail = self.get(f"/appeals/{random.choice(appeals)}/", "诉求详情 /appeals/<id>/")
         tickets = ids(action, detail.text)
         if tickets:
             self.post(action.replace(r"(\d+)", str(tickets[0])), name, data,

@@ -74,6 +74,21 @@ def stop_server(server: subprocess.Popen) -> None:
         os.killpg(server.pid, signal.SIGKILL)
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its workers."""
+    import psutil  # installed with locust
+
+    master = psutil.Process(server.pid)
+    total = 0.0
+    for proc in [master, *master.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def run_level(label: str, users: int, duration: str, port: int, *, one_each: bool = False):
     """One Locust run; returns (rows by page, aggregated row, load before, load after)."""
     prefix = OUT / label
@@ -107,7 +122,7 @@ def _ms(value: str) -> str:
     return "—" if value in ("", "N/A") else f"{float(value):,.0f}"
 
 
-def report(results: list, args) -> list[str]:
+def report(results: list, args, cpu: dict[str, float]) -> list[str]:
     """The markdown section: one summary row per level, then p50/p95/p99 per page."""
     users_file = os.environ.get("QINQING_LOAD_USERS", ROOT / "bench" / "out" / "load_users.json")
     USERS = json.loads(Path(users_file).read_text(encoding="utf-8"))  # noqa: N806
@@ -132,14 +147,21 @@ def report(results: list, args) -> list[str]:
         "承办单位 4, 填报人 3, 领导 1, 企业 (phone) 4, 12345 intake API 1. Statistics are reset once "
         "all users of a level have started. Baseline: one user of each class, same run.",
         "",
-        "| level | duration | requests | req/s | failures | p50 | p95 | p99 | load before → after |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "Server CPU per request: CPU seconds of the gunicorn processes during the level (from"
+        " the ramp on, sign-ins included) over the requests counted after the reset; a figure"
+        " less bent by the other work on the machine than the latencies.",
+        "",
+        "| level | duration | requests | req/s | failures | p50 | p95 | p99 | server CPU/request"
+        " | load before → after |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for label, users, duration, (_, total, before, after) in results:
+        count = int(total["Request Count"])
+        per = f"{1000 * cpu[label] / count:.0f} ms" if count and label in cpu else "—"
         lines.append(
-            f"| {label} ({users} users) | {duration} | {int(total['Request Count']):,} | "
+            f"| {label} ({users} users) | {duration} | {count:,} | "
             f"{float(total['Requests/s']):.1f} | {total['Failure Count']} | {_ms(total['50%'])} | "
-            f"{_ms(total['95%'])} | {_ms(total['99%'])} | {before.split('average ')[1]} → "
+            f"{_ms(total['95%'])} | {_ms(total['99%'])} | {per} | {before.split('average ')[1]} → "
             f"{after.split('average ')[1]} |"
         )
     names = sorted({n for *_, (pages, *_r) in results for n in pages})
@@ -182,20 +204,23 @@ def main() -> int:
     print(f"database {DB}; {load_note()}", flush=True)
     server = start_server(args.port, args.workers, args.threads, args.keepalive)
     results = []
+    cpu: dict[str, float] = {}
+
+    def level(label: str, users: int, duration: str, **kw) -> None:
+        before = server_cpu_seconds(server)
+        result = run_level(label, users, duration, args.port, **kw)
+        cpu[label] = server_cpu_seconds(server) - before
+        results.append((label, users, duration, result))
+
     try:
-        results.append(("baseline", 6, args.baseline_duration,
-                        run_level("baseline", 6, args.baseline_duration, args.port, one_each=True)))  # fmt: skip
+        level("baseline", 6, args.baseline_duration, one_each=True)
         for users in [int(u) for u in args.levels.split(",") if u]:
-            label = f"u{users}"
-            results.append((label, users, args.duration,
-                            run_level(label, users, args.duration, args.port)))  # fmt: skip
+            level(f"u{users}", users, args.duration)
         if args.long:
-            label = f"u{args.long}-long"
-            results.append((label, args.long, args.long_duration,
-                            run_level(label, args.long, args.long_duration, args.port)))  # fmt: skip
+            level(f"u{args.long}-long", args.long, args.long_duration)
     finally:
         stop_server(server)
-    lines = report(results, args)
+    lines = report(results, args, cpu)
     print("\n".join(lines))
     if not args.no_write:
         print(f"wrote {write_doc('load', lines)}")
