@@ -239,15 +239,22 @@ class MatchResult(models.Model):
     run's outcome for the policy and year; the explanation is computed on demand.
     """
 
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="results")
-    # no single-column indexes on policy and rule: policy_result_list starts with policy,
-    # and every index costs time on a province's tens of millions of COPY-ed rows
-    policy = models.ForeignKey(
-        Policy, on_delete=models.PROTECT, related_name="results", db_index=False
+    # A run writes millions of rows in one COPY; PostgreSQL checks a foreign-key constraint
+    # row by row at COMMIT (Django's are deferred): at 1,000,000 × 500 that COMMIT took
+    # longer than the COPY. The ids come from rows the same transaction just read or
+    # created, and Django still applies CASCADE/PROTECT, so the database keeps no
+    # constraint on these three. No single-column index on policy and rule either:
+    # policy_result_list starts with policy, and every index costs time on each COPY.
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.CASCADE, related_name="results", db_constraint=False
     )
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="results", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
     rule = models.ForeignKey(
         PolicyRule, on_delete=models.PROTECT, related_name="results", verbose_name="规则版本",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )  # fmt: skip
     year = models.PositiveSmallIntegerField("政策年度")
     uscc = models.CharField("统一社会信用代码", max_length=18)
