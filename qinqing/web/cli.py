@@ -64,6 +64,11 @@ def _serve(args) -> int:
         str(args.threads),
         "--timeout",
         os.environ.get("QINQING_WORKER_TIMEOUT", "60"),
+        # nginx keeps idle upstream connections open (deploy/nginx/qinqing.conf: keepalive,
+        # keepalive_timeout 60s); gunicorn must hold them longer, or nginx reuses a connection
+        # gunicorn has just closed and a POST fails with 502 (nginx does not retry it)
+        "--keep-alive",
+        os.environ.get("QINQING_KEEP_ALIVE", "75"),
         "--limit-request-line",
         "8190",
         "--limit-request-fields",

@@ -136,3 +136,26 @@ def test_a_session_is_valid_on_both_web_processes_and_jobs_run_once(
 
     # and the session still works on A after the jobs ran
     assert "/login/" not in browser.get(f"{a}/", timeout=30).url
+
+
+def test_an_idle_connection_from_nginx_stays_usable(two_web_processes):
+    """nginx reuses idle upstream connections for up to 60 s (deploy/nginx/qinqing.conf); if
+    the application closed them sooner, a POST sent on one would fail with 502. A connection
+    left idle for longer than gunicorn's default of 2 s still answers on the same socket."""
+    import http.client
+    from urllib.parse import urlparse
+
+    where = urlparse(two_web_processes[0])
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    conn.request("GET", "/login/")
+    first = conn.getresponse()
+    first.read()
+    assert first.status == 200 and first.getheader("Connection", "").lower() != "close"
+    sock = conn.sock
+    time.sleep(4)
+    conn.request("GET", "/login/")  # raises RemoteDisconnected if the server closed it
+    again = conn.getresponse()
+    again.read()
+    assert again.status == 200
+    assert conn.sock is sock  # the same connection, not a new one
+    conn.close()
