@@ -257,8 +257,9 @@ def _legacy_bounds(
         return [(current, None)]
     if bounds[-1][0] != current:
         # the current month's new rows continue the old sequence until the job moves it on
-        top = _rows(connection, f"SELECT coalesce(max(id), 0) FROM {_q(table)}")[0][0]
-        bounds.append((current, int(top) + 1))
+        top = int(_rows(connection, f"SELECT coalesce(max(id), 0) FROM {_q(table)}")[0][0])
+        if top + 1 < month_base(current.next()):
+            bounds.append((current, top + 1))
     return bounds
 
 
@@ -361,11 +362,18 @@ def convert(
         legacy = _legacy_bounds(connection, table, time_column, current)
         ranges = []
         for i, (month, lower) in enumerate(legacy):
-            upper = legacy[i + 1][1] if i + 1 < len(legacy) else month_base(month.next())
+            upper = legacy[i + 1][1] if i + 1 < len(legacy) else None
             ranges.append((month, lower, upper))
-        month = current.next()
-        for _ in range(months_ahead):
-            ranges.append((month, month_base(month), month_base(month.next())))
+        # the last range holds every id there is (ids already month-aligned, as after a
+        # revert, may run ahead of the clock) and the current month's to come
+        last_month, last_lower, _none = ranges[-1]
+        upper = max(month_base(current.next()), top + 1)
+        ranges[-1] = (last_month, last_lower, upper)
+        month = max(current, month_of_id(upper - 1) or current).next()
+        while month <= current.plus(months_ahead):
+            if month_base(month.next()) > upper:
+                ranges.append((month, upper, month_base(month.next())))
+                upper = month_base(month.next())
             month = month.next()
     for month, lower, upper in ranges:
         _create_partition(connection, table, new, month, lower, upper)
@@ -552,15 +560,22 @@ def revert(
 
 
 def maintain(
-    connection: BaseDatabaseWrapper, now: dt.datetime, *, months_ahead: int = MONTHS_AHEAD
+    connection: BaseDatabaseWrapper,
+    now: dt.datetime,
+    *,
+    months_ahead: int = MONTHS_AHEAD,
+    tables: Sequence[str] | None = None,
 ) -> dict[str, int]:
     """Idempotent: partitions up to ``months_ahead`` months after ``now``'s month exist for
-    every monthly-partitioned table, and each id sequence is at least its month's base."""
+    every monthly-partitioned table (or those of ``tables``), and each id sequence is at
+    least its month's base."""
     if not is_postgres(connection):
         return {"created": 0, "sequences_advanced": 0}
     current = Month.of(now)
     created = advanced = 0
     for table, column in partitioned_tables(connection).items():
+        if tables is not None and table not in tables:
+            continue
         existing = [p for p in partitions(connection, table) if not p.default]
         if not existing:
             continue
