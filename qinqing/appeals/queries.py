@@ -453,8 +453,9 @@ def overdue_ticket_q(now: dt.datetime) -> Q:
     )
 
 
-# 诉求编号 SQ + receipt date + id (Appeal.number); the id alone also finds it
-NUMBER_RE = re.compile(r"^(?:SQ\d{8})?0*(\d{1,9})$")
+# 诉求编号 SQ + receipt date + id (Appeal.number); the id alone also finds it. Ids reach
+# 14 digits once PostgreSQL partitions move them to month bases (core/db/partitions.py)
+NUMBER_RE = re.compile(r"^(?:SQ\d{8})?0*(\d{1,15})$")
 
 
 def _date(value) -> dt.date | None:

@@ -116,3 +116,33 @@ def test_discipline_sees_its_open_leads(appeals_world, as_user, clock):
     lead = item(w.discipline, "待处置的作风问题线索")
     assert lead.count == 0
     assert "只看待处置" in as_user(w.discipline).get(lead.url).content.decode()
+
+
+def _next_appeal_id(value: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('appeals_appeal', 'id'), %s, false)",
+                [value],
+            )
+        else:
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = %s WHERE name = 'appeals_appeal'", [value - 1]
+            )
+
+
+def test_a_month_aligned_number_is_found(busy, as_user):
+    """On PostgreSQL the monthly partition job moves appeal ids to the month's base
+    (core/db/partitions.py: 2027-01 → 202701 × 10⁸), so numbers grow to 14 digits after the
+    date; the search box must still find an appeal by the number on its receipt."""
+    w = busy
+    _next_appeal_id(202701 * 10**8 + 42)
+    appeal = make_appeal(w, NOW, title="月度编号诉求")
+    assert appeal.pk == 202701_00000042
+    client = as_user(w.office_admin)
+    url = reverse("appeals:list")
+    assert "月度编号诉求" in client.get(url, {"q": appeal.number}).content.decode()
+    assert listed(client.get(url, {"q": appeal.number}).content.decode()) == 1
+    assert listed(client.get(url, {"q": str(appeal.pk)}).content.decode()) == 1
