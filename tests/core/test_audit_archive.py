@@ -148,3 +148,22 @@ def test_archive_is_refused_over_a_tampered_chain(world, next_month):
     with pytest.raises(InvalidInput, match="校验未通过"):
         partitioning.archive_before("2027-01", confirm=True, now=JAN)
     assert not AuditEvent.objects.filter(verb=service.DETACH_VERB).exists()
+
+
+@on_postgresql
+def test_the_generic_partition_detach_leaves_the_audit_trail_alone(world, next_month):
+    """`qinqing partitions detach` archives other tables' months; the audit trail's months
+    leave only through `qinqing audit archive` (which records and signs the anchors), or
+    verify would report each shard's first rows missing."""
+    from qinqing.core.db import partitions as p
+
+    _events(world, 3, "december")
+    next_month()
+    _events(world, 1, "january")
+    before = AuditEvent.objects.count()
+    found = p.detach_before(connection, p.Month.parse("2027-01"), dry_run=True, now=JAN)
+    assert all(d.table != "audit_auditevent" for d in found)
+    with pytest.raises(InvalidInput, match="qinqing audit archive"):
+        p.detach_before(connection, p.Month.parse("2027-01"), ["audit_auditevent"], now=JAN)
+    assert AuditEvent.objects.count() == before
+    assert verify_chain().ok

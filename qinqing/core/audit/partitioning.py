@@ -123,7 +123,7 @@ def archive_before(before: str, *, confirm: bool, now: dt.datetime) -> ArchiveRe
         raise InvalidInput("审计日志只在 PostgreSQL 上按月分区；当前数据库没有可归档的审计分区。")
     month = p.Month.parse(before)
     with transaction.atomic():
-        chosen = p.detach_before(connection, month, [TABLE], dry_run=True, now=now)
+        chosen = p.detach_before(connection, month, [TABLE], dry_run=True, now=now, by_owner=True)
         parts = {x.name: x for x in p.partitions(connection, TABLE)}
         names = [d.partition for d in chosen]
         if not names:
@@ -155,6 +155,6 @@ def archive_before(before: str, *, confirm: bool, now: dt.datetime) -> ArchiveRe
                 "anchors": {str(s): [pos, digest] for s, (pos, digest) in sorted(anchors.items())},
             },
         )
-        p.detach_before(connection, month, [TABLE], now=now)
+        p.detach_before(connection, month, [TABLE], now=now, by_owner=True)
     checkpoints.write_checkpoint(now, archived=anchors)
     return ArchiveResult(names, rows, anchors, True)
