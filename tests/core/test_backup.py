@@ -1,6 +1,7 @@
 """数据备份恢复: back up, lose everything, restore into an empty database, verify the chain."""
 
 import datetime as dt
+import json
 import tarfile
 
 import pytest
@@ -14,6 +15,7 @@ from qinqing.core import audit
 from qinqing.core.accounts.models import Profile
 from qinqing.core.audit import checkpoints
 from qinqing.core.audit.models import AuditEvent
+from qinqing.core.audit.service import chain_heads
 from qinqing.core.backup.service import create_backup, restore_backup, uploads_dir
 from qinqing.core.errors import QinqingError
 from qinqing.core.orgs.models import Unit
@@ -57,7 +59,12 @@ def test_restore_into_an_empty_database_verifies_the_chain(world, uploads, tmp_p
     with tarfile.open(archive) as tar:
         names = tar.getnames()
         dump = tar.extractfile("database.qjson").read().decode()
+        manifest = json.loads(tar.extractfile("manifest.json").read())
     assert {"manifest.json", "database.qjson"} <= set(names)
+    # the manifest names the head of every shard of the audit chain, matching the database
+    assert {int(s): (h["seq"], h["hash"]) for s, h in manifest["audit_heads"].items()} == (
+        chain_heads()
+    )
     assert any(n.startswith("uploads/appeals/2026/") for n in names)
     assert "audit-checkpoints/audit-checkpoints.jsonl" in names
     assert "13812345678" not in dump  # personal data stays encrypted inside the backup

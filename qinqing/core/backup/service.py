@@ -73,6 +73,7 @@ def create_backup(directory: Path, *, now: dt.datetime) -> Path:
     """Write ``qinqing-backup-<time>.tar.gz`` into ``directory`` and return its path."""
     from qinqing.core.audit.checkpoints import checkpoint_dir
     from qinqing.core.audit.models import AuditHead
+    from qinqing.core.audit.service import chain_heads
 
     directory.mkdir(parents=True, exist_ok=True)
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%S")
@@ -88,6 +89,9 @@ def create_backup(directory: Path, *, now: dt.datetime) -> Path:
             head: dict[str, Any] = dict(
                 AuditHead.objects.filter(pk=1).values("seq", "hash").first() or {}
             )
+            # every shard of the chain (core/audit/service.py), so that a restored trail can
+            # be compared head by head, not only shard 0's
+            heads = {str(s): {"seq": q, "hash": h} for s, (q, h) in chain_heads().items()}
             call_command(
                 "dumpdata",
                 format="qjson",
@@ -102,6 +106,7 @@ def create_backup(directory: Path, *, now: dt.datetime) -> Path:
             "database_vendor": connection.vendor,
             "database_sha256": _sha256(dump),
             "audit_head": head,
+            "audit_heads": heads,
         }
         (Path(tmp) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         with tarfile.open(target, "w:gz") as archive:
