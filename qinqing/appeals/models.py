@@ -304,6 +304,9 @@ class Appeal(models.Model):
         ]
         indexes = [
             models.Index(fields=["enterprise_uscc", "received_at"], name="appeal_uscc_received"),
+            # the lists' order (newest first): the 营商办 overview of a million appeals read
+            # them all to sort without it (bench/load, 1.1 s a page)
+            models.Index(fields=["-received_at", "-id"], name="appeal_received_order"),
             models.Index(fields=["locality", "state"], name="appeal_locality_state"),
             models.Index(fields=["state", "received_at"], name="appeal_state_received"),
         ]
