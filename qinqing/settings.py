@@ -258,8 +258,9 @@ QINQING_TRUSTED_PROXIES = tuple(
 
 # Content-Security-Policy of every page, sent by django-csp (csp.middleware.CSPMiddleware):
 # scripts only from our own static files (the pages carry no inline script or handler).
-# style-src still allows inline styles: several apps' templates carry style attributes and
-# <style> blocks (docs/security.md lists them); a nonce cannot cover a style attribute.
+# style-src still allows inline styles, for two cosmetic cases outside our templates: the
+# admin's changelist <style> block and ECharts' tooltip markers (docs/security.md). Our own
+# templates carry none (tests/security/test_request_guards.py keeps it so).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp.constants.SELF],
