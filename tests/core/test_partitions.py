@@ -232,9 +232,31 @@ def test_a_unique_index_without_the_key_is_refused(tables):
         p.convert(connection, "qqt_child", column="parent_id", bounds_from="qqt_parent", now=NOW)
 
 
+@pytest.fixture
+def sequences_put_back():
+    """The command moves every partitioned table's id sequence (the audit trail's and the
+    appeals' too) to February 2027; sequences ignore the test's rollback, so they are put
+    back for the tests that follow."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.oid::regclass::text FROM pg_class s JOIN pg_depend d ON d.objid = s.oid"
+            " JOIN pg_partitioned_table t ON t.partrelid = d.refobjid WHERE s.relkind = 'S'"
+        )
+        saved = []
+        for (sequence,) in cursor.fetchall():
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
+            saved.append((sequence, *cursor.fetchone()))
+    yield
+    with connection.cursor() as cursor:
+        for sequence, value, called in saved:
+            cursor.execute("SELECT setval(%s::regclass, %s, %s)", [sequence, value, called])
+
+
 @postgres_only
 @pytest.mark.django_db
-def test_operators_run_the_job_and_archive_from_the_command_line(tables, capsys):
+def test_operators_run_the_job_and_archive_from_the_command_line(
+    tables, capsys, sequences_put_back
+):
     from qinqing.cli.main import main
     from qinqing.core.audit.models import AuditEvent
     from qinqing.core.manifest import all_jobs

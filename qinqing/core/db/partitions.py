@@ -263,6 +263,33 @@ def _legacy_bounds(
     return bounds
 
 
+def _indexes(connection: BaseDatabaseWrapper, table: str) -> list[Any]:
+    """``(name, definition, constraint, constraint type, constraint definition)`` of each
+    index of ``table`` (the constraint columns NULL for a plain index)."""
+    return _rows(
+        connection,
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+               con.conname, con.contype, pg_get_constraintdef(con.oid)
+          FROM pg_index i
+          LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+                                      AND con.contype IN ('p', 'u', 'x')
+         WHERE i.indrelid = %s::regclass
+        """,
+        [table],
+    )
+
+
+def _outgoing_keys(connection: BaseDatabaseWrapper, table: str) -> list[Any]:
+    """``(name, definition)`` of the foreign keys ``table`` itself declares."""
+    return _rows(
+        connection,
+        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = %s::regclass AND contype = 'f' AND conparentid = 0""",
+        [table],
+    )
+
+
 def convert(
     connection: BaseDatabaseWrapper,
     table: str,
@@ -297,24 +324,8 @@ def convert(
     _settle_deferred(connection)
     qt = _q(table)
     new = f"{table}__partitioned"
-    indexes = _rows(
-        connection,
-        """
-        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
-               con.conname, con.contype, pg_get_constraintdef(con.oid)
-          FROM pg_index i
-          LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
-                                      AND con.contype IN ('p', 'u', 'x')
-         WHERE i.indrelid = %s::regclass
-        """,
-        [table],
-    )
-    outgoing = _rows(
-        connection,
-        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE conrelid = %s::regclass AND contype = 'f' AND conparentid = 0""",
-        [table],
-    )
+    indexes = _indexes(connection, table)
+    outgoing = _outgoing_keys(connection, table)
     incoming = _referencing(connection, table)
     if incoming and column != "id":
         raise ValueError(f"{table}: referenced by {incoming[0][0]}, cannot key on {column}")
@@ -491,24 +502,8 @@ def revert(
     qt = _q(table)
     old = f"{table}__plain"
     column = partitioned_tables(connection)[table]
-    indexes = _rows(
-        connection,
-        """
-        SELECT pg_get_indexdef(i.indexrelid), con.conname, con.contype,
-               pg_get_constraintdef(con.oid)
-          FROM pg_index i
-          LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
-                                      AND con.contype IN ('p', 'u', 'x')
-         WHERE i.indrelid = %s::regclass
-        """,
-        [table],
-    )
-    outgoing = _rows(
-        connection,
-        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-            WHERE conrelid = %s::regclass AND contype = 'f' AND conparentid = 0""",
-        [table],
-    )
+    indexes = [row[1:] for row in _indexes(connection, table)]
+    outgoing = _outgoing_keys(connection, table)
     incoming = _referencing(connection, table)
     triggers = _rows(
         connection,
