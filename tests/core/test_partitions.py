@@ -270,60 +270,21 @@ def test_operators_run_the_job_and_archive_from_the_command_line(
         assert str(p.partitions(connection, table)[-2].month) == "2027-05"
 
     _sql("INSERT INTO qqt_other (parent_id) VALUES (%s)", [tables[0][0]])
-    refused = main(
-        [
-            "partitions",
-            "detach",
-            "--before",
-            "2026-10",
-            "--table",
-            "qqt_parent",
-            "--table",
-            "qqt_child",
-            "--yes",
-        ]
-    )
+    detach = ["partitions", "detach", "--before", "2026-10"]
+    detach += ["--table", "qqt_parent", "--table", "qqt_child"]
+    refused = main([*detach, "--yes"])
     assert refused == 2
     assert (
         "错误：不能归档 qqt_parent 的 2026-09 分区：表 qqt_other 仍有 1 行"
         in capsys.readouterr().err
     )
     _sql("DELETE FROM qqt_other")
-    assert (
-        main(
-            [
-                "partitions",
-                "detach",
-                "--before",
-                "2026-10",
-                "--table",
-                "qqt_parent",
-                "--table",
-                "qqt_child",
-            ]
-        )
-        == 0
-    )
+    assert main(detach) == 0
     out = capsys.readouterr().out
     assert "qqt_parent  2026-09  qqt_parent_p202609" in out and "加 --yes" in out
     assert "qqt_parent" in p.partitioned_tables(connection)
     assert len(p.partitions(connection, "qqt_parent")) == 10  # a dry run detaches nothing
-    assert (
-        main(
-            [
-                "partitions",
-                "detach",
-                "--before",
-                "2026-10",
-                "--table",
-                "qqt_parent",
-                "--table",
-                "qqt_child",
-                "--yes",
-            ]
-        )
-        == 0
-    )
+    assert main([*detach, "--yes"]) == 0
     assert "已分离 2 个分区" in capsys.readouterr().out
     assert AuditEvent.objects.filter(verb="partitions.detached").count() == 2
     main(["partitions", "list", "--table", "qqt_parent"])
