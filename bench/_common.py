@@ -12,6 +12,8 @@ import io
 import json
 import os
 import platform
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -148,3 +150,35 @@ def write_doc(name: str, lines: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     return path
+
+
+@contextmanager
+def gunicorn(
+    app: list[str], *, workers: int, env: dict[str, str], wait_s: float = 30.0
+) -> Iterator[str]:
+    """Serve ``app`` (gunicorn's application arguments) with ``workers`` processes on a free
+    loopback port; yields its base URL once it accepts connections, and stops it afterwards
+    (SIGTERM, then kill after 20 s)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), *app, "-b", f"127.0.0.1:{port}", "-w", str(workers),
+         "--log-level", "warning", "--chdir", str(ROOT)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()

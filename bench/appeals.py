@@ -29,8 +29,6 @@ import argparse
 import json
 import os
 import platform
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -40,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from _common import PG, admin_sql, best, copy_rows, load_note  # noqa: E402  (bench/ on sys.path)
+from _common import PG, admin_sql, best, copy_rows, gunicorn, load_note  # noqa: E402  (bench/ on sys.path)
 
 DB = "qinqing_bench_appeals"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -405,30 +403,12 @@ def bench_figures(data) -> dict:
             "baseline": scaled, "live": t_live}  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def bench_intake(data, args) -> dict:
     import psycopg
 
-    port = _free_port()
     env = _env()
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "qinqing.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(args.workers), "--log-level", "warning", "--chdir", str(ROOT)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        load = [sys.executable, str(ROOT / "bench/appeals_load.py"), "--url", f"http://127.0.0.1:{port}",
+    with gunicorn(["qinqing.wsgi:application"], workers=args.workers, env=env, wait_s=20) as url:
+        load = [sys.executable, str(ROOT / "bench/appeals_load.py"), "--url", url,
                 "--token", data["token"], "--concurrency", str(args.concurrency)]  # fmt: skip
         subprocess.run(
             [*load, "--requests", "300", "--prefix", f"warmup{int(time.time())}"],
@@ -441,12 +421,6 @@ def bench_intake(data, args) -> dict:
             check=True, capture_output=True, text=True, env=env,
         )  # fmt: skip
         api = json.loads(result.stdout.strip().splitlines()[-1])
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
     # baseline: a plain INSERT loop, one row per statement, autocommit, one connection
     rows, run = 3000, int(time.time())
     with psycopg.connect(f"{PG}/{DB}", autocommit=True) as conn:

@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,17 +36,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from _common import PG, load_note, machine_line, setup_django, throwaway_database, write_doc  # noqa: E402
+from _common import (  # noqa: E402
+    PG,
+    gunicorn,
+    load_note,
+    machine_line,
+    setup_django,
+    throwaway_database,
+    write_doc,
+)
 
 DB = "qqbench_audit"
 VAR = Path("/tmp/qqbench_audit_var")
 TOKEN = "bench-audit-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare() -> None:
@@ -73,7 +73,6 @@ def prepare() -> None:
 
 
 def run(config: str, args, shards: int) -> dict:
-    port = _free_port()
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"{PG}/{DB}", QINQING_VAR_DIR=str(VAR), QINQING_CONN_MAX_AGE="600",
@@ -82,19 +81,8 @@ def run(config: str, args, shards: int) -> dict:
         QINQING_AUDIT_CHAIN_SHARDS=str(shards),
     )  # fmt: skip
     app = ["audit_off_wsgi:application", "--pythonpath", str(ROOT / "bench")] if config == "off" else ["qinqing.wsgi:application"]  # fmt: skip
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), *app, "-b", f"127.0.0.1:{port}", "-w", str(args.workers),
-         "--log-level", "warning", "--chdir", str(ROOT)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        for _ in range(150):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        load = [sys.executable, str(ROOT / "bench/appeals_load.py"), "--url", f"http://127.0.0.1:{port}",
+    with gunicorn(app, workers=args.workers, env=env) as url:
+        load = [sys.executable, str(ROOT / "bench/appeals_load.py"), "--url", url,
                 "--token", TOKEN, "--concurrency", str(args.concurrency)]  # fmt: skip
         stamp = f"{config}{shards}x{time.time_ns()}"
         subprocess.run([*load, "--requests", "200", "--prefix", "w" + stamp], check=True,
@@ -102,12 +90,6 @@ def run(config: str, args, shards: int) -> dict:
         out = subprocess.run([*load, "--requests", str(args.requests), "--prefix", "r" + stamp],
                              check=True, capture_output=True, text=True, env=env)  # fmt: skip
         return json.loads(out.stdout.strip().splitlines()[-1])
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def micro(args) -> int:
