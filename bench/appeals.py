@@ -431,8 +431,9 @@ def bench_intake(data, args) -> dict:
                 "INSERT INTO appeals_appeal (locality_id, enterprise_uscc, enterprise_name, "
                 "contact_name, contact_phone, appeal_type, title, content, place, channel, source, "
                 "external_id, category, conduct, state, received_at, reopen_count, escalated, "
-                "answer, suggestions, auto_dispatched) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', "
-                "'api', 'plain', %s, '', false, 'received', now(), 0, false, '', '[]', false)",
+                "answer, suggestions, auto_dispatched, identity_confirmed) VALUES (%s, %s, %s, %s, %s, "
+                "%s, %s, %s, '', 'api', 'plain', %s, '', false, 'received', now(), 0, false, '', "
+                "'[]', false, true)",
                 (city_id, "91110000000000000X", "基准企业", "张经理", "13800000000", "complaint",
                  "道路破损", "园区道路破损严重，请尽快维修。", f"plain-{run}-{i}"),
             )  # fmt: skip
