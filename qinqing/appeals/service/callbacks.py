@@ -22,7 +22,7 @@ from qinqing.appeals.models import (
     Callback,
 )
 from qinqing.appeals.service._common import _event, _require_appeal_state
-from qinqing.appeals.service.config import limit_for, local_today, sla_rules_for
+from qinqing.appeals.service.config import local_today, sla_rules_for
 from qinqing.appeals.service.dispatch import _new_ticket
 from qinqing.core import audit
 from qinqing.core.errors import IllegalTransition, InvalidInput
@@ -30,14 +30,23 @@ from qinqing.core.orgs.models import Unit
 from qinqing.core.workdays import get_calendar
 
 
+def _callback_due(
+    sla_rules: list[rules.SlaRule], appeal_type: str, replied_at: dt.datetime, calendar
+) -> dt.datetime:
+    limit = rules.pick_limit(
+        sla_rules, SlaStage.CALLBACK, appeal_type, local_today(replied_at)
+    ).limit
+    return rules.due_after(replied_at, limit.amount, limit.unit, 0, calendar=calendar)
+
+
 def callback_due_at(appeal: Appeal, calendar=None) -> dt.datetime | None:
     if appeal.replied_at is None:
         return None
-    limit = limit_for(
-        appeal.locality, SlaStage.CALLBACK, appeal.appeal_type, local_today(appeal.replied_at)
-    )
-    return rules.due_after(
-        appeal.replied_at, limit.amount, limit.unit, 0, calendar=calendar or get_calendar()
+    return _callback_due(
+        sla_rules_for(appeal.locality),
+        appeal.appeal_type,
+        appeal.replied_at,
+        calendar or get_calendar(),
     )
 
 
@@ -57,10 +66,7 @@ def callback_due_dates(
             continue
         if locality_id not in limits:
             limits[locality_id] = sla_rules_for(Unit.objects.get(pk=locality_id))
-        limit = rules.pick_limit(
-            limits[locality_id], SlaStage.CALLBACK, appeal_type, local_today(replied_at)
-        ).limit
-        due[pk] = rules.due_after(replied_at, limit.amount, limit.unit, 0, calendar=calendar)
+        due[pk] = _callback_due(limits[locality_id], appeal_type, replied_at, calendar)
     return due
 
 
