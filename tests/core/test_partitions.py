@@ -309,8 +309,13 @@ def test_a_unique_key_without_the_month_is_kept_by_a_trigger(tables):
     _sql("INSERT INTO qqt_parent (created_at) VALUES (now()), (now())")  # '' is not a key
     with pytest.raises(IntegrityError), transaction.atomic():
         _sql("UPDATE qqt_parent SET external_id = 'A-2' WHERE id = 2")
+    # a row keeps its key through other changes; a key moved to a free value is accepted
+    _sql("UPDATE qqt_parent SET title = '改过' WHERE external_id IN ('A-1', 'A-2')")
+    _sql("UPDATE qqt_parent SET external_id = 'A-3' WHERE id = 1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _sql("INSERT INTO qqt_parent (created_at, external_id) VALUES (now(), 'A-3')")
     p.revert(connection, "qqt_parent", unique_by_trigger=["qqt_parent_ext"])
     with pytest.raises(IntegrityError), transaction.atomic():
-        _sql("INSERT INTO qqt_parent (created_at, external_id) VALUES (now(), 'A-1')")
+        _sql("INSERT INTO qqt_parent (created_at, external_id) VALUES (now(), 'A-3')")
     triggers = _sql("SELECT tgname FROM pg_trigger WHERE tgrelid = 'qqt_parent'::regclass")
     assert "qqt_parent_ext_unique" not in {t for (t,) in triggers}

@@ -450,11 +450,19 @@ def _unique_trigger_sql(connection: BaseDatabaseWrapper, table: str, index: str)
     pred = predicate or "true"
     same = " AND ".join(f"{_q(c)} = NEW.{_q(c)}" for c in columns)
     key = " || '/' || ".join(f"coalesce(NEW.{_q(c)}::text, '')" for c in columns)
+    old_key = ", ".join(f"OLD.{_q(c)}" for c in columns)
+    new_key = ", ".join(f"NEW.{_q(c)}" for c in columns)
     function = _q(f"{index}_unique")
+    # an UPDATE that keeps the key of a row already under the key (a report filed, an
+    # appeal's state changed) cannot make a duplicate: no search of every partition then
     return [
         f"""
         CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
+          IF TG_OP = 'UPDATE' AND ROW({old_key}) IS NOT DISTINCT FROM ROW({new_key})
+             AND EXISTS (SELECT 1 FROM (SELECT (OLD).*) AS o WHERE {pred}) THEN
+            RETURN NEW;
+          END IF;
           IF EXISTS (SELECT 1 FROM (SELECT (NEW).*) AS n WHERE {pred}) THEN
             PERFORM pg_advisory_xact_lock(hashtextextended('{index}/' || {key}, 0));
             IF EXISTS (SELECT 1 FROM {_q(table)}

@@ -77,7 +77,9 @@ _SLOTS_SQL = (
     " SELECT p.task_id, p.unit_id, %s, %s, %s, %s, '', '', 0, '', 0, %s"
     " FROM ({pairs}) p"
     " WHERE p.task_id IN ({marks})"
-    " ON CONFLICT (task_id, unit_id, cycle_id) DO NOTHING"
+    " AND NOT EXISTS (SELECT 1 FROM {table} r"
+    " WHERE r.task_id = p.task_id AND r.unit_id = p.unit_id AND r.cycle_id = %s)"
+    " ON CONFLICT DO NOTHING"
 )
 
 
@@ -85,10 +87,12 @@ def insert_slots(cycle: ReviewCycle, task_ids: list[int]) -> int:
     """Insert the missing 待报送 slots of ``cycle`` for the given tasks' lead and responsible
     units; returns how many were created.
 
-    One ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per cycle (PostgreSQL and SQLite):
-    the database pairs tasks with their units and its unique index on (task, unit, cycle)
-    skips slots that exist, so a month turn opening thousands of slots stays a set
-    operation instead of thousands of model instances.
+    One ``INSERT … SELECT … WHERE NOT EXISTS`` per cycle (PostgreSQL and SQLite): the
+    database pairs tasks with their units and skips slots that exist, so a month turn
+    opening thousands of slots stays a set operation instead of thousands of model
+    instances. (No ``ON CONFLICT (task, unit, cycle)``: on PostgreSQL the table is
+    partitioned by month and that key is kept by a trigger, not a unique index;
+    supervision migration 0008.)
     """
     if not task_ids:
         return 0
@@ -107,6 +111,7 @@ def insert_slots(cycle: ReviewCycle, task_ids: list[int]) -> int:
             ReportState.PENDING.value,
             False,
             *chunk,
+            cycle.pk,
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
