@@ -19,6 +19,9 @@ Usage::
 
     .venv/bin/python bench/policies.py [--n 1000000] [--policies 500] [--dict-n 10000]
                                        [--skip-openfisca] [--write-doc]
+    # only the issue-20 figure: evaluate vs the pandas process on the same Parquet file,
+    # optionally with an earlier revision (git archive REV | tar -x -C DIR) in the rotation
+    .venv/bin/python bench/policies.py --parquet-e2e-only [--repeat 7] [--before-tree DIR]
 
 Generated files go to bench/out/ (gitignored).
 """
@@ -89,6 +92,9 @@ POLICIES = ("district18-art2", "district18-art3", "grad-hiring-subsidy")
 
 
 def load(path, engine="c"):
+    if str(path).endswith(".parquet"):
+        # dates as datetime64 (pandas would otherwise build one Python date per cell)
+        return pd.read_parquet(path, to_pandas_kwargs={"date_as_object": False})
     dtype = {"uscc": str, "region_code": str}
     if engine == "pyarrow":
         return pd.read_csv(path, engine="pyarrow", dtype=dtype, parse_dates=DATE_COLUMNS)
@@ -350,6 +356,46 @@ def best_process(repeat: int, *cmd: str) -> tuple[float, float]:
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
+def side_by_side(repeat: int, *commands: list[str]) -> list[tuple[float, float]]:
+    """Best wall time and peak RSS of each command, run in turn (a, b, a, b …) so that
+    all see the same load on a shared machine."""
+    runs: list[list[tuple[float, float]]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for command, done in zip(commands, runs, strict=True):
+            done.append(run_process(*command))
+    return [(min(r[0] for r in done), max(r[1] for r in done)) for done in runs]
+
+
+def parquet_end_to_end(
+    registry_parquet: Path, pandas_script: Path, repeat: int, before: Path | None = None
+) -> dict:
+    """``qinqing policies evaluate`` and the pandas process on the same Parquet file, side
+    by side; their output files must be byte-identical. With ``before`` (a copy of an
+    earlier revision, e.g. ``git archive HEAD | tar -x -C DIR``) that revision's command
+    runs in the same rotation."""
+    out_a, out_b = OUT / "e2e_parquet_engine.csv", OUT / "e2e_parquet_pandas.csv"
+    evaluate_args = ["policies", "evaluate", "--enterprises", str(registry_parquet)]
+    evaluate_args += ["--year", str(YEAR), "--out"]
+    commands = [
+        [QINQING, *evaluate_args, str(out_a)],
+        [PYTHON, str(pandas_script), str(registry_parquet), str(YEAR), str(out_b)],
+    ]
+    if before is not None:
+        # -P: not the working directory (this tree) first on sys.path, but ``before``
+        out_before = OUT / "e2e_parquet_before.csv"
+        commands.append(
+            ["env", f"PYTHONPATH={before}", PYTHON, "-P", "-m", "qinqing.cli.main", *evaluate_args]
+            + [str(out_before)]
+        )
+    a, b, *old = side_by_side(repeat, *commands)
+    assert out_a.read_bytes() == out_b.read_bytes(), "pandas output (Parquet) differs"
+    figures = {"a": a, "b": b, "repeat": repeat}
+    if before is not None:
+        assert out_before.read_bytes() == out_a.read_bytes(), "earlier revision's output differs"
+        figures["before"] = old[0]
+    return figures
+
+
 def same_results(a: list, b: list) -> bool:
     return all(
         pa_id == pb_id and np.array_equal(ra, rb) and np.array_equal(aa, ab)
@@ -567,6 +613,16 @@ def main() -> None:  # noqa: C901 - one linear script
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-openfisca", action="store_true")
+    parser.add_argument(
+        "--parquet-e2e-only",
+        action="store_true",
+        help="only the side-by-side end-to-end run from Parquet (the issue-20 figure)",
+    )
+    parser.add_argument(
+        "--before-tree",
+        type=Path,
+        help="a copy of an earlier revision whose evaluate runs in the same Parquet rotation",
+    )
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--write-doc", action="store_true", help=f"write {DOC.relative_to(REPO)}")
     args = parser.parse_args()
@@ -593,6 +649,15 @@ def main() -> None:  # noqa: C901 - one linear script
     pandas_script.write_text(PANDAS_IMPL, encoding="utf-8")
     ns = pandas_module()
     rules = load_ruleset()
+    registry_parquet = OUT / f"enterprises_{n}.parquet"
+    if args.regenerate or not registry_parquet.exists():
+        import pyarrow.parquet as pq
+
+        pq.write_table(read_registry(registry_csv).registry.table, registry_parquet)
+    if args.parquet_e2e_only:
+        e2e = parquet_end_to_end(registry_parquet, pandas_script, args.repeat, args.before_tree)
+        print(render_parquet_e2e(e2e, n, figures["load_before"], load_note()))
+        return
 
     # -- data layer choice ------------------------------------------------------
     import polars as pl
@@ -638,11 +703,7 @@ def main() -> None:  # noqa: C901 - one linear script
     out_a = OUT / "engine_2025.csv"
     write_a, written = best_of(lambda: evaluation.write_csv(out_a), args.repeat)
     near_a, near = best_of(lambda: find_near_misses(rules, registry, YEAR, evaluation), 1)
-    parquet = OUT / f"enterprises_{n}.parquet"
-    import pyarrow.parquet as pq
-
-    pq.write_table(registry.table, parquet)
-    load_a_parquet, _ = best_of(lambda: read_registry(parquet), args.repeat)
+    load_a_parquet, _ = best_of(lambda: read_registry(registry_parquet), args.repeat)
 
     # explanation of one enterprise on the loaded registry: no row other than its own is evaluated
     rng = np.random.default_rng(7)
@@ -777,7 +838,14 @@ def main() -> None:  # noqa: C901 - one linear script
         str(YEAR),
     )
     e2e_start = best_process(args.repeat, QINQING, "policies", "--help")
-    figures["e2e"] = {"a": e2e_a, "b": e2e_b, "explain": e2e_explain, "start": e2e_start}
+    e2e_parquet = parquet_end_to_end(registry_parquet, pandas_script, args.repeat, args.before_tree)
+    figures["e2e"] = {
+        "a": e2e_a,
+        "b": e2e_b,
+        "explain": e2e_explain,
+        "start": e2e_start,
+        "parquet": e2e_parquet,
+    }
     print("end to end:", figures["e2e"], flush=True)
 
     # -- 500 generated policies ----------------------------------------------------------
@@ -837,6 +905,29 @@ def _machine() -> str:
         f"- Memory (`free -h`):\n\n```text\n{free}\n```\n\n"
         f"- Python {platform.python_version()}, NumPy {np.__version__}, pyarrow {_version('pyarrow')}, "
         f"pandas {_version('pandas')}, polars {_version('polars')}, openfisca-core {_version('openfisca-core')}"
+    )
+
+
+def render_parquet_e2e(e: dict, n: int, load_before: str, load_after: str) -> str:
+    a, b = e["a"], e["b"]
+    return "\n".join(
+        [
+            f"Parquet end to end, {n:,} enterprises, best of {e['repeat']} alternated runs",
+            f"load before: {load_before}; after: {load_after}",
+            "| command | wall time | peak RSS |",
+            "|---|---:|---:|",
+            f"| (a) `qinqing policies evaluate --enterprises ….parquet` | {a[0]:.2f} s | {a[1]:,.0f} MiB |",
+            f"| (b) pandas process, same Parquet | {b[0]:.2f} s | {b[1]:,.0f} MiB |",
+            f"| ratio a/b | **{a[0] / b[0]:.2f}** | {a[1] / b[1]:.2f} |",
+            *(
+                [
+                    f"| earlier revision's evaluate (same rotation) | {e['before'][0]:.2f} s | {e['before'][1]:,.0f} MiB |",
+                    f"| its ratio to (b) | {e['before'][0] / b[0]:.2f} | {e['before'][1] / b[1]:.2f} |",
+                ]
+                if "before" in e
+                else []
+            ),
+        ]
     )
 
 
@@ -921,6 +1012,9 @@ def render(f: dict, n: int, size_mb: float, args: argparse.Namespace) -> str:  #
         f"| (a) `qinqing policies evaluate --enterprises … --year {YEAR} --out …` | {e['a'][0]:.2f} s | {e['a'][1]:,.0f} MiB |",
         f"| (b) `python bench/out/pandas_policies.py …` (pandas, {b['engine']} engine) | {e['b'][0]:.2f} s | {e['b'][1]:,.0f} MiB |",
         f"| ratio a/b | **{e['a'][0] / e['b'][0]:.2f}** | {e['a'][1] / e['b'][1]:.2f} |",
+        f"| (a) from Parquet (`--enterprises ….parquet`) | {e['parquet']['a'][0]:.2f} s | {e['parquet']['a'][1]:,.0f} MiB |",
+        f"| (b) pandas process from the same Parquet (`read_parquet`, dates as datetime64) | {e['parquet']['b'][0]:.2f} s | {e['parquet']['b'][1]:,.0f} MiB |",
+        f"| ratio a/b from Parquet (runs alternated) | **{e['parquet']['a'][0] / e['parquet']['b'][0]:.2f}** | {e['parquet']['a'][1] / e['parquet']['b'][1]:.2f} |",
         f"| `qinqing policies explain --enterprises … --uscc …` (reads only that row of the {n:,}-row CSV) | {e['explain'][0]:.2f} s | {e['explain'][1]:,.0f} MiB |",
         f"| `qinqing policies --help` (process start alone) | {e['start'][0]:.2f} s | {e['start'][1]:,.0f} MiB |",
         "",
@@ -951,6 +1045,7 @@ def render(f: dict, n: int, size_mb: float, args: argparse.Namespace) -> str:  #
         )
     lines += [
         f"| end to end no slower than (b)'s whole process | {e['a'][0]:.2f} s vs {e['b'][0]:.2f} s | {'yes' if e['a'][0] <= e['b'][0] else 'NO'} |",
+        f"| from Parquet, end to end ≤ 0.5× the pandas process | {e['parquet']['a'][0] / e['parquet']['b'][0]:.2f} ({e['parquet']['a'][0]:.2f} s vs {e['parquet']['b'][0]:.2f} s) | {'yes' if e['parquet']['a'][0] <= 0.5 * e['parquet']['b'][0] else 'NO'} |",
         f"| explanation of one enterprise < 50 ms | median {a['explain_median']:.1f} ms, max {a['explain_max']:.1f} ms | {'yes' if a['explain_max'] < 50 else 'NO'} |",
         f"| peak memory < 4 GB | {e['a'][1]:,.0f} MiB (3 policies), {m['e2e'][1]:,.0f} MiB ({m['policies']} policies) | {'yes' if max(e['a'][1], m['e2e'][1]) < 4096 else 'NO'} |",
         f"| {n:,} × {m['policies']} policies < 60 s | {m['e2e'][0]:.1f} s end to end | {'yes' if m['e2e'][0] < 60 else 'NO'} |",

@@ -77,7 +77,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+# True when this process is the ``qinqing`` command itself (not main() called in-process
+# by tests or other code): a handler may then make process-wide choices, such as
+# qinqing.policies.cli telling pyarrow not to load pandas.
+STANDALONE = False
+
+
 def entry() -> None:
+    # set on the module as imported by name: under ``python -m qinqing.cli.main`` this
+    # code runs as __main__, a second copy that handlers do not see
+    from qinqing.cli import main as this
+
+    this.STANDALONE = True
     sys.exit(main())
 
 

@@ -124,15 +124,46 @@ def _check_year(year: int) -> int:
     return year
 
 
+class _RefusePandas:
+    """Import finder that reports pandas as absent (see :func:`_arrow_without_pandas`)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+def _arrow_without_pandas() -> None:
+    """Run the rest of this ``qinqing`` process as pyarrow would without pandas installed.
+
+    pyarrow imports pandas the first time it converts anything (a NumPy array, a Python
+    value, a column to NumPy) in case the value is a pandas object, and its C++ layer
+    does again for conversions to NumPy; that import took 0.4 s of a 1,000,000-row
+    ``evaluate`` from Parquet, which never hands data to pandas. pyarrow without pandas is
+    a supported set-up, so pandas is reported absent for the rest of the process. Only
+    done in a ``qinqing`` process of its own (``entry()``), never when ``main()`` runs
+    inside another program such as the test suite.
+    """
+    from qinqing.cli import main as cli_main
+
+    if cli_main.STANDALONE and "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _RefusePandas())
+
+
 def _evaluate(args: argparse.Namespace) -> int:
+    _arrow_without_pandas()
     from qinqing.core.enterprises.registry_io import read_registry
     from qinqing.core.errors import InvalidInput
-    from qinqing.policies.engine.evaluate import evaluate
+    from qinqing.policies.engine.evaluate import attributes_used, evaluate
     from qinqing.policies.engine.spec import load_ruleset
 
     year = _check_year(args.year)
     ruleset = load_ruleset(args.rules)
-    imported = read_registry(args.enterprises, on_error="skip" if args.skip_bad_rows else "reject")
+    # the whole file is validated; only the columns the rules read (and the codes) are kept
+    imported = read_registry(
+        args.enterprises,
+        on_error="skip" if args.skip_bad_rows else "reject",
+        columns={"uscc", *attributes_used(ruleset)},
+    )
     if imported.registry is None:
         raise InvalidInput(imported.report())
     if imported.errors:
@@ -173,6 +204,7 @@ def _write_near_misses(path, ruleset, registry, year, evaluation) -> None:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    _arrow_without_pandas()
     from qinqing.core.enterprises.registry_io import read_registry_row
     from qinqing.policies.engine.explain import explain
     from qinqing.policies.engine.spec import load_ruleset

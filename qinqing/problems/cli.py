@@ -12,7 +12,6 @@ import re
 import sys
 
 from qinqing.core.errors import InvalidInput
-from qinqing.problems import themes
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def themes_command(args: argparse.Namespace) -> int:
+    # imported here: the themes engine loads scipy, which every other command would pay for
+    from qinqing.problems import themes
+
     if args.month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         raise InvalidInput(f"月份“{args.month}”格式不对，请写成 YYYY-MM，如 2025-03。")
     try:

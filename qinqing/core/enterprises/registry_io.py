@@ -41,21 +41,27 @@ Examples:
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
 
 from qinqing.core.enterprises.attributes import (
     ENTERPRISE_ATTRIBUTES,
+    Attribute,
+    AttributeType,
     Catalogue,
 )
 from qinqing.core.enterprises.registry_table import (
     _ARROW_TYPES,
     EPOCH,
+    MAX_YEAR,
+    MIN_YEAR,
     NULL_DAY,
     OnError,
     Registry,
@@ -93,6 +99,7 @@ def read_registry(
     catalogue: Catalogue = ENTERPRISE_ATTRIBUTES,
     filename: str | None = None,
     file_format: str | None = None,
+    columns: Collection[str] | None = None,
 ) -> RegistryImport:
     """Read and validate a registry file (CSV in UTF-8 or GBK, XLSX, Parquet).
 
@@ -100,20 +107,37 @@ def read_registry(
     messages and, with ``file_format`` (``csv``/``xlsx``/``parquet``), decides the
     reader. The header row holds column names (``uscc`` …) or their Chinese labels
     (``统一社会信用代码`` …); extra columns are ignored.
+
+    ``columns`` names the attributes the returned registry must hold (None: all of
+    them). Validation is the same either way: every attribute of the file is checked
+    and the same errors are reported. Only the work differs: a Parquet column that is
+    not wanted is not read at all when the file's own column statistics settle every
+    check on it (its type, no empty value where one is required, no date outside
+    1900–2100, no number below the minimum); columns with a pattern, fixed values or
+    uniqueness to check are always read.
     """
     if on_error not in ("reject", "skip"):
         raise ValueError(f"on_error must be 'reject' or 'skip', not {on_error!r}")
     name = filename or (Path(source).name if not isinstance(source, bytes) else "上传文件")
     fmt = (file_format or Path(name).suffix.lstrip(".")).lower()
+    checked: tuple[str, ...] = ()
     if fmt in ("xlsx", "xlsm"):
         table, lines = _read_xlsx(source, name)
     elif fmt in ("parquet", "pq"):
-        table, lines = _read_parquet(source, name), None
+        (table, checked), lines = _read_parquet(source, name, catalogue, columns), None
     elif fmt in ("csv", "txt", ""):
         table, lines = _read_csv(source, name, catalogue), None
     else:
         raise InvalidInput(f"“{name}”的格式无法识别：企业名录请使用 CSV、XLSX 或 Parquet 文件。")
-    return validate_table(table, catalogue=catalogue, on_error=on_error, source=name, lines=lines)
+    return validate_table(
+        table,
+        catalogue=catalogue,
+        on_error=on_error,
+        source=name,
+        lines=lines,
+        keep=None if columns is None else frozenset(columns),
+        checked=checked,
+    )
 
 
 def load_registry(
@@ -320,17 +344,122 @@ def _read_bytes(path: str | os.PathLike[str], name: str) -> bytes:
         raise InvalidInput(f"“{path}”是一个文件夹，请指定企业名录文件。") from None
 
 
-def _read_parquet(source: str | os.PathLike[str] | bytes, name: str) -> pa.Table:
+def _read_parquet(
+    source: str | os.PathLike[str] | bytes,
+    name: str,
+    catalogue: Catalogue,
+    wanted: Collection[str] | None = None,
+) -> tuple[pa.Table, tuple[str, ...]]:
+    """The file's columns to validate, and the attributes already validated from the
+    column statistics (only among those not ``wanted``; see :func:`read_registry`)."""
     import pyarrow.parquet as pq
 
     try:
         if isinstance(source, bytes):
-            return pq.read_table(io.BytesIO(source))
-        return pq.read_table(_checked_path(source))
+            data = source
+        else:
+            path = _checked_path(source)
+            if path.is_dir():  # a partitioned data set: the dataset reader handles it
+                return pq.read_table(path), ()
+            data = path  # type: ignore[assignment]
+
+        def open_file(**options: Any) -> Any:
+            # ParquetFile reads a file without importing pyarrow.dataset (and pandas,
+            # which it loads) and gives one chunk per row group.
+            return pq.ParquetFile(
+                pa.BufferReader(data) if isinstance(data, bytes) else data, **options
+            )
+
+        parquet = open_file()
+        if wanted is None:
+            return parquet.read(), ()
+        read, checked, coded = _parquet_columns(parquet, catalogue, wanted)
+        if coded:
+            # text columns checked against patterns or fixed values are read as the
+            # file stores them, dictionary-encoded: validation looks at each distinct
+            # value once (registry_validation._valid_dictionary)
+            parquet = open_file(read_dictionary=coded)
+        return parquet.read(columns=read), checked
     except (pa.ArrowInvalid, OSError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise InvalidInput(f"找不到文件“{source!s}”，请检查路径。") from None
         raise InvalidInput(f"“{name}”不是有效的 Parquet 文件，无法读取。") from None
+
+
+def _parquet_columns(
+    parquet: Any, catalogue: Catalogue, wanted: Collection[str]
+) -> tuple[list[str], tuple[str, ...], list[str]]:
+    """Headers to read, attributes settled by the statistics of the file, and the text
+    headers of pattern or enum attributes (read dictionary-encoded)."""
+    schema = parquet.schema_arrow
+    leaves = {
+        parquet.metadata.schema.column(i).path: i for i in range(parquet.metadata.num_columns)
+    }
+    read: list[str] = []
+    checked: list[str] = []
+    coded: list[str] = []
+    seen: set[str] = set()
+    for header in schema.names:
+        clean = header.strip().lstrip("\ufeff")
+        attribute = catalogue.get(clean) or catalogue.by_label(clean)
+        if attribute is None or attribute.name in seen:
+            continue  # not an attribute, or a second column for one: ignored as before
+        seen.add(attribute.name)
+        leaf = leaves.get(header)
+        if (
+            attribute.name not in wanted
+            and leaf is not None
+            and schema.field(header).type == _ARROW_TYPES[attribute.type]
+            and _settled_by_statistics(parquet.metadata, leaf, attribute)
+        ):
+            checked.append(attribute.name)
+            continue
+        read.append(header)
+        coded_attribute = attribute.type is AttributeType.ENUM or attribute.pattern
+        if coded_attribute and not attribute.unique and schema.field(header).type == pa.string():
+            coded.append(header)
+    return read, tuple(checked), coded
+
+
+def _settled_by_statistics(metadata: Any, leaf: int, attribute: Attribute) -> bool:
+    """True when every check validation makes on this column of its catalogue type is
+    answered by the statistics of every row group (and each answer is "no problem")."""
+    if attribute.type is AttributeType.ENUM or attribute.pattern or attribute.unique:
+        return False  # values must be looked at
+    kind = attribute.type
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        stats = row_group.column(leaf).statistics
+        if stats is None or not stats.has_null_count:
+            return False
+        if attribute.required and stats.null_count > 0:
+            return False  # empty values: read the column to report their lines
+        needs_range = (
+            (kind is AttributeType.STR and attribute.required)
+            or (kind is AttributeType.INT and attribute.minimum is not None)
+            or kind is AttributeType.DATE
+        )
+        if not needs_range or stats.null_count == row_group.num_rows:
+            continue
+        if not stats.has_min_max:
+            return False
+        low, high = stats.min, stats.max
+        if kind is AttributeType.STR and not isinstance(low, str | bytes):
+            return False
+        if kind is AttributeType.STR and low in ("", b""):
+            return False  # an empty text: the smallest value a column can hold
+        if kind is AttributeType.INT and not (
+            isinstance(low, int) and low >= cast(int, attribute.minimum)
+        ):
+            return False
+        if kind is AttributeType.DATE and not (
+            isinstance(low, dt.date)
+            and isinstance(high, dt.date)
+            and dt.date(MIN_YEAR, 1, 1) <= low
+            and high <= dt.date(MAX_YEAR, 12, 31)
+        ):
+            return False
+    return True
 
 
 def _checked_path(path: str | os.PathLike[str]) -> Path:

@@ -6,6 +6,7 @@ converted in Arrow, never row by row."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -70,12 +71,19 @@ def validate_table(
     on_error: OnError = "reject",
     source: str = "企业名录",
     lines: np.ndarray | None = None,
+    keep: Collection[str] | None = None,
+    checked: Collection[str] = (),
 ) -> RegistryImport:
     """Validate and type an Arrow table read from any source (the core of every import).
 
     Columns may already be typed (a Parquet file, the fast CSV path) or text (XLSX, the
     slow CSV path); each is converted to its catalogue type and every bad value is
     reported with its line.
+
+    ``keep`` names the attributes the registry holds (None: every one); the others are
+    validated all the same and then dropped. ``checked`` names attributes whose column
+    is in the file and was validated without being read (Parquet statistics, see
+    :func:`.registry_io.read_registry`); they are neither read nor kept.
     """
     n = table.num_rows
     file_errors: list[RowError] = []
@@ -85,7 +93,9 @@ def validate_table(
         attribute = catalogue.get(clean) or catalogue.by_label(clean)
         if attribute is not None and attribute.name not in by_name:
             by_name[attribute.name] = header
-    missing = [a for a in catalogue if a.required and a.name not in by_name]
+    missing = [
+        a for a in catalogue if a.required and a.name not in by_name and a.name not in checked
+    ]
     for a in missing:
         file_errors.append(
             RowError(
@@ -105,12 +115,17 @@ def validate_table(
     typed: dict[str, pa.Array] = {}
     for order, attribute in enumerate(catalogue):
         header = by_name.get(attribute.name)
+        kept = keep is None or attribute.name in keep
         if header is None:
-            typed[attribute.name] = pa.nulls(n, _ARROW_TYPES[attribute.type])
+            if kept and attribute.name not in checked:
+                typed[attribute.name] = pa.nulls(n, _ARROW_TYPES[attribute.type])
             continue
-        typed[attribute.name] = _validate_column(
-            _single_chunk(table.column(header)), attribute, order, problems
-        )
+        arr = _single_chunk(table.column(header))
+        column = _valid_dictionary(arr, attribute, order, kept)
+        if column is None:
+            column = _validate_column(arr, attribute, order, problems)
+        if kept:
+            typed[attribute.name] = column
 
     errors = [e for _, _, e in sorted(problems.errors, key=lambda t: (t[0], t[1]))]
     bad_rows = np.flatnonzero(problems.bad)
@@ -124,6 +139,40 @@ def validate_table(
     kept_lines = (np.arange(n) + 2 if lines is None else np.asarray(lines))[keep]
     registry = Registry(result.filter(pa.array(keep)), catalogue, kept_lines)
     return RegistryImport(source, registry, errors, bad_lines, n, on_error)
+
+
+def _valid_dictionary(
+    arr: pa.Array, attribute: Attribute, order: int, kept: bool
+) -> pa.Array | None:
+    """Validate a dictionary-encoded text column (as Parquet stores codes and enums) on
+    its distinct values: the typed column when ``kept``, else ``_CHECKED``; None when a
+    value or an empty required cell needs reporting, and then the caller validates the
+    decoded column row by row as usual (same errors, same lines).
+
+    Every check on such a column is made value by value, so a dictionary whose values
+    all pass stands for every row; uniqueness is not, so unique columns never come here.
+    """
+    if not (
+        pa.types.is_dictionary(arr.type)
+        and pa.types.is_string(arr.type.value_type)
+        and attribute.type in (AttributeType.STR, AttributeType.ENUM)
+        and not attribute.unique
+    ):
+        return None
+    if attribute.required and arr.null_count:
+        return None  # empty cells: reported with their lines by the row-by-row path
+    dictionary = arr.dictionary
+    scratch = _Problems(len(dictionary), None)
+    values = _validate_column(dictionary, attribute, order, scratch)
+    if scratch.errors or (attribute.required and values.null_count):
+        return None
+    if not kept:
+        return _CHECKED
+    return pc.take(values, arr.indices)
+
+
+# Returned for a column validated but not kept (never used as data).
+_CHECKED = pa.nulls(0)
 
 
 def _where(attribute: Attribute, line: int) -> str:

@@ -42,7 +42,16 @@ _WEIGHTED = [
     np.where(_BYTE_VALUE >= 0, _BYTE_VALUE.astype(np.int32) * weight, _OUTSIDE).astype(np.int32)
     for weight in (*WEIGHTS, 1)
 ]
-_KEY_VALUE = np.where(_BYTE_VALUE >= 0, _BYTE_VALUE + 1, 0).astype(np.uint64)
+# Characters 2k and 2k+1 as the 16-bit little-endian number b[2k] + 256 * b[2k+1]: the
+# sum of their weighted values (the check character weighs 1); a byte outside the
+# alphabet adds _OUTSIDE (at most 18 times per code: still inside int32).
+_PAIR_FIRST, _PAIR_SECOND = np.arange(65536) & 255, np.arange(65536) >> 8
+_PAIR_WEIGHTED = [
+    _WEIGHTED[2 * k][_PAIR_FIRST] + _WEIGHTED[2 * k + 1][_PAIR_SECOND]
+    for k in range(USCC_LENGTH // 2)
+]
+_KEY_WORDS = np.dtype([("high", "<u8"), ("middle", "<u8"), ("low", "<u2")])
+_KEY_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
 
 
 def uscc_check_char(code17: str) -> str:
@@ -170,20 +179,25 @@ def scan_uscc(codes: object, *, keys: bool = True) -> tuple[np.ndarray, np.ndarr
     """Validity mask and (optionally, else an empty array) hash keys in one pass."""
     matrix, ok = _code_matrix(codes)
     n = matrix.shape[0]
-    # Column by column over the transposed matrix: one table lookup per character
-    # position with the weight folded into the table (~50 ms for 1,000,000 codes).
-    columns = np.ascontiguousarray(matrix.T)
-    total = np.zeros(n, dtype=np.int32)
-    key = np.zeros(n if keys else 0, dtype=np.uint64)
-    for position in range(USCC_LENGTH):
-        column = columns[position]
-        total += _WEIGHTED[position][column]
-        if keys:
-            key *= np.uint64(37)  # wraps modulo 2**64: a hash, not an exact encoding
-            key += _KEY_VALUE[column]
+    # Two characters at a time: each pair of bytes, read as one 16-bit number, indexes a
+    # table holding both characters' weighted values (9 lookups per code instead of 18;
+    # ~30 ms for 1,000,000 codes).
+    pairs = np.ascontiguousarray(matrix).view("<u2")
+    total = _PAIR_WEIGHTED[0][pairs[:, 0]]
+    for position in range(1, USCC_LENGTH // 2):
+        total += _PAIR_WEIGHTED[position][pairs[:, position]]
     # A valid code has sum(C[i] * W[i]) + check value == 0 (mod 31); any character
     # outside the alphabet adds _OUTSIDE, which no valid sum reaches.
     ok &= (total < _OUTSIDE) & (total % 31 == 0)
+    if not keys:
+        return ok, np.zeros(0, dtype=np.uint64)
+    # The 18 bytes of a code read as two 64-bit words and a 16-bit one, mixed by
+    # multiplication (wrapping modulo 2**64: a hash, not an exact encoding): three
+    # passes instead of eighteen.
+    words = np.ascontiguousarray(matrix).view(_KEY_WORDS).reshape(n)
+    key = words["high"] * _KEY_MIX[0]
+    key += words["middle"] * _KEY_MIX[1]
+    key += words["low"].astype(np.uint64)
     return ok, key
 
 

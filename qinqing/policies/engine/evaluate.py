@@ -113,14 +113,14 @@ class Evaluation:
         amounts = np.concatenate([r.amounts for r in results]) if results else np.empty(0, np.int64)
         counts = [len(r.rows) for r in results]
         ids = pa.DictionaryArray.from_arrays(
-            pa.array(np.repeat(np.arange(len(results), dtype=np.int32), counts)),
+            _arrow(np.repeat(np.arange(len(results), dtype=np.int32), counts)),
             pa.array([r.policy.id for r in results], pa.string()),
         )
-        columns = {"uscc": self.registry.uscc.take(pa.array(rows)), "policy_id": ids}
+        columns = {"uscc": self.registry.uscc.take(_arrow(rows)), "policy_id": ids}
         if with_version:
             versions = np.repeat(np.array([r.policy.version for r in results], np.int64), counts)
-            columns["policy_version"] = pa.array(versions)
-        columns["amount"] = pa.array(amounts)
+            columns["policy_version"] = _arrow(versions)
+        columns["amount"] = _arrow(amounts)
         return pa.table(columns)
 
     def write_csv(
@@ -152,6 +152,15 @@ class Evaluation:
                     written += table.num_rows
                 batch, pending = [], 0
         return written
+
+
+def _arrow(values: np.ndarray) -> pa.Array:
+    """A NumPy integer array as an Arrow array sharing its memory (``pa.array`` would also
+    look for masked and pandas arrays, importing numpy.ma: 13 ms of a CLI run)."""
+    values = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(
+        pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)]
+    )
 
 
 @dataclass
@@ -209,18 +218,18 @@ class _Context:
         name = c.attribute
         assert name is not None
         kind = c.attribute_type
-        present = registry.present(name)
         if c.op == "present":
+            present = registry.present(name)
             exists = np.ones(self.n, dtype=bool) if present is None else present
             return exists if c.value else ~exists
         values = registry.column(name)
         if kind is AttributeType.DATE:
-            out = self.date_test(c, values, policy)
-            present = None  # an empty date is NULL_DAY, handled by date_test
-        elif kind in (AttributeType.ENUM, AttributeType.STR):
-            out = _lookup(c, registry.categories(name))[values]
-            present = None  # code -1 (empty) already maps to False
-        elif kind is AttributeType.BOOL:
+            return self.date_test(c, values, policy)  # an empty date is NULL_DAY
+        if kind in (AttributeType.ENUM, AttributeType.STR):
+            # code -1 (empty) takes the table's last entry, False
+            return np.asarray(_lookup(c, registry.categories(name))[values])
+        present = registry.present(name)
+        if kind is AttributeType.BOOL:
             if c.op in ("equals", "not_equals"):
                 wanted = bool(c.value) if c.op == "equals" else not bool(c.value)
                 out = values.copy() if wanted else ~values
@@ -449,6 +458,18 @@ def condition_uses(ruleset: RuleSet | Sequence[Policy], year: int) -> Counter[tu
         for c in (*policy.when, *policy.exclusions, *(c for i in policy.all_items for c in i.when)):
             walk(c, policy)
     return uses
+
+
+def attributes_used(ruleset: RuleSet | Sequence[Policy]) -> set[str]:
+    """Every registry attribute the rules read (conditions, exclusions and amounts), so a
+    caller can load only those columns; near misses read the same ones."""
+    names: set[str] = set()
+    for policy in ruleset:
+        items = policy.all_items
+        for condition in (*policy.when, *policy.exclusions, *(c for i in items for c in i.when)):
+            names |= _attributes(condition)
+        names.update(i.amount.attribute for i in items if i.amount.attribute is not None)
+    return names
 
 
 def evaluate(ruleset: RuleSet | Sequence[Policy], registry: Registry, year: int) -> Evaluation:
