@@ -26,6 +26,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -122,7 +123,9 @@ def _ms(value: str) -> str:
     return "—" if value in ("", "N/A") else f"{float(value):,.0f}"
 
 
-def report(results: list, args, cpu: dict[str, float]) -> list[str]:
+def report(
+    results: list, args, cpu: dict[str, float], steady: dict[str, float] | None = None
+) -> list[str]:
     """The markdown section: one summary row per level, then p50/p95/p99 per page."""
     users_file = os.environ.get("QINQING_LOAD_USERS", ROOT / "bench" / "out" / "load_users.json")
     USERS = json.loads(Path(users_file).read_text(encoding="utf-8"))  # noqa: N806
@@ -149,20 +152,25 @@ def report(results: list, args, cpu: dict[str, float]) -> list[str]:
         "",
         "Server CPU per request: CPU seconds of the gunicorn processes during the level (from"
         " the ramp on, sign-ins included) over the requests counted after the reset; a figure"
-        " less bent by the other work on the machine than the latencies.",
+        " less bent by the other work on the machine than the latencies. It also counts the"
+        ' requests of the ramp, which the statistics leave out: "after the ramp" is the CPU'
+        " from the reset on over the same requests, the figure to compare between levels of"
+        " different lengths.",
         "",
         "| level | duration | requests | req/s | failures | p50 | p95 | p99 | server CPU/request"
-        " | load before → after |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        " | after the ramp | load before → after |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
+    steady = steady or {}
     for label, users, duration, (_, total, before, after) in results:
         count = int(total["Request Count"])
         per = f"{1000 * cpu[label] / count:.0f} ms" if count and label in cpu else "—"
+        tail = f"{1000 * steady[label] / count:.0f} ms" if count and label in steady else "—"
         lines.append(
             f"| {label} ({users} users) | {duration} | {count:,} | "
             f"{float(total['Requests/s']):.1f} | {total['Failure Count']} | {_ms(total['50%'])} | "
-            f"{_ms(total['95%'])} | {_ms(total['99%'])} | {per} | {before.split('average ')[1]} → "
-            f"{after.split('average ')[1]} |"
+            f"{_ms(total['95%'])} | {_ms(total['99%'])} | {per} | {tail} | "
+            f"{before.split('average ')[1]} → {after.split('average ')[1]} |"
         )
     names = sorted({n for *_, (pages, *_r) in results for n in pages})
     head = " | ".join(f"{label}" for label, *_ in results)
@@ -205,11 +213,22 @@ def main() -> int:
     server = start_server(args.port, args.workers, args.threads, args.keepalive)
     results = []
     cpu: dict[str, float] = {}
+    steady: dict[str, float] = {}
 
     def level(label: str, users: int, duration: str, **kw) -> None:
         before = server_cpu_seconds(server)
+        # Locust resets its statistics once every user has started (users / rate seconds,
+        # as run_level spawns them): the CPU from then on is that of the counted requests
+        ramp = users / max(1.0, users / 60)
+        at_reset: list[float] = []
+        timer = threading.Timer(ramp + 1, lambda: at_reset.append(server_cpu_seconds(server)))
+        timer.start()
         result = run_level(label, users, duration, args.port, **kw)
-        cpu[label] = server_cpu_seconds(server) - before
+        timer.cancel()
+        end = server_cpu_seconds(server)
+        cpu[label] = end - before
+        if at_reset:
+            steady[label] = end - at_reset[0]
         results.append((label, users, duration, result))
 
     try:
@@ -220,7 +239,7 @@ def main() -> int:
             level(f"u{args.long}-long", args.long, args.long_duration)
     finally:
         stop_server(server)
-    lines = report(results, args, cpu)
+    lines = report(results, args, cpu, steady)
     print("\n".join(lines))
     if not args.no_write:
         print(f"wrote {write_doc('load', lines)}")

@@ -6,24 +6,173 @@ Every count is the length of the list its link opens: the same query, the same f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+import numpy as np
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Func,
+    Max,
+    Min,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate, TruncTime
+from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 
-from qinqing.appeals import queries, service
-from qinqing.appeals.choices import SlaStatus, TicketState
-from qinqing.appeals.models import Ticket
+from qinqing.appeals import queries, rules, service
+from qinqing.appeals.choices import OPEN_TICKET_STATES, SlaStatus, TicketState
+from qinqing.appeals.models import Appeal, Ticket
 from qinqing.core.accounts.access import has_capability, scope_area, user_unit
 from qinqing.core.manifest import WorkItem
-from qinqing.core.workdays import get_calendar
+from qinqing.core.workdays import DEFAULT_OFFICE_HOURS, get_calendar
 
 SECTION = "涉企诉求"
+# China has kept one offset all year since 1991: local instants are UTC plus this
+_TZ = DEFAULT_OFFICE_HOURS.tz
+_OFFSET_SECONDS = int(dt.datetime(2026, 1, 1, tzinfo=_TZ).utcoffset().total_seconds())  # type: ignore[union-attr]
 
 
-def _sla_counts(tickets: list[Ticket], now: dt.datetime) -> tuple[int, int]:
-    queries.decorate_tickets(tickets, now)
-    red = sum(1 for t in tickets if t.sla == SlaStatus.RED)
-    yellow = sum(1 for t in tickets if t.sla == SlaStatus.YELLOW)
-    return red, yellow
+class LocalMicros(Func):
+    """A timestamp column as local microseconds since the epoch (an integer; NULL stays
+    NULL), so that thousands of instants reach numpy without a datetime object each."""
+
+    output_field = BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        column, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            sql = f"(EXTRACT(EPOCH FROM ({column} AT TIME ZONE %s)) * 1000000)::bigint"
+            return sql, (*params, _TZ.key)
+        if connection.vendor == "sqlite":
+            # stored as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]'
+            sql = (
+                f"((CAST(strftime('%%s', {column}) AS INTEGER) + {_OFFSET_SECONDS}) * 1000000"
+                f" + CAST(substr({column}, 21, 6) AS INTEGER))"
+            )
+            return sql, (*params, *params)
+        raise NotImplementedError(connection.vendor)
+
+
+def _instants(values: Iterable[int | None]) -> np.ndarray:
+    """Local microseconds (None: no instant) as ``datetime64[us]`` (NaT)."""
+    floats = np.array(list(values), dtype=np.float64)  # None → NaN; exact below 2**53 µs
+    ints = np.where(np.isnan(floats), np.iinfo(np.int64).min, floats).astype(np.int64)
+    return ints.astype("datetime64[us]")
+
+
+def sla_counts(tickets: QuerySet[Ticket], now: dt.datetime) -> tuple[int, int]:
+    """(red, yellow) among ``tickets``: the lights :func:`queries.decorate_tickets` shows on
+    the list, counted from plain clock columns with :func:`rules.ticket_sla_array` (tested
+    equal to the scalar). A unit or an area holds thousands of open tickets, and building a
+    ticket object and its clock per row was most of the home page's time (issue 20).
+
+    Closed tickets are done and tickets with a running pause paused: neither is counted,
+    so only the running ones are read."""
+    rows = list(
+        tickets.filter(state__in=OPEN_TICKET_STATES, paused_since__isnull=True)
+        .order_by()
+        .values_list(
+            "state",
+            LocalMicros("dispatched_at"),
+            "sign_limit",
+            "sign_unit",
+            "reply_limit",
+            "reply_unit",
+            "extension_amount",
+            "paused_amount",
+            LocalMicros("sign_due_at"),
+            LocalMicros("reply_due_at"),
+        )
+    )
+    if not rows:
+        return 0, 0
+    calendar = get_calendar()
+    (state, start_at, sign_limit, sign_unit, reply_limit, reply_unit, extension, paused,
+     sign_due, reply_due) = zip(*rows, strict=True)  # fmt: skip
+    codes = {unit.value: code for code, unit in enumerate(rules.UNIT_CODES)}
+    start = _instants(start_at)
+    local = timezone.localtime(now, _TZ)
+    status = rules.ticket_sla_array(
+        signing=np.array([s == TicketState.DISPATCHED for s in state], dtype=bool),
+        start=start,
+        start_on=rules.deemed_start_days_array(start, calendar=calendar),
+        sign_total=np.array(sign_limit, dtype=np.int64),
+        sign_unit=np.array([codes[u] for u in sign_unit], dtype=np.int64),
+        reply_total=np.array(reply_limit, dtype=np.int64) + np.array(extension, dtype=np.int64),
+        reply_unit=np.array([codes[u] for u in reply_unit], dtype=np.int64),
+        paused=np.array(paused, dtype=np.int64),
+        sign_due=_instants(sign_due),
+        reply_due=_instants(reply_due),
+        now=np.datetime64(local.replace(tzinfo=None), "us"),
+        today=local.date(),
+        calendar=calendar,
+    )
+    return int((status == SlaStatus.RED.value).sum()), int((status == SlaStatus.YELLOW.value).sum())
+
+
+def late_callbacks(waiting: QuerySet[Appeal], now: dt.datetime) -> int:
+    """How many appeals of ``waiting`` (the 待回访 queue) are past their callback deadline
+    (:func:`service.callback_due_dates`, as the callback list shows it).
+
+    The replies are grouped in the database by locality, type, local day and side of
+    closing time, and the deadline is computed for the first and the last reply of each
+    group: the day's time limit is one, and the deadline never falls as the reply comes
+    later, so when those two agree every reply between shares it (working and natural
+    days); otherwise (hour limits) the group's replies are read and each is computed. An
+    area has thousands of replies waiting; a deadline each was half the office home page's
+    time (issue 20)."""
+    groups = list(
+        waiting.filter(replied_at__isnull=False)
+        .order_by()
+        .values(
+            "locality_id",
+            "appeal_type",
+            day=TruncDate("replied_at", tzinfo=_TZ),
+            evening=Case(
+                When(
+                    GreaterThanOrEqual(
+                        TruncTime("replied_at", tzinfo=_TZ), Value(DEFAULT_OFFICE_HOURS.closes_at)
+                    ),
+                    then=Value(True),
+                ),
+                default=Value(False),
+            ),
+        )
+        .annotate(first=Min("replied_at"), last=Max("replied_at"), n=Count("pk"))
+    )
+    calendar = get_calendar()
+    ends = service.callback_due_dates(
+        [
+            row
+            for i, g in enumerate(groups)
+            for row in (
+                (2 * i, g["locality_id"], g["appeal_type"], g["first"]),
+                (2 * i + 1, g["locality_id"], g["appeal_type"], g["last"]),
+            )
+        ],
+        calendar,
+    )
+    late = 0
+    for i, g in enumerate(groups):
+        first, last = ends[2 * i], ends[2 * i + 1]
+        if first == last:
+            late += g["n"] if first is not None and now > first else 0
+            continue
+        rows = waiting.filter(
+            locality_id=g["locality_id"],
+            appeal_type=g["appeal_type"],
+            replied_at__gte=g["first"],
+            replied_at__lte=g["last"],
+        ).values_list("pk", "locality_id", "appeal_type", "replied_at")
+        dues = service.callback_due_dates(rows, calendar)
+        late += sum(1 for due in dues.values() if due is not None and now > due)
+    return late
 
 
 def unit_tickets(unit, state_group: str):
@@ -45,13 +194,12 @@ def work_items(user, now: dt.datetime) -> list[WorkItem]:
                 section=SECTION,
             )
         )
-        # the clock is on the ticket: no need for each one's appeal and unit here
-        requests = list(queries.office_requests(user).select_related(None))
-        red, yellow = _sla_counts(requests, now)
+        requests = queries.office_requests(user).select_related(None)
+        red, yellow = sla_counts(requests, now)
         items.append(
             WorkItem(
                 "待审核的退单、延期、挂起申请",
-                len(requests),
+                requests.count(),
                 reverse("appeals:queue") + "#h-requests",
                 overdue=red,
                 due_soon=yellow,
@@ -59,25 +207,19 @@ def work_items(user, now: dt.datetime) -> list[WorkItem]:
             )
         )
     if has_capability(user, "appeals.callback") and scope_area(user) is not None:
-        # plain rows of the columns the deadline needs: the queue can hold thousands
-        waiting = list(
-            queries.callback_queue(user).values_list(
-                "pk", "locality_id", "appeal_type", "replied_at"
-            )
-        )
-        dues = service.callback_due_dates(waiting, get_calendar())
-        late = sum(1 for due in dues.values() if due is not None and now > due)
+        waiting = queries.callback_queue(user)
+        late = late_callbacks(waiting, now)
         items.append(
-            WorkItem("待回访", len(waiting), reverse("appeals:callbacks"), overdue=late,
+            WorkItem("待回访", waiting.count(), reverse("appeals:callbacks"), overdue=late,
                      section=SECTION)
         )  # fmt: skip
     unit = user_unit(user)
     if has_capability(user, "appeals.handle") and unit is not None:
         for group, label in (("sign", "待签收工单"), ("reply", "待答复工单")):
-            rows = list(unit_tickets(unit, group))
-            red, yellow = _sla_counts(rows, now)
+            rows = unit_tickets(unit, group)
+            red, yellow = sla_counts(rows, now)
             items.append(
-                WorkItem(label, len(rows), reverse("appeals:tickets") + f"?state={group}",
+                WorkItem(label, rows.count(), reverse("appeals:tickets") + f"?state={group}",
                          overdue=red, due_soon=yellow, section=SECTION)
             )  # fmt: skip
     if has_capability(user, "appeals.submit"):

@@ -25,6 +25,7 @@ from qinqing.appeals.models import DuplicateProposal, Ticket
 from qinqing.appeals.views.common import (
     int_field,
 )
+from qinqing.appeals.workbench import LocalMicros
 from qinqing.core.accounts.access import (
     user_unit,
 )
@@ -57,9 +58,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         a.pending_duplicates = pending.get(a.pk, 0)
     # the oldest requests first, a page of them: a backlog of thousands took seconds to show.
     # Picked from (id, time) pairs: with ORDER BY … LIMIT PostgreSQL walked the tickets'
-    # dispatch-time index through a million tickets to find them (6 s).
+    # dispatch-time index through a million tickets to find them (6 s). The times come as
+    # integers: a datetime object each for thousands of requests was a third of the page.
     waiting = queries.office_requests(request.user)
-    pairs = sorted(waiting.order_by().values_list("dispatched_at", "pk"))
+    pairs = sorted(waiting.order_by().values_list(LocalMicros("dispatched_at"), "pk"))
     first = [pk for _, pk in pairs[:QUEUE_PAGE]]
     requests = queries.decorate_tickets(list(waiting.filter(pk__in=first)), timezone.now())
     requests_total = len(pairs)
