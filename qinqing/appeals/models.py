@@ -448,13 +448,20 @@ class AppealEvent(models.Model):
     """The appeal's log: every transition, when and by whom (the SLA clock reads it)."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    # indexed by event_ticket_at, which starts with the ticket (one index less to write)
     ticket = models.ForeignKey(
-        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+        Ticket,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     kind = models.CharField("事件", max_length=30, choices=EventKind.choices)
     at = models.DateTimeField("时间")
+    # system events (the sweep's) have no actor: indexed by event_actor only where set
     actor = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     actor_label = models.CharField("操作人", max_length=150, blank=True)
     note = models.TextField("说明", blank=True)
@@ -465,7 +472,12 @@ class AppealEvent(models.Model):
         verbose_name = "诉求事件"
         verbose_name_plural = "诉求事件"
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["ticket", "at"], name="event_ticket_at")]
+        indexes = [
+            models.Index(fields=["ticket", "at"], name="event_ticket_at"),
+            models.Index(
+                fields=["actor"], name="event_actor", condition=models.Q(actor__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{EventKind(self.kind).label} {self.at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,13 @@ the deadlines of working-day clocks are recomputed from each ticket's cached clo
 (start day, limit, approved extension, paused working days) with the calendar's array API,
 so a corrected calendar year is picked up on the next run. ``rebuild_clocks(now)``
 recomputes those inputs from the event log for every open ticket.
+
+What a sweep writes, on PostgreSQL: one UPDATE of the tickets that change, joined on the
+primary key in ticket order (HOT updates: no indexed column changes and ticket pages keep
+room, migration 0014), one COPY of the 催办 and 督办 events in ticket order, and one audit
+event summarising the run (each ticket's trail is its appeal's event log). The events'
+foreign keys are checked per row at commit, which is most of what the first sweep of
+freshly loaded appeals costs (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ from qinqing.core.workdays import DEFAULT_OFFICE_HOURS, get_calendar
 from qinqing.core.workdays.calendar import WorkdayCalendar
 
 ACTOR = "系统：时限巡检"
+REMINDER_NOTE = "已用时限 {:.0%}，请抓紧办理。"
+SIGN_OVERDUE_NOTE = "超过签收时限，自动转为督办。"
+REPLY_OVERDUE_NOTE = "超过答复时限，自动转为督办。"
 # Tickets whose clock runs: waiting to be signed, or signed and owing a reply.
 RUNNING_STATES = (
     TicketState.DISPATCHED,
@@ -269,21 +279,33 @@ def sweep_tickets(
         _apply(
             cols["id"][changed], np.maximum(level, cols["level"])[changed], supervise[changed], now
         )
-        events = []
-        for i in np.flatnonzero(remind):
-            events.append(
-                (int(cols["appeal_id"][i]), int(cols["id"][i]), EventKind.REMINDED,
-                 f"已用时限 {min(share[i], 9.99):.0%}，请抓紧办理。", int(level[i]))
-            )  # fmt: skip
-        for i in np.flatnonzero(supervise):
-            what = "签收" if sign_overdue[i] else "答复"
-            events.append(
-                (int(cols["appeal_id"][i]), int(cols["id"][i]), EventKind.SUPERVISED,
-                 f"超过{what}时限，自动转为督办。", 0)
-            )  # fmt: skip
-        _insert_events(events, now)
-        result.reminded = int(remind.sum())
-        result.supervised = int(supervise.sum())
+        reminded, supervised = np.flatnonzero(remind), np.flatnonzero(supervise)
+        notes = np.array(
+            [
+                *(REMINDER_NOTE.format(v) for v in np.minimum(share[reminded], 9.99).tolist()),
+                *np.where(sign_overdue[supervised], SIGN_OVERDUE_NOTE, REPLY_OVERDUE_NOTE),
+            ],
+            dtype=object,
+        )
+        kinds = np.array(
+            [str(EventKind.REMINDED)] * len(reminded)
+            + [str(EventKind.SUPERVISED)] * len(supervised),
+            dtype=object,
+        )
+        rows = np.concatenate([reminded, supervised])
+        amounts = np.concatenate([level[reminded], np.zeros(len(supervised), dtype=np.int64)])
+        # in ticket order: the key checks and index entries then walk the tables in order
+        order = np.argsort(cols["id"][rows], kind="stable")
+        _insert_events(
+            appeal_ids=cols["appeal_id"][rows][order],
+            ticket_ids=cols["id"][rows][order],
+            kinds=kinds[order].tolist(),
+            notes=notes[order].tolist(),
+            amounts=amounts[order],
+            now=now,
+        )
+        result.reminded = len(reminded)
+        result.supervised = len(supervised)
         result.reminded_ids = cols["id"][remind].tolist()
         result.supervised_ids = cols["id"][supervise].tolist()
         audit.record(
@@ -312,17 +334,32 @@ def _reminder_shares() -> tuple[float, ...]:
     return configured.shares if configured else rules.DEFAULT_REMINDER_SHARES
 
 
+def _int_array(values: np.ndarray) -> str:
+    """A PostgreSQL array literal of integers, built by numpy rather than per element."""
+    return "{" + ",".join(values.astype(np.int64).astype(str).tolist()) + "}"
+
+
 def _apply(ids: np.ndarray, levels: np.ndarray, supervise: np.ndarray, now: dt.datetime) -> None:
-    """Write new reminder levels and 督办 flags: one statement on PostgreSQL."""
+    """Write new reminder levels and 督办 flags: one statement on PostgreSQL.
+
+    The join probes the primary key in ticket order, so only the pages of the tickets
+    written are read (not every ticket's, as a hash join would).
+    """
     if connection.vendor == "postgresql":
+        order = np.argsort(ids, kind="stable")
+        ids, levels, supervise = ids[order], levels[order], supervise[order]
         with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
             cursor.execute(
                 "UPDATE appeals_ticket AS t SET reminder_level = v.lvl, "
                 "supervised = t.supervised OR v.sup, "
                 "supervised_at = CASE WHEN v.sup AND NOT t.supervised THEN %s ELSE t.supervised_at END "
                 "FROM unnest(%s::bigint[], %s::int[], %s::bool[]) AS v(id, lvl, sup) WHERE t.id = v.id",
-                [now, ids.tolist(), levels.tolist(), supervise.tolist()],
+                [now, _int_array(ids), _int_array(levels), _int_array(supervise)],
             )
+            cursor.execute("RESET enable_hashjoin")
+            cursor.execute("RESET enable_mergejoin")
         return
     for value in np.unique(levels):
         chosen = ids[levels == value].tolist()
@@ -337,20 +374,43 @@ def _apply(ids: np.ndarray, levels: np.ndarray, supervise: np.ndarray, now: dt.d
         )
 
 
-def _insert_events(rows: list[tuple], now: dt.datetime) -> None:
-    if not rows:
+def _copy_text(value: str) -> str:
+    """One field of COPY's text format."""
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
+
+
+def _insert_events(
+    *,
+    appeal_ids: np.ndarray,
+    ticket_ids: np.ndarray,
+    kinds: list[str],
+    notes: list[str],
+    amounts: np.ndarray,
+    now: dt.datetime,
+) -> None:
+    """The sweep's 催办 and 督办 events: one COPY on PostgreSQL (batched inserts into the
+    partitions), ``bulk_create`` elsewhere."""
+    if not len(appeal_ids):
         return
     if connection.vendor == "postgresql":
-        appeal_ids, ticket_ids, kinds, notes, amounts = (list(c) for c in zip(*rows, strict=True))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO appeals_appealevent "
-                "(appeal_id, ticket_id, kind, at, actor_label, note, amount, data) "
-                "SELECT a, t, k, %s, %s, n, m, '{}'::jsonb "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::int[]) "
-                "AS x(a, t, k, n, m)",
-                [now, ACTOR, appeal_ids, ticket_ids, [str(k) for k in kinds], notes, amounts],
+        tail = "\t".join([now.isoformat(), _copy_text(ACTOR)])
+        lines = [
+            f"{a}\t{t}\t{k}\t{tail}\t{_copy_text(n)}\t{m}\t{{}}\n"
+            for a, t, k, n, m in zip(
+                appeal_ids.tolist(), ticket_ids.tolist(), [str(k) for k in kinds], notes,
+                amounts.tolist(), strict=True,
             )
+        ]  # fmt: skip
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY appeals_appealevent "
+                "(appeal_id, ticket_id, kind, at, actor_label, note, amount, data) FROM STDIN"
+            ) as copy,
+        ):
+            copy.write("".join(lines))
         return
     AppealEvent.objects.bulk_create(
         [
@@ -364,7 +424,14 @@ def _insert_events(rows: list[tuple], now: dt.datetime) -> None:
                 amount=m,
                 data={},
             )  # fmt: skip
-            for a, t, k, n, m in rows
+            for a, t, k, n, m in zip(
+                appeal_ids.tolist(),
+                ticket_ids.tolist(),
+                kinds,
+                notes,
+                amounts.tolist(),
+                strict=True,
+            )
         ],
         batch_size=5000,
     )

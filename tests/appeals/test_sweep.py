@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 
-from qinqing.appeals import service
-from qinqing.appeals.choices import EventKind
+from qinqing.appeals import rules, service
+from qinqing.appeals.choices import AppealType, EventKind, SlaStatus
 from qinqing.appeals.models import AppealEvent, Ticket
-from qinqing.appeals.tasks import sweep_tickets
+from qinqing.appeals.tasks import RUNNING_STATES, sweep_tickets
 from qinqing.core.audit.models import AuditEvent
+from qinqing.core.workdays import get_calendar
 from tests.appeals.conftest import NOW, SHANGHAI
 from tests.appeals.factories import acknowledged, dispatched
 
@@ -105,3 +106,68 @@ def test_sweep_can_be_limited_to_one_area(appeals_world):
     acknowledged(w, NOW)
     assert sweep_tickets(at(2026, 3, 24, 9), locality_path=w.other_city.path).checked == 0
     assert sweep_tickets(at(2026, 3, 24, 9), locality_path=w.city.path).supervised == 1
+
+
+def _expected_events(now):
+    """What the per-ticket rules say a sweep at ``now`` owes each running ticket that was never
+    swept: 督办 when its clock is red, else one 催办 at the highest reminder share crossed."""
+    calendar = get_calendar()
+    expected = set()
+    for ticket in Ticket.objects.filter(state__in=RUNNING_STATES, paused_since__isnull=True):
+        inputs = ticket.sla_inputs()
+        if rules.ticket_sla(inputs, now, calendar=calendar) == SlaStatus.RED:
+            what = "签收" if inputs.signing else "答复"
+            expected.add((ticket.pk, EventKind.SUPERVISED, f"超过{what}时限，自动转为督办。", 0))
+            continue
+        share = rules.used_share(
+            ticket.dispatched_at, ticket.reply_limit + ticket.extension_amount,
+            ticket.reply_unit, ticket.paused_amount, now, calendar=calendar,
+        )  # fmt: skip
+        level = rules.reminder_level(share)
+        if level:
+            note = f"已用时限 {min(share, 9.99):.0%}，请抓紧办理。"
+            expected.add((ticket.pk, EventKind.REMINDED, note, level))
+    return expected
+
+
+def test_first_sweep_of_unswept_tickets_writes_what_the_per_ticket_rules_say(appeals_world):
+    """Freshly loaded tickets at every stage, swept once: each running ticket gets exactly the
+    催办 or 督办 its own clock calls for, with the same note; a second run writes nothing."""
+    w = appeals_world
+    for day in (2, 3, 4, 5, 6, 9, 10):  # March 2026, Monday 2 to Tuesday 10
+        start = at(2026, 3, day, 10)
+        acknowledged(w, start)  # complaint: 10 working days
+        acknowledged(w, start, appeal_type=AppealType.CONSULTATION)  # shorter limit
+        dispatched(w, start)  # never signed
+    now = at(2026, 3, 16, 9)
+    expected = _expected_events(now)
+    kinds = {kind for _, kind, _, _ in expected}
+    assert kinds == {EventKind.REMINDED, EventKind.SUPERVISED}  # the world covers both
+
+    result = sweep_tickets(now)
+
+    written = {
+        (e.ticket_id, e.kind, e.note, e.amount)
+        for e in AppealEvent.objects.filter(kind__in=[EventKind.REMINDED, EventKind.SUPERVISED])
+    }
+    assert written == expected
+    assert result.reminded + result.supervised == len(expected)
+    supervised = {pk for pk, kind, _, _ in expected if kind == EventKind.SUPERVISED}
+    assert set(Ticket.objects.filter(supervised=True).values_list("pk", flat=True)) == supervised
+    assert all(
+        e.at == now and e.actor_id is None
+        for e in AppealEvent.objects.filter(kind__in=[EventKind.REMINDED, EventKind.SUPERVISED])
+    )
+    for pk, kind, _, amount in expected:
+        ticket = Ticket.objects.get(pk=pk)
+        assert ticket.reminder_level == (amount if kind == EventKind.REMINDED else 2)
+
+    events = AppealEvent.objects.count()
+    tickets = list(Ticket.objects.order_by("pk").values_list("pk", "reminder_level", "supervised"))
+    again = sweep_tickets(now)
+    assert (again.reminded, again.supervised) == (0, 0)
+    assert AppealEvent.objects.count() == events
+    assert (
+        list(Ticket.objects.order_by("pk").values_list("pk", "reminder_level", "supervised"))
+        == tickets
+    )
