@@ -6,8 +6,10 @@ Speed decisions:
 * the whole registry goes through the engine once (``registry_from_db`` → ``evaluate`` →
   ``find_near_misses``), vectorised; on PostgreSQL the columns come from one ``COPY … TO
   STDOUT`` stream parsed by Arrow (no Python object per enterprise), and results — sparse:
-  eligible pairs and near misses only — go back with ``COPY … FROM STDIN``
-  (``bulk_create`` in batches elsewhere);
+  eligible pairs and near misses only, in credit-code order — go back as a partition of
+  their own per run, written by binary ``COPY`` from Arrow and indexed after the load
+  (``result_store``; a full run drops the partitions it replaces instead of deleting
+  rows), with ``bulk_create`` in batches elsewhere;
 * a near miss stores its one-line reason, computed once per distinct (item, failed
   condition) pair rather than per enterprise;
 * the full explanation (every condition with the enterprise's value) is **not** stored: it
@@ -22,6 +24,7 @@ import datetime as dt
 import hashlib
 import io
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -36,6 +39,7 @@ from qinqing.core.enterprises.registry_io import Registry
 from qinqing.core.enterprises.service import registry_from_db
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
+from qinqing.policies import result_store
 from qinqing.policies.engine.evaluate import evaluate, find_reachable_near_misses
 from qinqing.policies.engine.explain import PolicyExplanation, explain
 from qinqing.policies.engine.spec import Policy as RulePolicy
@@ -152,10 +156,27 @@ def run_matching(*, actor, year: int, area: Unit, now, full: bool = False) -> Ma
     return match_area(actor=actor, year=year, area=area, now=now, full=full)
 
 
-@transaction.atomic
 def match_area(*, actor, year: int, area: Unit, now, full: bool = False) -> MatchRun:
     """The run itself, for a caller whose access :func:`run_matching` checked (and the
-    benchmark); ``actor`` may be None (the system)."""
+    benchmark); ``actor`` may be None (the system).
+
+    All or nothing: a run that fails leaves the previous results as they were, and the
+    table its full run staged on PostgreSQL (see ``result_store``) is dropped."""
+    from django.db import connection
+
+    staged: list[str] = []
+    try:
+        return _match_area(actor=actor, year=year, area=area, now=now, full=full, staged=staged)
+    except BaseException:
+        for name in staged:
+            result_store.drop_staged(connection, name)
+        raise
+
+
+@transaction.atomic
+def _match_area(*, actor, year: int, area: Unit, now, full: bool, staged: list[str]) -> MatchRun:
+    from django.db import connection
+
     rules = active_rules(area_policies(area))
     if not rules:
         raise InvalidInput(
@@ -212,7 +233,23 @@ def match_area(*, actor, year: int, area: Unit, now, full: bool = False) -> Matc
     codes = None
     if base is not None:
         codes = registry.uscc.to_pylist() if registry is not None else []
-    retired = retire_results(policy_ids, year, codes)
+    # on PostgreSQL a run's rows go into a partition of their own, staged now (outside
+    # every reader's view); a full run drops the partitions of the runs it replaces whole
+    # (incremental ones included) when it is attached
+    own_partition = registry is not None and result_store.partitioned(connection)
+    replaced: list[int] = []
+    stage_name = ""
+    if own_partition:
+        assert registry is not None
+        if base is None:
+            replaced = result_store.superseded(run, year, set(by_code))
+        table = result_table(run, year, registry, results, near_misses, by_code)
+        timings["table"] = round(time.perf_counter() - mark_t, 3)
+        staged.append(result_store.stage_name(run.pk))
+        stage_name = result_store.stage(connection, run.pk, table, timings)
+        del table
+        mark_t = time.perf_counter()
+    retired = retire_results(policy_ids, year, codes, exclude_runs=replaced)
     timings["retire"] = round(time.perf_counter() - mark_t, 3)
     mark_t = time.perf_counter()
     counts: dict[str, dict[str, int]] = {}
@@ -236,9 +273,15 @@ def match_area(*, actor, year: int, area: Unit, now, full: bool = False) -> Matc
         c = counts[str(by_code[near.policy.id].policy_id)]
         c["near"] += len(near.rows)
         c["near_listed"] += min(len(near.rows), NEAR_MISS_CAP)
-    if registry is not None:
+    if own_partition:
+        result_store.swap_in(connection, run.pk, stage_name, replaced)
+        timings["swap"] = round(time.perf_counter() - mark_t, 3)
+        # the run page's one "保存" figure: every storing step but the replacing
+        steps = ("table", "copy", "index", "swap")
+        timings["store"] = round(sum(timings.get(k, 0.0) for k in steps), 3)
+    elif registry is not None:
         store_results(run, year, result_table(run, year, registry, results, near_misses, by_code))
-    timings["store"] = round(time.perf_counter() - mark_t, 3)
+        timings["store"] = round(time.perf_counter() - mark_t, 3)
     run.eligible_count = sum(c["eligible"] for c in counts.values())
     run.near_miss_count = sum(c["near"] for c in counts.values())
     total = sum(c["total"] for c in counts.values())
@@ -278,7 +321,7 @@ def _chunks(values: list[str], size: int = 5000):
 
 
 def retire_results(
-    policy_ids: list[int], year: int, codes: list[str] | None
+    policy_ids: list[int], year: int, codes: list[str] | None, exclude_runs: Sequence[int] = ()
 ) -> dict[int, tuple[int, int, int]]:
     """Take the current results of ``policy_ids`` and ``year`` (of the enterprises
     ``codes`` only, unless None) out of the current lists: delete them in bulk, except
@@ -297,11 +340,16 @@ def retire_results(
     marks = ", ".join(["%s"] * len(policy_ids))
     where = f"policy_id IN ({marks}) AND year = %s AND current = %s"
     base_params: list[Any] = [*policy_ids, year, True]
+    if exclude_runs:
+        # the partitions a full run drops whole (PostgreSQL prunes them from the scan)
+        where += f" AND run_id NOT IN ({', '.join(['%s'] * len(exclude_runs))})"
+        base_params += list(exclude_runs)
     if codes is None:
         scopes: list[tuple[str, list[Any]]] = [(where, base_params)]
     elif connection.vendor == "postgresql":
         scopes = [
-            (f"{where} AND uscc = ANY(%s)", [*base_params, chunk]) for chunk in _chunks(codes)
+            (f"{where} AND uscc = ANY(%s)", [*base_params, chunk])
+            for chunk in _chunks(codes, 100_000)
         ]
     else:
         scopes = [
@@ -314,6 +362,30 @@ def retire_results(
     with connection.cursor() as cursor:
         for clause, params in scopes:
             # names are the models' own; values are parameters
+            if codes is not None and connection.vendor == "postgresql":
+                # one pass over the rows: delete and count what was deleted, then take
+                # the (few) rows with feedback out of the current lists, counted too
+                cursor.execute(
+                    f"WITH gone AS (DELETE FROM {table} WHERE {clause} AND NOT EXISTS"  # noqa: S608
+                    f" (SELECT 1 FROM {feedback} f WHERE f.result_id = {table}.id)"
+                    " RETURNING policy_id, eligible, near_miss, amount)"
+                    " SELECT policy_id, SUM(CASE WHEN eligible THEN 1 ELSE 0 END),"
+                    " SUM(CASE WHEN near_miss THEN 1 ELSE 0 END),"
+                    " SUM(CASE WHEN eligible THEN amount ELSE 0 END) FROM gone GROUP BY policy_id",
+                    params,
+                )
+                counted = cursor.fetchall()
+                cursor.execute(
+                    f"UPDATE {table} SET current = %s WHERE {clause}"  # noqa: S608
+                    " RETURNING policy_id, CASE WHEN eligible THEN 1 ELSE 0 END,"
+                    " CASE WHEN near_miss THEN 1 ELSE 0 END,"
+                    " CASE WHEN eligible THEN amount ELSE 0 END",
+                    [False, *params],
+                )
+                for policy_id, eligible, near, amount in [*counted, *cursor.fetchall()]:
+                    e, m, a = out.get(policy_id, (0, 0, 0))
+                    out[policy_id] = (e + int(eligible), m + int(near), a + int(amount or 0))
+                continue
             if codes is not None:
                 cursor.execute(
                     "SELECT policy_id, SUM(CASE WHEN eligible THEN 1 ELSE 0 END),"  # noqa: S608
@@ -344,9 +416,10 @@ RESULT_COLUMNS = (
 
 
 def result_table(run, year, registry, results, near_misses, by_code) -> pa.Table:
-    """The run's rows as one Arrow table (built column-wise, no Python object per row):
-    every eligible pair, and per policy the first ``NEAR_MISS_CAP`` near misses (credit
-    code order) with their reasons, each worded once per distinct (item, condition)."""
+    """The run's rows as one Arrow table (built column-wise, no Python object per row), in
+    credit-code order: every eligible pair, and per policy the first ``NEAR_MISS_CAP``
+    near misses (credit code order) with their reasons, each worded once per distinct
+    (item, condition)."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -383,23 +456,30 @@ def result_table(run, year, registry, results, near_misses, by_code) -> pa.Table
         reason_index.append((inverse.reshape(-1) + offset).astype(np.int32))
     if not rows:
         return pa.table({c: pa.array([], pa.string()) for c in RESULT_COLUMNS})
-    index = pa.array(np.concatenate(rows))
+    # one enterprise's rows next to each other (the registry is in credit-code order): an
+    # incremental run then rewrites a few pages per changed enterprise, not one per policy
+    # across the whole table, and the enterprise's own page reads one or two
+    positions = np.concatenate(rows)
+    order = np.argsort(positions, kind="stable")
+    index = pa.array(positions[order])
     n = len(index)
     eligible = np.zeros(n, dtype=bool)
     eligible[:eligible_rows] = True
+    eligible = eligible[order]
     names = pc.utf8_slice_codeunits(registry.arrow("name").take(index), 0, 200)
+    reason_rows = pa.array(np.concatenate(reason_index)[order])
     return pa.table(
         {
             "run_id": pa.array(np.full(n, run.pk, dtype=np.int64)),
             "year": pa.array(np.full(n, year, dtype=np.int32)),
-            "policy_id": pa.array(np.concatenate(policy_ids)),
-            "rule_id": pa.array(np.concatenate(rule_ids)),
+            "policy_id": pa.array(np.concatenate(policy_ids)[order]),
+            "rule_id": pa.array(np.concatenate(rule_ids)[order]),
             "uscc": registry.uscc.take(index),
             "enterprise_name": names,
             "eligible": pa.array(eligible),
             "near_miss": pa.array(~eligible),
-            "amount": pa.array(np.concatenate(amounts)),
-            "reason": pa.array(reasons, pa.string()).take(pa.array(np.concatenate(reason_index))),
+            "amount": pa.array(np.concatenate(amounts)[order]),
+            "reason": pa.array(reasons, pa.string()).take(reason_rows),
             "current": pa.array(np.ones(n, dtype=bool)),
         }
     )

@@ -245,9 +245,12 @@ class MatchResult(models.Model):
     # created, and Django still applies CASCADE/PROTECT, so the database keeps no
     # constraint on these three. No single-column index on policy and rule either:
     # policy_result_list starts with policy, and every index costs time on each COPY.
+    # On PostgreSQL the table is LIST-partitioned by run (migration 0010, result_store):
+    # the run is the partition key, so no index of its own.
     run = models.ForeignKey(
-        MatchRun, on_delete=models.CASCADE, related_name="results", db_constraint=False
-    )
+        MatchRun, on_delete=models.CASCADE, related_name="results", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
     policy = models.ForeignKey(
         Policy, on_delete=models.PROTECT, related_name="results", db_index=False,
         db_constraint=False,
@@ -313,7 +316,11 @@ class PolicyPush(models.Model):
 class PushFeedback(models.Model):
     """An enterprise's answer to 「这条推送是否符合我的情况」 (匹配满意率, 001)."""
 
-    result = models.OneToOneField(MatchResult, on_delete=models.CASCADE, related_name="feedback")
+    # no database constraint: results are partitioned by run on PostgreSQL, and their key
+    # there is (id, run_id) (migration 0010); Django still cascades
+    result = models.OneToOneField(
+        MatchResult, on_delete=models.CASCADE, related_name="feedback", db_constraint=False
+    )
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="feedback")
     uscc = models.CharField("统一社会信用代码", max_length=18)
     answer = models.CharField("是否符合", max_length=10, choices=FitAnswer.choices)
