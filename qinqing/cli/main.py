@@ -15,7 +15,7 @@ import argparse
 import importlib
 import sys
 
-from qinqing.core.django_setup import setup_django
+from qinqing.core.django_setup import mark_standalone, setup_django
 
 __all__ = ["build_parser", "entry", "main", "setup_django"]
 
@@ -77,18 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-# True when this process is the ``qinqing`` command itself (not main() called in-process
-# by tests or other code): a handler may then make process-wide choices, such as
-# qinqing.policies.cli telling pyarrow not to load pandas.
-STANDALONE = False
-
-
 def entry() -> None:
-    # set on the module as imported by name: under ``python -m qinqing.cli.main`` this
-    # code runs as __main__, a second copy that handlers do not see
-    from qinqing.cli import main as this
-
-    this.STANDALONE = True
+    mark_standalone()
     sys.exit(main())
 
 

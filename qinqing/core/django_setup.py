@@ -1,4 +1,4 @@
-"""Start Django from a command-line handler.
+"""Start Django from a command-line handler, and know whether this process is the command.
 
 Every app's ``cli.py`` registers its sub-commands with ``qinqing.cli.main`` and calls
 :func:`setup_django` in a handler that needs the database, so that commands without one
@@ -17,3 +17,19 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+# True when this process is the ``qinqing`` command itself (``qinqing.cli.main.entry``), not
+# main() called in-process by tests or other programs: a handler may then make process-wide
+# choices, such as ``qinqing policies evaluate`` telling pyarrow not to load pandas.
+_standalone = False
+
+
+def mark_standalone() -> None:
+    """Called once by the ``qinqing`` entry point, before any handler runs."""
+    global _standalone
+    _standalone = True
+
+
+def is_standalone() -> bool:
+    return _standalone

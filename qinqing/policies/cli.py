@@ -143,9 +143,9 @@ def _arrow_without_pandas() -> None:
     done in a ``qinqing`` process of its own (``entry()``), never when ``main()`` runs
     inside another program such as the test suite.
     """
-    from qinqing.cli import main as cli_main
+    from qinqing.core.django_setup import is_standalone
 
-    if cli_main.STANDALONE and "pandas" not in sys.modules:
+    if is_standalone() and "pandas" not in sys.modules:
         sys.meta_path.insert(0, _RefusePandas())
 
 
