@@ -124,6 +124,31 @@ def copy_rows(model: Any, n: int, columns: dict[str, Any]) -> None:
         )
 
 
+def bench_city(departments: int) -> tuple[Any, list[Any]]:
+    """The benchmarks' city: 基准省 › 基准市 with its 营商办, ``departments`` city departments
+    and three counties of four departments each. Returns the city and its handling units
+    (city departments first, then the counties'), saved one by one so their paths are set."""
+    from qinqing.core.orgs.models import Unit, UnitKind
+
+    province = Unit.objects.create(name="基准省", kind=UnitKind.PROVINCE)
+    city = Unit(name="基准市", kind=UnitKind.CITY, parent=province)
+    city.save()
+    Unit(name="基准市营商办", kind=UnitKind.PARTY_GOV, parent=city, coordinating=True).save()
+    units = []
+    for i in range(departments):
+        unit = Unit(name=f"基准局{i:03d}", kind=UnitKind.DEPARTMENT, parent=city, sort_order=i)
+        unit.save()
+        units.append(unit)
+    for c in range(3):
+        county = Unit(name=f"基准县{c}", kind=UnitKind.COUNTY, parent=city)
+        county.save()
+        for d in range(4):
+            unit = Unit(name=f"基准县{c}局{d}", kind=UnitKind.DEPARTMENT, parent=county)
+            unit.save()
+            units.append(unit)
+    return city, units
+
+
 def load_note() -> str:
     """The load average now, for the report (the machine may be shared)."""
     a, b, c = os.getloadavg()

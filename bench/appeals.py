@@ -42,7 +42,15 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from _common import PG, admin_sql, best, copy_rows, gunicorn, load_note  # noqa: E402  (bench/ on sys.path)
+from _common import (  # noqa: E402  (bench/ on sys.path)
+    PG,
+    admin_sql,
+    bench_city,
+    best,
+    copy_rows,
+    gunicorn,
+    load_note,
+)
 
 DB = "qinqing_bench_appeals"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -100,29 +108,13 @@ def build(args) -> dict:
     from qinqing.appeals.models import ApiClient, Appeal, Callback, Ticket
     from qinqing.appeals.service import token_digest
     from qinqing.core.accounts.roles import ensure_builtin_roles
-    from qinqing.core.orgs.models import Unit, UnitKind
     from qinqing.core.workdays import get_calendar
 
     rng = np.random.default_rng(SEED)
     cal = get_calendar()
     ensure_builtin_roles()
     t0 = time.perf_counter()
-    province = Unit.objects.create(name="基准省", kind=UnitKind.PROVINCE)
-    city = Unit(name="基准市", kind=UnitKind.CITY, parent=province)
-    city.save()
-    Unit(name="基准市营商办", kind=UnitKind.PARTY_GOV, parent=city, coordinating=True).save()
-    units = []
-    for i in range(args.units):
-        unit = Unit(name=f"基准局{i:03d}", kind=UnitKind.DEPARTMENT, parent=city, sort_order=i)
-        unit.save()
-        units.append(unit)
-    for c in range(3):
-        county = Unit(name=f"基准县{c}", kind=UnitKind.COUNTY, parent=city)
-        county.save()
-        for d in range(4):
-            unit = Unit(name=f"基准县{c}局{d}", kind=UnitKind.DEPARTMENT, parent=county)
-            unit.save()
-            units.append(unit)
+    city, units = bench_city(args.units)
     unit_ids = np.array([u.pk for u in units])
 
     n, n_open = args.appeals, args.open

@@ -45,6 +45,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402  (bench/ on sys.path)
+    bench_city,
     best,
     copy_rows,
     load_note,
@@ -106,27 +107,11 @@ def world(args) -> dict:
     import numpy as np
 
     from qinqing.core.accounts.roles import ensure_builtin_roles
-    from qinqing.core.orgs.models import Unit, UnitKind
     from qinqing.plans.models import Plan, PlanKind, PlanStatus, Task
     from qinqing.supervision.models import ReviewCadence, ReviewCycle
 
     ensure_builtin_roles()
-    province = Unit.objects.create(name="基准省", kind=UnitKind.PROVINCE)
-    city = Unit(name="基准市", kind=UnitKind.CITY, parent=province)
-    city.save()
-    Unit(name="基准市营商办", kind=UnitKind.PARTY_GOV, parent=city, coordinating=True).save()
-    units = []
-    for i in range(60):
-        unit = Unit(name=f"基准局{i:03d}", kind=UnitKind.DEPARTMENT, parent=city, sort_order=i)
-        unit.save()
-        units.append(unit)
-    for c in range(3):
-        county = Unit(name=f"基准县{c}", kind=UnitKind.COUNTY, parent=city)
-        county.save()
-        for d in range(4):
-            unit = Unit(name=f"基准县{c}局{d}", kind=UnitKind.DEPARTMENT, parent=county)
-            unit.save()
-            units.append(unit)
+    city, units = bench_city(60)
     unit_ids = np.array([u.pk for u in units])
     created = datetime(2021, 11, 20, 10, tzinfo=TZ)
     plan = Plan.objects.create(
