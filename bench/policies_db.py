@@ -19,6 +19,7 @@ Usage::
 
     .venv/bin/python bench/policies_db.py [--n 1000000] [--old-n 50000] [--policies 500]
                                           [--changed 0.01] [--keep | --reuse] [--write-doc]
+                                          [--db qqbench_match]
 
 ``--keep`` keeps the database; ``--reuse`` then runs on it again without loading the
 registry (the COPY of 1,000,000 enterprises takes minutes), clearing runs and results.
@@ -219,15 +220,15 @@ def change_enterprises(fraction: float) -> int:
 
 
 @contextmanager
-def reused_database():
+def reused_database(db: str = DB):
     """The database a ``--keep`` run left (created empty if there is none); kept."""
     import psycopg
     from _common import PG
 
     try:
-        psycopg.connect(f"{PG}/{DB}").close()
+        psycopg.connect(f"{PG}/{db}").close()
     except psycopg.OperationalError:
-        admin_sql(f"CREATE DATABASE {DB}")
+        admin_sql(f"CREATE DATABASE {db}")
     try:
         yield
     finally:
@@ -263,6 +264,7 @@ def main() -> None:  # noqa: C901 - one linear script
         help="reuse the database a --keep run left (registry loaded once; results cleared)",
     )
     parser.add_argument("--write-doc", action="store_true")
+    parser.add_argument("--db", default=DB, help=f"throwaway database name (default {DB})")
     args = parser.parse_args()
     from policies import generate_policies, generate_registry
 
@@ -277,9 +279,11 @@ def main() -> None:  # noqa: C901 - one linear script
     load_before = load_note()
     f: dict[str, float] = {}
     runs = {}
-    database = reused_database() if args.reuse else throwaway_database(DB, keep=args.keep)
+    database = (
+        reused_database(args.db) if args.reuse else throwaway_database(args.db, keep=args.keep)
+    )
     with database, tempfile.TemporaryDirectory() as var:
-        setup_django(DB, Path(var))
+        setup_django(args.db, Path(var))
         from django.db import connection, transaction
 
         from qinqing.core.enterprises import columns

@@ -3,8 +3,9 @@ explain one result on demand.
 
 Speed decisions:
 
-* the whole registry goes through the engine once (``registry_from_db`` → ``evaluate`` →
-  ``find_near_misses``), vectorised; on PostgreSQL the columns come from one ``COPY … TO
+* the whole registry goes through the engine once (``registry_from_db`` →
+  ``evaluate_with_near_misses``: evaluation and reachable near misses over one condition
+  cache), vectorised; on PostgreSQL the columns come from one ``COPY … TO
   STDOUT`` stream parsed by Arrow (no Python object per enterprise), and results — sparse:
   eligible pairs and near misses only, in credit-code order — go back as a partition of
   their own per run, written by binary ``COPY`` from Arrow and indexed after the load
@@ -30,6 +31,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
@@ -40,8 +42,9 @@ from qinqing.core.enterprises.service import registry_from_db
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
 from qinqing.policies import result_store
-from qinqing.policies.engine.evaluate import evaluate, find_reachable_near_misses
+from qinqing.policies.engine.evaluate import find_reachable_near_misses
 from qinqing.policies.engine.explain import PolicyExplanation, explain
+from qinqing.policies.engine.one_pass import evaluate_with_near_misses
 from qinqing.policies.engine.spec import Policy as RulePolicy
 from qinqing.policies.engine.spec import RuleSet, parse_policy, ruleset_from_texts
 from qinqing.policies.models import MatchMode, MatchResult, MatchRun, Policy, PolicyRule
@@ -57,9 +60,9 @@ def registry_digest(registry: Registry) -> str:
     """
     import pyarrow.csv as pacsv
 
-    buffer = io.BytesIO()
-    pacsv.write_csv(registry.table, buffer)
-    return hashlib.sha256(buffer.getvalue()).hexdigest()
+    sink = pa.BufferOutputStream()  # written in C++, hashed without a copy
+    pacsv.write_csv(registry.table, sink)
+    return hashlib.sha256(sink.getvalue()).hexdigest()
 
 
 def stored_registry(queryset=None) -> Registry:
@@ -208,9 +211,8 @@ def _match_area(*, actor, year: int, area: Unit, now, full: bool, staged: list[s
     results: list = []
     near_misses: list = []
     if registry is not None:
-        evaluation = evaluate(ruleset, registry, year)
+        evaluation, near_misses = evaluate_with_near_misses(ruleset, registry, year)
         results = evaluation.results
-        near_misses = find_reachable_near_misses(ruleset, registry, year, evaluation)
     timings["evaluate"] = round(time.perf_counter() - mark_t, 3)
     mark_t = time.perf_counter()
 
@@ -337,18 +339,23 @@ def retire_results(
 
     quote = connection.ops.quote_name
     table, feedback = quote(MatchResult._meta.db_table), quote(PushFeedback._meta.db_table)
+
+    def col(name: str) -> str:
+        # qualified on PostgreSQL, where the feedback table (same column names) is joined
+        return f"{table}.{name}" if connection.vendor == "postgresql" else name
+
     marks = ", ".join(["%s"] * len(policy_ids))
-    where = f"policy_id IN ({marks}) AND year = %s AND current = %s"
+    where = f"{col('policy_id')} IN ({marks}) AND {col('year')} = %s AND {col('current')} = %s"
     base_params: list[Any] = [*policy_ids, year, True]
     if exclude_runs:
         # the partitions a full run drops whole (PostgreSQL prunes them from the scan)
-        where += f" AND run_id NOT IN ({', '.join(['%s'] * len(exclude_runs))})"
+        where += f" AND {col('run_id')} NOT IN ({', '.join(['%s'] * len(exclude_runs))})"
         base_params += list(exclude_runs)
     if codes is None:
         scopes: list[tuple[str, list[Any]]] = [(where, base_params)]
     elif connection.vendor == "postgresql":
         scopes = [
-            (f"{where} AND uscc = ANY(%s)", [*base_params, chunk])
+            (f"{where} AND {col('uscc')} = ANY(%s)", [*base_params, chunk])
             for chunk in _chunks(codes, 100_000)
         ]
     else:
@@ -363,26 +370,28 @@ def retire_results(
         for clause, params in scopes:
             # names are the models' own; values are parameters
             if codes is not None and connection.vendor == "postgresql":
-                # one pass over the rows: delete and count what was deleted, then take
-                # the (few) rows with feedback out of the current lists, counted too
+                # first the (few) rows with feedback, reached from the feedback table by
+                # id: out of the current lists, counted; then every other row in scope
+                # is deleted and counted in one pass (no second scan of the scope)
                 cursor.execute(
-                    f"WITH gone AS (DELETE FROM {table} WHERE {clause} AND NOT EXISTS"  # noqa: S608
-                    f" (SELECT 1 FROM {feedback} f WHERE f.result_id = {table}.id)"
+                    f"UPDATE {table} SET current = %s FROM {feedback} f"  # noqa: S608
+                    f" WHERE f.result_id = {table}.id AND {clause}"
+                    f" RETURNING {table}.policy_id,"
+                    f" CASE WHEN {table}.eligible THEN 1 ELSE 0 END,"
+                    f" CASE WHEN {table}.near_miss THEN 1 ELSE 0 END,"
+                    f" CASE WHEN {table}.eligible THEN {table}.amount ELSE 0 END",
+                    [False, *params],
+                )
+                kept = cursor.fetchall()
+                cursor.execute(
+                    f"WITH gone AS (DELETE FROM {table} WHERE {clause}"  # noqa: S608
                     " RETURNING policy_id, eligible, near_miss, amount)"
                     " SELECT policy_id, SUM(CASE WHEN eligible THEN 1 ELSE 0 END),"
                     " SUM(CASE WHEN near_miss THEN 1 ELSE 0 END),"
                     " SUM(CASE WHEN eligible THEN amount ELSE 0 END) FROM gone GROUP BY policy_id",
                     params,
                 )
-                counted = cursor.fetchall()
-                cursor.execute(
-                    f"UPDATE {table} SET current = %s WHERE {clause}"  # noqa: S608
-                    " RETURNING policy_id, CASE WHEN eligible THEN 1 ELSE 0 END,"
-                    " CASE WHEN near_miss THEN 1 ELSE 0 END,"
-                    " CASE WHEN eligible THEN amount ELSE 0 END",
-                    [False, *params],
-                )
-                for policy_id, eligible, near, amount in [*counted, *cursor.fetchall()]:
+                for policy_id, eligible, near, amount in [*cursor.fetchall(), *kept]:
                     e, m, a = out.get(policy_id, (0, 0, 0))
                     out[policy_id] = (e + int(eligible), m + int(near), a + int(amount or 0))
                 continue
@@ -419,27 +428,28 @@ def result_table(run, year, registry, results, near_misses, by_code) -> pa.Table
     """The run's rows as one Arrow table (built column-wise, no Python object per row), in
     credit-code order: every eligible pair, and per policy the first ``NEAR_MISS_CAP``
     near misses (credit code order) with their reasons, each worded once per distinct
-    (item, condition)."""
-    import numpy as np
+    (item, condition).
+
+    No comparison sort and no string copied per row: a row's segment (one policy's
+    eligible or near-miss rows) gives its policy, rule and kind, and the text columns
+    are dictionary-encoded."""
     import pyarrow.compute as pc
 
     rows: list[np.ndarray] = []
-    policy_ids: list[np.ndarray] = []
-    rule_ids: list[np.ndarray] = []
+    segment_policy: list[int] = []
+    segment_rule: list[int] = []
     amounts: list[np.ndarray] = []
     reason_index: list[np.ndarray] = []
     reasons: list[str] = [""]
-    eligible_rows = 0
     for result in results:
         if not len(result.rows):
             continue
         rule = by_code[result.policy.id]
         rows.append(result.rows)
-        policy_ids.append(np.full(len(result.rows), rule.policy_id, dtype=np.int64))
-        rule_ids.append(np.full(len(result.rows), rule.pk, dtype=np.int64))
-        amounts.append(result.amounts.astype(np.int64))
-        reason_index.append(np.zeros(len(result.rows), dtype=np.int32))
-        eligible_rows += len(result.rows)
+        segment_policy.append(rule.policy_id)
+        segment_rule.append(rule.pk)
+        amounts.append(result.amounts)
+    eligible_segments = len(rows)
     for near in near_misses:
         if not len(near.rows):
             continue
@@ -450,36 +460,56 @@ def result_table(run, year, registry, results, near_misses, by_code) -> pa.Table
         offset = len(reasons)
         reasons.extend(near.reason(int(i), year)[:500] for i in first)
         rows.append(near.rows[:k])
-        policy_ids.append(np.full(k, rule.policy_id, dtype=np.int64))
-        rule_ids.append(np.full(k, rule.pk, dtype=np.int64))
-        amounts.append(np.zeros(k, dtype=np.int64))
+        segment_policy.append(rule.policy_id)
+        segment_rule.append(rule.pk)
         reason_index.append((inverse.reshape(-1) + offset).astype(np.int32))
     if not rows:
         return pa.table({c: pa.array([], pa.string()) for c in RESULT_COLUMNS})
     # one enterprise's rows next to each other (the registry is in credit-code order): an
     # incremental run then rewrites a few pages per changed enterprise, not one per policy
-    # across the whole table, and the enterprise's own page reads one or two
-    positions = np.concatenate(rows)
-    order = np.argsort(positions, kind="stable")
-    index = pa.array(positions[order])
-    n = len(index)
-    eligible = np.zeros(n, dtype=bool)
-    eligible[:eligible_rows] = True
-    eligible = eligible[order]
-    names = pc.utf8_slice_codeunits(registry.arrow("name").take(index), 0, 200)
-    reason_rows = pa.array(np.concatenate(reason_index)[order])
+    # across the whole table, and the enterprise's own page reads one or two. A counting
+    # sort: each enterprise's rows start where the rows of the enterprises before it end;
+    # each segment (sorted, distinct rows) fills its enterprises' next free places in turn,
+    # so an enterprise's rows keep the segments' order (eligible first, by policy)
+    size = len(registry)
+    per_row = np.zeros(size, dtype=np.int64)
+    for segment_rows in rows:
+        per_row[segment_rows] += 1
+    free = np.zeros(size, dtype=np.int64)
+    np.cumsum(per_row[:-1], out=free[1:])
+    n = int(per_row.sum())
+    position = np.repeat(np.arange(size, dtype=np.int32), per_row)
+    segment = np.empty(n, dtype=np.int32)
+    amount = np.zeros(n, dtype=np.int64)
+    reason = np.zeros(n, dtype=np.int32)
+    for s, segment_rows in enumerate(rows):
+        places = free[segment_rows]
+        segment[places] = s
+        if s < eligible_segments:
+            amount[places] = amounts[s]
+        else:
+            reason[places] = reason_index[s - eligible_segments]
+        free[segment_rows] = places + 1
+    eligible = segment < eligible_segments
+    # text columns dictionary-encoded: indices into the registry's codes and names (cut to
+    # 200 characters once per enterprise) and into the distinct reasons, not ~19 million
+    # copied strings; the binary COPY writes the values (result_store.stage)
+    index = pa.array(position)
+    names = pc.utf8_slice_codeunits(registry.arrow("name"), 0, 200)
     return pa.table(
         {
             "run_id": pa.array(np.full(n, run.pk, dtype=np.int64)),
             "year": pa.array(np.full(n, year, dtype=np.int32)),
-            "policy_id": pa.array(np.concatenate(policy_ids)[order]),
-            "rule_id": pa.array(np.concatenate(rule_ids)[order]),
-            "uscc": registry.uscc.take(index),
-            "enterprise_name": names,
+            "policy_id": pa.array(np.array(segment_policy, dtype=np.int64)[segment]),
+            "rule_id": pa.array(np.array(segment_rule, dtype=np.int64)[segment]),
+            "uscc": pa.DictionaryArray.from_arrays(index, registry.uscc),
+            "enterprise_name": pa.DictionaryArray.from_arrays(index, names),
             "eligible": pa.array(eligible),
             "near_miss": pa.array(~eligible),
-            "amount": pa.array(np.concatenate(amounts)[order]),
-            "reason": pa.array(reasons, pa.string()).take(reason_rows),
+            "amount": pa.array(amount),
+            "reason": pa.DictionaryArray.from_arrays(
+                pa.array(reason), pa.array(reasons, pa.string())
+            ),
             "current": pa.array(np.ones(n, dtype=bool)),
         }
     )

@@ -225,7 +225,18 @@ def stage(connection, run_id: int, table: pa.Table, timings: dict[str, float]) -
     indexes = _index_ddl(connection, name)
     first = reserve_ids(connection, max(table.num_rows, 1))
     ids = pa.array(np.arange(first, first + table.num_rows, dtype=np.int64))
-    table = table.append_column("id", ids).select(schema.names).cast(schema)
+    table = table.append_column("id", ids).select(schema.names)
+    # text the caller dictionary-encoded stays so: the COPY writer takes each value from
+    # the dictionary (no copy of every string first)
+    table = table.cast(
+        pa.schema(
+            pa.field(f.name, table.schema.field(f.name).type)
+            if pa.types.is_dictionary(table.schema.field(f.name).type)
+            and pa.types.is_string(f.type)
+            else f
+            for f in schema
+        )
+    )
     with adbc.connect(_adbc_uri(connection)) as conn, conn.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE {_q(name)} ({columns},"
