@@ -42,9 +42,8 @@ from qinqing.core.enterprises.service import registry_from_db
 from qinqing.core.errors import InvalidInput
 from qinqing.core.orgs.models import Unit
 from qinqing.policies import result_store
-from qinqing.policies.engine.evaluate import find_reachable_near_misses
 from qinqing.policies.engine.explain import PolicyExplanation, explain
-from qinqing.policies.engine.one_pass import evaluate_with_near_misses
+from qinqing.policies.engine.one_pass import evaluate_with_near_misses, find_reachable_near_misses
 from qinqing.policies.engine.spec import Policy as RulePolicy
 from qinqing.policies.engine.spec import RuleSet, parse_policy, ruleset_from_texts
 from qinqing.policies.models import MatchMode, MatchResult, MatchRun, Policy, PolicyRule

@@ -34,7 +34,6 @@ import pyarrow as pa
 
 from qinqing.core.enterprises.attributes import AttributeType
 from qinqing.core.enterprises.registry_io import EPOCH, NULL_DAY, Registry
-from qinqing.policies.engine.reach import can_change
 from qinqing.policies.engine.spec import Amount, Condition, Item, Policy, RuleSet
 
 OUTPUT_HEADER = "uscc,policy_id,amount\n"
@@ -580,101 +579,3 @@ def _attributes(condition: Condition) -> set[str]:
     for child in condition.children:
         names |= _attributes(child)
     return names
-
-
-def find_reachable_near_misses(
-    ruleset: RuleSet | Sequence[Policy],
-    registry: Registry,
-    year: int,
-    evaluation: Evaluation | None = None,
-) -> list[NearMisses]:
-    """Per policy, the enterprises not eligible that miss one item by one condition they
-    could come to meet (what the enterprise is shown and pushed; defect 12).
-
-    Same definition as :func:`find_near_misses`, except that a near miss on a condition
-    over fixed attributes only (size class, registration place, industry…) is not one, so
-    for each row the first item missed by one *reachable* condition is kept. That lets the
-    work go to the few rows meeting every fixed condition of an item (a gather) instead of
-    a pass over every row per item: at 300,000 × 500 policies the full search produced
-    53.6 million near misses, most of them another district's enterprises.
-    """
-    evaluation = evaluation or evaluate(ruleset, registry, year)
-    ctx = _Context(registry, year, condition_uses(ruleset, year))
-    n = len(registry)
-    fixed_cache: dict[tuple[object, ...], bool] = {}
-
-    def fixed(c: Condition) -> bool:
-        key = c.key
-        if key not in fixed_cache:
-            fixed_cache[key] = not can_change(_attributes(c))
-        return fixed_cache[key]
-
-    out = []
-    for result in evaluation.results:
-        policy = result.policy
-        if not result.in_force:
-            continue
-        open_rows = np.ones(n, dtype=bool)  # not eligible, not yet a near miss of an item
-        open_rows[result.rows] = False
-        excluded = np.zeros(n, dtype=bool)
-        for exclusion in policy.exclusions:
-            excluded |= ctx.mask(exclusion, policy)
-        base = [(c, ctx.mask(c, policy)) for c in policy.when]
-        found_rows, found_items, found_failed = [], [], []
-        for index, item in enumerate(policy.all_items):
-            conditions = [*base, *((c, ctx.mask(c, policy)) for c in item.when)]
-            candidate = open_rows.copy()
-            for c, m in conditions:
-                if fixed(c):
-                    candidate &= m
-            rows = np.flatnonzero(candidate)
-            if not len(rows):
-                continue
-            fails = np.zeros(len(rows), dtype=np.int16)
-            which = np.full(len(rows), -3, dtype=np.int32)
-            for j, (c, m) in enumerate(conditions):
-                if fixed(c):
-                    continue
-                miss = ~m[rows]
-                fails += miss
-                which[miss] = j
-            all_met = fails == 0
-            out_excluded = excluded[rows]
-            zero = np.zeros(len(rows), dtype=bool)
-            paid = all_met & ~out_excluded
-            if paid.any():
-                values = amount_values(item.amount, rows[paid], registry)
-                if item.cap is not None:
-                    np.minimum(values, item.cap, out=values)
-                zero[np.flatnonzero(paid)[values <= 0]] = True
-            near = (fails == 1) & ~out_excluded if len(conditions) >= 2 else np.zeros_like(zero)
-            near |= all_met & out_excluded
-            near |= zero
-            if not near.any():
-                continue
-            hit = rows[near]
-            open_rows[hit] = False
-            found_rows.append(hit)
-            found_items.append(np.full(len(hit), index, dtype=np.int32))
-            found_failed.append(
-                np.where(
-                    out_excluded[near] & all_met[near],
-                    NearMisses.EXCLUDED,
-                    np.where(zero[near], NearMisses.ZERO_AMOUNT, which[near]),
-                ).astype(np.int32)
-            )
-        if found_rows:
-            rows = np.concatenate(found_rows)
-            order = np.argsort(rows, kind="stable")
-            out.append(
-                NearMisses(
-                    policy,
-                    rows[order],
-                    np.concatenate(found_items)[order],
-                    np.concatenate(found_failed)[order],
-                )
-            )
-        else:
-            empty = np.empty(0, dtype=np.int64)
-            out.append(NearMisses(policy, empty, empty.astype(np.int32), empty.astype(np.int32)))
-    return out

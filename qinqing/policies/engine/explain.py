@@ -31,10 +31,10 @@ from qinqing.core.enterprises.registry_io import Registry
 from qinqing.policies.engine.evaluate import (
     NearMisses,
     _Context,
-    find_reachable_near_misses,
     item_amount,
     policy_amounts,
 )
+from qinqing.policies.engine.one_pass import find_reachable_near_misses
 from qinqing.policies.engine.reach import can_change
 from qinqing.policies.engine.spec import Condition, Item, Policy, RuleSet, money
 
