@@ -471,18 +471,19 @@ def attributes_used(ruleset: RuleSet | Sequence[Policy]) -> set[str]:
     return names
 
 
+def policy_result(policy: Policy, ctx: _Context) -> PolicyResult:
+    """One policy's result over the context's registry (empty when not in force)."""
+    found = policy_rows(policy, ctx)
+    if found is None:
+        empty = np.empty(0, dtype=np.int64)
+        return PolicyResult(policy, empty, empty, in_force=False)
+    return PolicyResult(policy, *found)
+
+
 def evaluate(ruleset: RuleSet | Sequence[Policy], registry: Registry, year: int) -> Evaluation:
     """Evaluate every policy of the rule set over the registry for policy year ``year``."""
     ctx = _Context(registry, year, condition_uses(ruleset, year))
-    results = []
-    for policy in ruleset:
-        result = policy_rows(policy, ctx)
-        if result is None:
-            empty = np.empty(0, dtype=np.int64)
-            results.append(PolicyResult(policy, empty, empty, in_force=False))
-            continue
-        results.append(PolicyResult(policy, *result))
-    return Evaluation(year, registry, results)
+    return Evaluation(year, registry, [policy_result(policy, ctx) for policy in ruleset])
 
 
 # ---------------------------------------------------------------------------

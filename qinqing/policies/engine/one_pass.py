@@ -29,7 +29,7 @@ from qinqing.policies.engine.evaluate import (
     amount_values,
     condition_uses,
     evaluate,
-    policy_rows,
+    policy_result,
 )
 from qinqing.policies.engine.reach import can_change
 from qinqing.policies.engine.spec import Condition, Item, Policy, RuleSet
@@ -60,14 +60,10 @@ def evaluate_with_near_misses(
     results: list[PolicyResult] = []
     near_misses: list[NearMisses] = []
     for policy in ruleset:
-        found = policy_rows(policy, ctx)
-        if found is None:
-            empty = np.empty(0, dtype=np.int64)
-            results.append(PolicyResult(policy, empty, empty, in_force=False))
-            continue
-        result = PolicyResult(policy, *found)
+        result = policy_result(policy, ctx)
         results.append(result)
-        near_misses.append(_reachable(result, ctx, fixed))
+        if result.in_force:
+            near_misses.append(_reachable(result, ctx, fixed))
     return Evaluation(year, registry, results), near_misses
 
 
