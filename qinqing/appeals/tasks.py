@@ -71,11 +71,6 @@ def _local_instants(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _unit_codes(values: np.ndarray) -> np.ndarray:
-    codes = {unit.value: code for code, unit in enumerate(rules.UNIT_CODES)}
-    return np.array([codes[v] for v in values], dtype=np.int64)
-
-
 def _fetch_running(locality_path: str | None) -> dict[str, np.ndarray]:
     """Clock columns of every running ticket, in one pass, as numpy arrays.
 
@@ -106,7 +101,7 @@ def _fetch_running(locality_path: str | None) -> dict[str, np.ndarray]:
         "signing": np.array(cols[2], dtype=object) == TicketState.DISPATCHED,
         "start_on": np.array(cols[3], dtype="datetime64[D]"),
         "limit": np.array(cols[4], dtype=np.int64),
-        "unit": _unit_codes(np.array(cols[5], dtype=object)),
+        "unit": rules.unit_codes(cols[5]),
         "extension": np.array(cols[6], dtype=np.int64),
         "paused": np.array(cols[7], dtype=np.int64),
         "level": np.array(cols[8], dtype=np.int64),
@@ -115,7 +110,7 @@ def _fetch_running(locality_path: str | None) -> dict[str, np.ndarray]:
         "reply_due": _local_instants(np.array(cols[11], dtype=object)),
         "dispatched": _local_instants(np.array(cols[12], dtype=object)),
         "sign_limit": np.array(cols[13], dtype=np.int64),
-        "sign_unit": _unit_codes(np.array(cols[14], dtype=object)),
+        "sign_unit": rules.unit_codes(cols[14]),
     }
 
 

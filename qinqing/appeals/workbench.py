@@ -95,7 +95,6 @@ def sla_counts(tickets: QuerySet[Ticket], now: dt.datetime) -> tuple[int, int]:
     calendar = get_calendar()
     (state, start_at, sign_limit, sign_unit, reply_limit, reply_unit, extension, paused,
      sign_due, reply_due) = zip(*rows, strict=True)  # fmt: skip
-    codes = {unit.value: code for code, unit in enumerate(rules.UNIT_CODES)}
     start = _instants(start_at)
     local = timezone.localtime(now, _TZ)
     status = rules.ticket_sla_array(
@@ -103,9 +102,9 @@ def sla_counts(tickets: QuerySet[Ticket], now: dt.datetime) -> tuple[int, int]:
         start=start,
         start_on=rules.deemed_start_days_array(start, calendar=calendar),
         sign_total=np.array(sign_limit, dtype=np.int64),
-        sign_unit=np.array([codes[u] for u in sign_unit], dtype=np.int64),
+        sign_unit=rules.unit_codes(sign_unit),
         reply_total=np.array(reply_limit, dtype=np.int64) + np.array(extension, dtype=np.int64),
-        reply_unit=np.array([codes[u] for u in reply_unit], dtype=np.int64),
+        reply_unit=rules.unit_codes(reply_unit),
         paused=np.array(paused, dtype=np.int64),
         sign_due=_instants(sign_due),
         reply_due=_instants(reply_due),

@@ -582,6 +582,19 @@ def unit_code(unit: str) -> int:
     return UNIT_CODES.index(TimeUnit(unit))
 
 
+_CODE_OF = {unit.value: code for code, unit in enumerate(UNIT_CODES)}
+
+
+def unit_codes(units: Iterable[str]) -> np.ndarray:
+    """:func:`unit_code` of each stored limit unit, as an ``int64`` column.
+
+    Examples:
+        >>> unit_codes(["hours", "workdays"]).tolist()
+        [2, 0]
+    """
+    return np.array([_CODE_OF[u] for u in units], dtype=np.int64)
+
+
 def used_share_array(
     start: np.ndarray,
     start_on: np.ndarray,
