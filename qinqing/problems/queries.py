@@ -23,9 +23,12 @@ from django.utils import timezone
 
 from qinqing.core.accounts.access import (
     has_capability,
+    one_or_not_found,
     profile_of,
     require_capability,
     scope_area,
+    scoped_by_area,
+    scoped_by_unit,
     user_unit,
 )
 from qinqing.core.accounts.models import Scope
@@ -74,15 +77,11 @@ def visible_problems_for_user(user) -> QuerySet[Problem]:
 
 
 def access_problem_for_user(user, problem_id: int) -> Problem:
-    problem = (
-        visible_problems_for_user(user)
-        .filter(pk=problem_id)
-        .select_related("area", "lead_unit", "campaign")
-        .first()
+    return one_or_not_found(
+        visible_problems_for_user(user).select_related("area", "lead_unit", "campaign"),
+        problem_id,
+        PROBLEM_NOT_FOUND,
     )
-    if problem is None:
-        raise NotFound(PROBLEM_NOT_FOUND)
-    return problem
 
 
 def can_manage(user, problem: Problem) -> bool:
@@ -127,10 +126,9 @@ def visible_referrals_for_user(user) -> QuerySet[Referral]:
 
 
 def access_referral_for_user(user, referral_id: int) -> Referral:
-    referral = visible_referrals_for_user(user).filter(pk=referral_id).first()
-    if referral is None:
-        raise NotFound("移送事项不存在，或不在您可查看的范围内。")
-    return referral
+    return one_or_not_found(
+        visible_referrals_for_user(user), referral_id, "移送事项不存在，或不在您可查看的范围内。"
+    )
 
 
 def office_scope(user, capability: str = "problems.manage") -> Unit:
@@ -142,15 +140,14 @@ def office_scope(user, capability: str = "problems.manage") -> Unit:
 
 
 def access_check_for_office(user, check_id: int) -> FollowUpCheck:
-    area = office_scope(user)
-    check = (
-        FollowUpCheck.objects.filter(pk=check_id, problem__area__path__startswith=area.path)
-        .select_related("problem")
-        .first()
+    office_scope(user)
+    return one_or_not_found(
+        scoped_by_area(
+            FollowUpCheck.objects.select_related("problem"), user, field="problem__area"
+        ),
+        check_id,
+        "回头看记录不存在，或不在您可查看的范围内。",
     )
-    if check is None:
-        raise NotFound("回头看记录不存在，或不在您可查看的范围内。")
-    return check
 
 
 def visible_campaigns_for_user(user) -> QuerySet[Campaign]:
@@ -165,10 +162,9 @@ def visible_campaigns_for_user(user) -> QuerySet[Campaign]:
 
 
 def access_campaign_for_user(user, campaign_id: int) -> Campaign:
-    campaign = visible_campaigns_for_user(user).filter(pk=campaign_id).first()
-    if campaign is None:
-        raise NotFound("专项整治不存在，或不在您可查看的范围内。")
-    return campaign
+    return one_or_not_found(
+        visible_campaigns_for_user(user), campaign_id, "专项整治不存在，或不在您可查看的范围内。"
+    )
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -185,10 +181,9 @@ def pending_cases_for_user(user) -> QuerySet[Case]:
 
 
 def access_case_for_office(user, case_id: int) -> Case:
-    case = pending_cases_for_user(user).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound("案例不存在、已审核，或不在您可查看的范围内。")
-    return case
+    return one_or_not_found(
+        pending_cases_for_user(user), case_id, "案例不存在、已审核，或不在您可查看的范围内。"
+    )
 
 
 # --- supervisors ------------------------------------------------------------------------------
@@ -221,10 +216,9 @@ def visible_supervisor_reports(user) -> QuerySet[SupervisorReport]:
 
 
 def access_supervisor_report(user, report_id: int) -> SupervisorReport:
-    report = visible_supervisor_reports(user).filter(pk=report_id).first()
-    if report is None:
-        raise NotFound("监督员反映不存在，或不在您可查看的范围内。")
-    return report
+    return one_or_not_found(
+        visible_supervisor_reports(user), report_id, "监督员反映不存在，或不在您可查看的范围内。"
+    )
 
 
 # --- themes -----------------------------------------------------------------------------------
@@ -238,10 +232,9 @@ def theme_proposals_for_user(user) -> QuerySet[ThemeProposal]:
 
 
 def access_theme_for_office(user, proposal_id: int) -> ThemeProposal:
-    proposal = theme_proposals_for_user(user).filter(pk=proposal_id).first()
-    if proposal is None:
-        raise NotFound("热点建议不存在，或不在您可查看的范围内。")
-    return proposal
+    return one_or_not_found(
+        theme_proposals_for_user(user), proposal_id, "热点建议不存在，或不在您可查看的范围内。"
+    )
 
 
 # --- arrears ----------------------------------------------------------------------------------
@@ -249,30 +242,15 @@ def access_theme_for_office(user, proposal_id: int) -> ThemeProposal:
 
 def visible_arrears_for_user(user) -> QuerySet[Arrears]:
     require_capability(user, "problems.view")
-    scope = _scope(user)
-    if scope == Scope.JURISDICTION:
-        area = scope_area(user)
-        return (
-            Arrears.objects.filter(county__path__startswith=area.path)
-            if area
-            else Arrears.objects.none()
-        )
-    if scope == Scope.UNIT:
-        unit = user_unit(user)
-        return Arrears.objects.filter(debtor_unit=unit) if unit else Arrears.objects.none()
-    return Arrears.objects.none()
+    return scoped_by_unit(Arrears.objects.all(), user, field="debtor_unit", area_field="county")
 
 
 def access_arrears_for_user(user, arrears_id: int) -> Arrears:
-    found = (
-        visible_arrears_for_user(user)
-        .filter(pk=arrears_id)
-        .select_related("county", "debtor_unit")
-        .first()
+    return one_or_not_found(
+        visible_arrears_for_user(user).select_related("county", "debtor_unit"),
+        arrears_id,
+        "清欠台账不存在，或不在您可查看的范围内。",
     )
-    if found is None:
-        raise NotFound("清欠台账不存在，或不在您可查看的范围内。")
-    return found
 
 
 def can_edit_arrears(user, arrears: Arrears) -> bool:
@@ -294,13 +272,12 @@ def can_edit_arrears(user, arrears: Arrears) -> bool:
 
 
 def access_entry_for_office(user, entry_id: int) -> ArrearsEntry:
-    area = office_scope(user, "problems.arrears")
-    entry = ArrearsEntry.objects.filter(
-        pk=entry_id, arrears__county__path__startswith=area.path
-    ).first()
-    if entry is None:
-        raise NotFound("还款记录不存在，或不在您可查看的范围内。")
-    return entry
+    office_scope(user, "problems.arrears")
+    return one_or_not_found(
+        scoped_by_area(ArrearsEntry.objects.all(), user, field="arrears__county"),
+        entry_id,
+        "还款记录不存在，或不在您可查看的范围内。",
+    )
 
 
 def arrears_totals(arrears: QuerySet[Arrears]) -> dict:
