@@ -13,13 +13,17 @@ Who sees which pairings (and so which visits and issues):
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
 
 from qinqing.core.accounts.access import (
     has_capability,
+    one_or_not_found,
     profile_of,
     require_capability,
     scope_area,
+    scoped_by_area,
     user_uscc,
     visible_units,
 )
@@ -44,6 +48,8 @@ VISIT_NOT_FOUND = "走访记录不存在，或不在您可查看的范围内。"
 PROJECT_NOT_FOUND = "重点项目不存在，或不在您可查看的范围内。"
 MEETING_NOT_FOUND = "沟通会不存在，或不在您可查看的范围内。"
 LIST_NOT_FOUND = "企业名录不存在，或不在您可查看的范围内。"
+
+M = TypeVar("M", bound=Model)
 
 ENGAGEMENT_CAPABILITIES = (
     "engagement.visit",
@@ -79,6 +85,15 @@ def cadre_of(user) -> Cadre | None:
     return Cadre.objects.filter(user=user, active=True).select_related("unit", "area").first()
 
 
+def _own_enterprise_rows(user, qs: QuerySet[M], field: str) -> QuerySet[M]:
+    """An enterprise account's own rows (``field`` names its credit code); none without the
+    enterprise capability or a bound enterprise."""
+    uscc = user_uscc(user)
+    if not uscc or not has_capability(user, "engagement.enterprise"):
+        return qs.none()
+    return qs.filter(**{field: uscc})
+
+
 def oversight_filter(user, prefix: str = "") -> Q | None:
     """The rows an office, leader or unit liaison oversees (``None``: oversees nothing)."""
     if not has_capability(user, "engagement.view"):
@@ -100,10 +115,7 @@ def visible_pairings_for_user(user) -> QuerySet[Pairing]:
     require_engagement_access(user)
     qs = Pairing.objects.select_related("cadre", "enterprise", "project", "unit")
     if _scope(user) == Scope.ENTERPRISE:
-        uscc = user_uscc(user)
-        if not uscc or not has_capability(user, "engagement.enterprise"):
-            return qs.none()
-        return qs.filter(enterprise__uscc=uscc)
+        return _own_enterprise_rows(user, qs, "enterprise__uscc")
     condition = oversight_filter(user)
     if condition is not None:
         return qs.filter(condition)
@@ -121,18 +133,12 @@ def own_pairings(user) -> QuerySet[Pairing]:
 
 
 def access_pairing_for_user(user, pairing_id: int) -> Pairing:
-    pairing = visible_pairings_for_user(user).filter(pk=pairing_id).first()
-    if pairing is None:
-        raise NotFound(PAIRING_NOT_FOUND)
-    return pairing
+    return one_or_not_found(visible_pairings_for_user(user), pairing_id, PAIRING_NOT_FOUND)
 
 
 def access_pairing_for_cadre(user, pairing_id: int) -> Pairing:
     """Only the paired cadre records visits on a pairing."""
-    pairing = own_pairings(user).filter(pk=pairing_id).first()
-    if pairing is None:
-        raise NotFound(PAIRING_NOT_FOUND)
-    return pairing
+    return one_or_not_found(own_pairings(user), pairing_id, PAIRING_NOT_FOUND)
 
 
 def manageable_units(user) -> QuerySet[Unit]:
@@ -158,10 +164,7 @@ def visible_cadres_for_user(user) -> QuerySet[Cadre]:
 
 def _visits_scope(user, qs):
     if _scope(user) == Scope.ENTERPRISE:
-        uscc = user_uscc(user)
-        if not uscc or not has_capability(user, "engagement.enterprise"):
-            return qs.none()
-        return qs.filter(enterprise__uscc=uscc)
+        return _own_enterprise_rows(user, qs, "enterprise__uscc")
     condition = oversight_filter(user)
     if condition is not None:
         return qs.filter(condition)
@@ -176,10 +179,7 @@ def visible_visits_for_user(user) -> QuerySet[Visit]:
 
 
 def access_visit_for_user(user, visit_id: int) -> Visit:
-    visit = visible_visits_for_user(user).filter(pk=visit_id).first()
-    if visit is None:
-        raise NotFound(VISIT_NOT_FOUND)
-    return visit
+    return one_or_not_found(visible_visits_for_user(user), visit_id, VISIT_NOT_FOUND)
 
 
 def access_visit_for_cadre(user, visit_id: int) -> Visit:
@@ -193,11 +193,11 @@ def access_visit_for_cadre(user, visit_id: int) -> Visit:
 def access_visit_for_enterprise(user, visit_id: int) -> Visit:
     """The visited enterprise rates its visits."""
     require_capability(user, "engagement.enterprise")
-    uscc = user_uscc(user)
-    visit = Visit.objects.filter(pk=visit_id, enterprise__uscc=uscc).first() if uscc else None
-    if visit is None:
-        raise NotFound(VISIT_NOT_FOUND)
-    return visit
+    return one_or_not_found(
+        _own_enterprise_rows(user, Visit.objects.all(), "enterprise__uscc"),
+        visit_id,
+        VISIT_NOT_FOUND,
+    )
 
 
 def visible_issues_for_user(user) -> QuerySet[RaisedIssue]:
@@ -228,10 +228,7 @@ def visible_projects_for_user(user) -> QuerySet[Project]:
 
 
 def access_project_for_user(user, project_id: int) -> Project:
-    project = visible_projects_for_user(user).filter(pk=project_id).first()
-    if project is None:
-        raise NotFound(PROJECT_NOT_FOUND)
-    return project
+    return one_or_not_found(visible_projects_for_user(user), project_id, PROJECT_NOT_FOUND)
 
 
 def access_project_for_taskforce(user, project_id: int) -> Project:
@@ -288,10 +285,7 @@ def visible_meetings_for_user(user) -> QuerySet[Meeting]:
     require_engagement_access(user)
     qs = Meeting.objects.select_related("host_unit", "area")
     if _scope(user) == Scope.ENTERPRISE:
-        uscc = user_uscc(user)
-        if not uscc or not has_capability(user, "engagement.enterprise"):
-            return qs.none()
-        return qs.filter(invited_enterprises__uscc=uscc).distinct()
+        return _own_enterprise_rows(user, qs, "invited_enterprises__uscc").distinct()
     condition = oversight_filter(user)
     if condition is not None and _scope(user) != Scope.UNIT:
         return qs.filter(condition)
@@ -303,18 +297,14 @@ def visible_meetings_for_user(user) -> QuerySet[Meeting]:
 
 
 def access_meeting_for_user(user, meeting_id: int) -> Meeting:
-    meeting = visible_meetings_for_user(user).filter(pk=meeting_id).first()
-    if meeting is None:
-        raise NotFound(MEETING_NOT_FOUND)
-    return meeting
+    return one_or_not_found(visible_meetings_for_user(user), meeting_id, MEETING_NOT_FOUND)
 
 
 def access_meeting_for_office(user, meeting_id: int) -> Meeting:
-    area = office_area(user)
-    meeting = Meeting.objects.filter(pk=meeting_id, area__path__startswith=area.path).first()
-    if meeting is None:
-        raise NotFound(MEETING_NOT_FOUND)
-    return meeting
+    office_area(user)
+    return one_or_not_found(
+        scoped_by_area(Meeting.objects.all(), user), meeting_id, MEETING_NOT_FOUND
+    )
 
 
 def visible_lists_for_user(user) -> QuerySet[EnterpriseList]:
@@ -326,29 +316,24 @@ def visible_lists_for_user(user) -> QuerySet[EnterpriseList]:
 
 
 def access_list_for_user(user, list_id: int) -> EnterpriseList:
-    found = visible_lists_for_user(user).filter(pk=list_id).first()
-    if found is None:
-        raise NotFound(LIST_NOT_FOUND)
-    return found
+    return one_or_not_found(visible_lists_for_user(user), list_id, LIST_NOT_FOUND)
 
 
 def access_list_for_office(user, list_id: int) -> EnterpriseList:
-    area = office_area(user)
-    found = EnterpriseList.objects.filter(pk=list_id, area__path__startswith=area.path).first()
-    if found is None:
-        raise NotFound(LIST_NOT_FOUND)
-    return found
+    office_area(user)
+    return one_or_not_found(
+        scoped_by_area(EnterpriseList.objects.all(), user), list_id, LIST_NOT_FOUND
+    )
 
 
 def access_membership_for_office(user, membership_id: int) -> ListMembership:
-    area = office_area(user)
-    found = (
-        ListMembership.objects.filter(
-            pk=membership_id, enterprise_list__area__path__startswith=area.path
-        )
-        .select_related("enterprise_list", "enterprise")
-        .first()
+    office_area(user)
+    return one_or_not_found(
+        scoped_by_area(
+            ListMembership.objects.select_related("enterprise_list", "enterprise"),
+            user,
+            field="enterprise_list__area",
+        ),
+        membership_id,
+        "名录成员不存在，或不在您可管理的范围内。",
     )
-    if found is None:
-        raise NotFound("名录成员不存在，或不在您可管理的范围内。")
-    return found
