@@ -22,13 +22,14 @@ from django.utils import timezone
 
 from qinqing.core.accounts.access import (
     has_capability,
+    one_or_not_found,
     profile_of,
     require_capability,
     scope_area,
     user_unit,
 )
 from qinqing.core.accounts.models import Scope
-from qinqing.core.errors import NotFound, PermissionDenied
+from qinqing.core.errors import PermissionDenied
 from qinqing.core.orgs.models import AREA_KINDS, Unit
 from qinqing.core.workdays import get_calendar
 from qinqing.plans import queries as plan_queries
@@ -224,26 +225,21 @@ def visible_reports_for_user(user) -> QuerySet[ProgressReport]:
 
 
 def access_report_for_user(user, report_id: int) -> ProgressReport:
-    report = visible_reports_for_user(user).filter(pk=report_id).first()
-    if report is None:
-        raise NotFound("进度报送不存在，或不在您可查看的范围内。")
-    return report
+    return one_or_not_found(
+        visible_reports_for_user(user), report_id, "进度报送不存在，或不在您可查看的范围内。"
+    )
 
 
 def access_report_for_filing(user, report_id: int) -> ProgressReport:
     """A report slot the user's unit files; 404 for any other unit's."""
     require_capability(user, "plans.report")
     unit = user_unit(user)
-    report = (
-        ProgressReport.objects.select_related("task", "unit", "cycle", "cycle__cadence")
-        .filter(pk=report_id, unit=unit)
-        .first()
-        if unit is not None
-        else None
+    slots = ProgressReport.objects.select_related("task", "unit", "cycle", "cycle__cadence")
+    return one_or_not_found(
+        slots.filter(unit=unit) if unit is not None else slots.none(),
+        report_id,
+        "进度报送不存在，或不在您可查看的范围内。",
     )
-    if report is None:
-        raise NotFound("进度报送不存在，或不在您可查看的范围内。")
-    return report
 
 
 def access_report_for_review(user, report_id: int) -> ProgressReport:
@@ -252,16 +248,13 @@ def access_report_for_review(user, report_id: int) -> ProgressReport:
 
 
 def access_attachment_for_user(user, attachment_id: int) -> ReportAttachment:
-    attachment = (
+    return one_or_not_found(
         ReportAttachment.objects.filter(
-            pk=attachment_id, report__in=visible_reports_for_user(user).values("pk")
-        )
-        .select_related("report")
-        .first()
+            report__in=visible_reports_for_user(user).values("pk")
+        ).select_related("report"),
+        attachment_id,
+        "附件不存在，或不在您可查看的范围内。",
     )
-    if attachment is None:
-        raise NotFound("附件不存在，或不在您可查看的范围内。")
-    return attachment
 
 
 def review_queue_for_user(user) -> QuerySet[ProgressReport]:
@@ -313,10 +306,9 @@ def visible_notices_for_user(user) -> QuerySet[SupervisionNotice]:
 
 
 def access_notice_for_user(user, notice_id: int) -> SupervisionNotice:
-    notice = visible_notices_for_user(user).filter(pk=notice_id).first()
-    if notice is None:
-        raise NotFound("督办单不存在，或不在您可查看的范围内。")
-    return notice
+    return one_or_not_found(
+        visible_notices_for_user(user), notice_id, "督办单不存在，或不在您可查看的范围内。"
+    )
 
 
 def referrals_for_user(user) -> QuerySet[SupervisionNotice]:
@@ -353,10 +345,9 @@ def visible_bulletins_for_user(user) -> QuerySet[Bulletin]:
 
 
 def access_bulletin_for_user(user, bulletin_id: int) -> Bulletin:
-    bulletin = visible_bulletins_for_user(user).filter(pk=bulletin_id).first()
-    if bulletin is None:
-        raise NotFound("通报不存在，或不在您可查看的范围内。")
-    return bulletin
+    return one_or_not_found(
+        visible_bulletins_for_user(user), bulletin_id, "通报不存在，或不在您可查看的范围内。"
+    )
 
 
 def visible_cadences_for_user(user) -> QuerySet[ReviewCadence]:
