@@ -2,5 +2,7 @@
 
 Public API (see docs/dev/partitions.md): :mod:`qinqing.core.db.partitions` (``convert`` and
 ``revert`` for migrations, ``maintain`` run daily by the job ``db.partitions``,
-``detach_before`` behind ``qinqing partitions detach``).
+``detach_before`` behind ``qinqing partitions detach``) and :mod:`qinqing.core.db.archive`
+(``archive``/``restore`` of old months with every row depending on them, behind ``qinqing
+partitions archive`` / ``restore``).
 """

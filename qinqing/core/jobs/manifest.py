@@ -11,6 +11,8 @@ MANIFEST = AppManifest(
         "problem.reported": "系统发现待处理问题",
         "problem.resolved": "标记问题已处理",
         "partitions.detached": "归档旧月份分区（从分区表中分离）",
+        "partitions.archived": "归档旧月份数据（导出后删除，连同引用它们的记录）",
+        "partitions.restored": "恢复已归档的旧月份数据",
     },
     # the monthly partitions of PostgreSQL (qinqing.core.db.partitions): a no-op on SQLite
     jobs=[
