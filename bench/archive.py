@@ -263,5 +263,6 @@ def write_section(lines: list[str]) -> None:
     """Write docs/bench/archive.md (assembled by bench/collect.py)."""
     print(write_doc("archive", lines))
 
+
 if __name__ == "__main__":
     raise SystemExit(main())
