@@ -19,12 +19,13 @@ ticket and a callback each (5 % with a co-handling ticket). Then measures:
   single-row INSERT loop (autocommit) into the same table, in the same run.
 
 Usage: .venv/bin/python bench/appeals.py [--appeals 1000000] [--open 200000] [--units 60]
-       [--requests 4000] [--concurrency 8] [--workers 4] [--keep] [--no-write] [--db NAME]
+       [--requests 4000] [--concurrency 8] [--workers 4] [--keep] [--no-write] [--db NAME] [--template B]
 Writes docs/bench/appeals.md.
 
 To repeat the sweep on never-swept data without rebuilding (the cold run changes the data):
-``--db B --build-only`` once, then per run ``CREATE DATABASE R TEMPLATE B`` and
-``--reuse --db R --only sweep``.
+``--db B --build-only`` once, then per run ``--template B --db R --only sweep`` (copies B
+into R, measures, drops R). ``QINQING_BENCH_PG`` picks the server (e.g. the
+production-configured cluster of bench/pg_production.sh on port 5433).
 """
 
 from __future__ import annotations
@@ -478,12 +479,21 @@ def main() -> int:
     parser.add_argument(
         "--no-write", action="store_true", help="do not write docs/bench/appeals.md"
     )
+    parser.add_argument(
+        "--template",
+        help="measure a fresh copy of this database (built by --build-only), dropped afterwards",
+    )
     args = parser.parse_args()
     if args.db != DB:
         DB, VAR = args.db, Path(f"/tmp/{args.db}_var")
     if args.build_only:
         args.keep = True
 
+    if args.template:
+        # never-swept data for every run: the cold sweep changes the data it measures
+        admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        admin_sql(f"CREATE DATABASE {DB} TEMPLATE {args.template}")
+        args.reuse = True
     if not args.reuse:
         admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
         admin_sql(f"CREATE DATABASE {DB}")
@@ -519,7 +529,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        if not (args.keep or args.reuse):
+        if args.template or not (args.keep or args.reuse):
             admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
     api = intake["api"]

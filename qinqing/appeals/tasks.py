@@ -18,14 +18,13 @@ freshly loaded appeals costs (docs/benchmarks.md).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from qinqing.appeals import figures, rules
+from qinqing.appeals import clock_columns, figures, rules
 from qinqing.appeals.choices import EventKind, SlaStatus, TicketState
 from qinqing.appeals.models import AppealEvent, AppealSettings, FigureMonth, FigureMonthMark, Ticket
 from qinqing.appeals.service import refresh_clock
@@ -61,170 +60,33 @@ class SweepResult:
         return f"检查在办工单 {self.checked} 件：催办 {self.reminded} 件，转督办 {self.supervised} 件。"
 
 
-def _local_instants(values: np.ndarray) -> np.ndarray:
-    """Aware datetimes (object array, may hold None) → local ``datetime64[us]``; None → NaT."""
-    tz = DEFAULT_OFFICE_HOURS.tz
-    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
-    for i, v in enumerate(values):
-        if v is not None:
-            out[i] = np.datetime64(v.astimezone(tz).replace(tzinfo=None), "us")
-    return out
-
-
 def _fetch_running(locality_path: str | None) -> dict[str, np.ndarray]:
-    """Clock columns of every running ticket, in one pass, as numpy arrays.
-
-    On PostgreSQL the rows come through ``COPY … TO STDOUT`` as CSV of integers (instants as
-    local microseconds since the epoch, days as day numbers, limit units as
-    :data:`rules.UNIT_CODES` codes) parsed by pandas' C reader, so no Python object is made
-    per row.
-    """
-    states = [str(s) for s in RUNNING_STATES]
-    if connection.vendor == "postgresql":
-        return _fetch_running_postgresql(states, locality_path)
-    qs = Ticket.objects.filter(state__in=states, paused_since__isnull=True)
+    """Clock columns (:func:`clock_columns.read`) of every running ticket, in one pass."""
+    tickets = Ticket.objects.filter(state__in=RUNNING_STATES, paused_since__isnull=True)
     if locality_path:
-        qs = qs.filter(appeal__locality__path__startswith=locality_path)
-    rows = list(
-        qs.values_list(
-            "id", "appeal_id", "state", "start_on", "reply_limit", "reply_unit",
-            "extension_amount", "paused_amount", "reminder_level", "supervised",
-            "sign_due_at", "reply_due_at", "dispatched_at", "sign_limit", "sign_unit",
-        )
-    )  # fmt: skip
-    if not rows:
-        return {}
-    cols = list(zip(*rows, strict=True))
-    return {
-        "id": np.array(cols[0], dtype=np.int64),
-        "appeal_id": np.array(cols[1], dtype=np.int64),
-        "signing": np.array(cols[2], dtype=object) == TicketState.DISPATCHED,
-        "start_on": np.array(cols[3], dtype="datetime64[D]"),
-        "limit": np.array(cols[4], dtype=np.int64),
-        "unit": rules.unit_codes(cols[5]),
-        "extension": np.array(cols[6], dtype=np.int64),
-        "paused": np.array(cols[7], dtype=np.int64),
-        "level": np.array(cols[8], dtype=np.int64),
-        "supervised": np.array(cols[9], dtype=bool),
-        "sign_due": _local_instants(np.array(cols[10], dtype=object)),
-        "reply_due": _local_instants(np.array(cols[11], dtype=object)),
-        "dispatched": _local_instants(np.array(cols[12], dtype=object)),
-        "sign_limit": np.array(cols[13], dtype=np.int64),
-        "sign_unit": rules.unit_codes(cols[14]),
-    }
-
-
-def _unit_case(column: str) -> str:
-    whens = " ".join(f"WHEN '{u.value}' THEN {code}" for code, u in enumerate(rules.UNIT_CODES))
-    return f"(CASE {column} {whens} END)"
-
-
-def _fetch_running_postgresql(
-    states: list[str], locality_path: str | None
-) -> dict[str, np.ndarray]:
-    import pandas as pd
-
-    local = "(EXTRACT(EPOCH FROM ({} AT TIME ZONE 'Asia/Shanghai')) * 1000000)::bigint"
-    in_states = ", ".join(f"'{s}'" for s in states)  # fixed enum values, not user input
-    area = ""
-    if locality_path:
-        area = (
-            " AND t.appeal_id IN (SELECT a.id FROM appeals_appeal a JOIN orgs_unit u "
-            "ON u.id = a.locality_id WHERE u.path LIKE {})"
-        )
-    # built from constants only; the locality path is quoted by the driver (mogrify)
-    sql = (
-        "SELECT t.id, t.appeal_id, (t.state = 'dispatched')::int, "  # noqa: S608
-        "(t.start_on - DATE '1970-01-01'), t.reply_limit, "
-        + _unit_case("t.reply_unit")
-        + ", t.extension_amount, t.paused_amount, t.reminder_level, t.supervised::int, "
-        + ", ".join(local.format(c) for c in ("t.sign_due_at", "t.reply_due_at", "t.dispatched_at"))
-        + ", t.sign_limit, "
-        + _unit_case("t.sign_unit")
-        + f" FROM appeals_ticket t WHERE t.state IN ({in_states}) AND t.paused_since IS NULL"
-    )
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        if locality_path:
-            quoted = cursor.mogrify("%s", [locality_path + "%"])
-            sql += area.format(quoted)
-        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-            for chunk in copy:
-                buffer.write(chunk)
-    if buffer.tell() == 0:
-        return {}
-    buffer.seek(0)
-    # int64 keeps microseconds exact; empty fields (no deadline) make a column float with NaN
-    frame = pd.read_csv(buffer, header=None, engine="c")
-    raw = {i: frame[i].to_numpy() for i in frame.columns}
-
-    def ints(i: int) -> np.ndarray:
-        return raw[i].astype(np.int64)
-
-    def instants(i: int) -> np.ndarray:
-        column = frame[i]
-        if column.isna().any():
-            values = column.astype("Int64").to_numpy(
-                dtype=np.int64, na_value=np.iinfo(np.int64).min
-            )
-        else:
-            values = column.to_numpy(dtype=np.int64)
-        return values.astype("datetime64[us]")
-
-    return {
-        "id": ints(0),
-        "appeal_id": ints(1),
-        "signing": ints(2).astype(bool),
-        "start_on": ints(3).astype("datetime64[D]"),
-        "limit": ints(4),
-        "unit": ints(5),
-        "extension": ints(6),
-        "paused": ints(7),
-        "level": ints(8),
-        "supervised": ints(9).astype(bool),
-        "sign_due": instants(10),
-        "reply_due": instants(11),
-        "dispatched": instants(12),
-        "sign_limit": ints(13),
-        "sign_unit": ints(14),
-    }
+        tickets = tickets.filter(appeal__locality__path__startswith=locality_path)
+    return clock_columns.read(tickets)
 
 
 def _sla_columns(
     cols: dict[str, np.ndarray], now: dt.datetime, calendar: WorkdayCalendar
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Status (:func:`rules.ticket_sla_array`) and the reply clock's share used, per ticket.
+    """Status (:func:`clock_columns.sla_status`) and the reply clock's share used, per ticket.
 
-    The reply deadlines of working-day clocks are recomputed with the calendar in force, so
-    a corrected calendar year counts from the next run on.
+    The reply deadlines of working-day clocks are recomputed with the calendar in force
+    (:func:`clock_columns.recompute_reply_due`), so a corrected calendar year counts from
+    the next run on.
     """
-    local_now = np.datetime64(now.astimezone(DEFAULT_OFFICE_HOURS.tz).replace(tzinfo=None), "us")
-    today = now.astimezone(DEFAULT_OFFICE_HOURS.tz).date()
-    close = DEFAULT_OFFICE_HOURS.closes_at
-    close_offset = np.timedelta64(close.hour * 60 + close.minute, "m")
-    total = cols["limit"] + cols["extension"]
-    workday = cols["unit"] == rules.WORKDAYS_CODE
-    reply_due = cols["reply_due"].copy()
-    if workday.any():
-        due_days, _ = rules.workday_clock_arrays(
-            cols["start_on"][workday],
-            total[workday],
-            cols["paused"][workday],
-            today,
-            calendar=calendar,
-        )
-        reply_due[workday] = due_days.astype("datetime64[us]") + close_offset
+    moment, today = clock_columns.local_now(now)
+    reply_due = clock_columns.recompute_reply_due(cols, today, calendar)
     # reminders count the reply clock's share used, also while the ticket waits to be signed
     share = rules.used_share_array(
-        cols["dispatched"], cols["start_on"], total, cols["unit"], cols["paused"],
-        local_now, today, calendar=calendar,
+        cols["dispatched"], cols["start_on"], cols["limit"] + cols["extension"], cols["unit"],
+        cols["paused"], moment, today, calendar=calendar,
     )  # fmt: skip
-    status = rules.ticket_sla_array(
-        signing=cols["signing"], start=cols["dispatched"], start_on=cols["start_on"],
-        sign_total=cols["sign_limit"], sign_unit=cols["sign_unit"], reply_total=total,
-        reply_unit=cols["unit"], paused=cols["paused"], sign_due=cols["sign_due"],
-        reply_due=reply_due, now=local_now, today=today, calendar=calendar,
-    )  # fmt: skip
+    status = clock_columns.sla_status(
+        cols, now, calendar=calendar, start_on=cols["start_on"], reply_due=reply_due
+    )
     return status, share
 
 
@@ -391,8 +253,9 @@ def _insert_events(
         return
     if connection.vendor == "postgresql":
         tail = "\t".join([now.isoformat(), _copy_text(ACTOR)])
+        escaped = {n: _copy_text(n) for n in set(notes)}  # a few dozen distinct notes
         lines = [
-            f"{a}\t{t}\t{k}\t{tail}\t{_copy_text(n)}\t{m}\t{{}}\n"
+            f"{a}\t{t}\t{k}\t{tail}\t{escaped[n]}\t{m}\t{{}}\n"
             for a, t, k, n, m in zip(
                 appeal_ids.tolist(), ticket_ids.tolist(), [str(k) for k in kinds], notes,
                 amounts.tolist(), strict=True,

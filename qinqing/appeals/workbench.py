@@ -6,14 +6,10 @@ Every count is the length of the list its link opens: the same query, the same f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
-import numpy as np
 from django.db.models import (
-    BigIntegerField,
     Case,
     Count,
-    Func,
     Max,
     Min,
     QuerySet,
@@ -23,9 +19,8 @@ from django.db.models import (
 from django.db.models.functions import TruncDate, TruncTime
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
-from django.utils import timezone
 
-from qinqing.appeals import queries, rules, service
+from qinqing.appeals import clock_columns, queries, rules, service
 from qinqing.appeals.choices import OPEN_TICKET_STATES, SlaStatus, TicketState
 from qinqing.appeals.models import Appeal, Ticket
 from qinqing.core.accounts.access import has_capability, scope_area, user_unit
@@ -33,37 +28,7 @@ from qinqing.core.manifest import WorkItem
 from qinqing.core.workdays import DEFAULT_OFFICE_HOURS, get_calendar
 
 SECTION = "涉企诉求"
-# China has kept one offset all year since 1991: local instants are UTC plus this
 _TZ = DEFAULT_OFFICE_HOURS.tz
-_OFFSET_SECONDS = int(dt.datetime(2026, 1, 1, tzinfo=_TZ).utcoffset().total_seconds())  # type: ignore[union-attr]
-
-
-class LocalMicros(Func):
-    """A timestamp column as local microseconds since the epoch (an integer; NULL stays
-    NULL), so that thousands of instants reach numpy without a datetime object each."""
-
-    output_field = BigIntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
-        column, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            sql = f"(EXTRACT(EPOCH FROM ({column} AT TIME ZONE %s)) * 1000000)::bigint"
-            return sql, (*params, _TZ.key)
-        if connection.vendor == "sqlite":
-            # stored as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]'
-            sql = (
-                f"((CAST(strftime('%%s', {column}) AS INTEGER) + {_OFFSET_SECONDS}) * 1000000"
-                f" + CAST(substr({column}, 21, 6) AS INTEGER))"
-            )
-            return sql, (*params, *params)
-        raise NotImplementedError(connection.vendor)
-
-
-def _instants(values: Iterable[int | None]) -> np.ndarray:
-    """Local microseconds (None: no instant) as ``datetime64[us]`` (NaT)."""
-    floats = np.array(list(values), dtype=np.float64)  # None → NaN; exact below 2**53 µs
-    ints = np.where(np.isnan(floats), np.iinfo(np.int64).min, floats).astype(np.int64)
-    return ints.astype("datetime64[us]")
 
 
 def sla_counts(tickets: QuerySet[Ticket], now: dt.datetime) -> tuple[int, int]:
@@ -74,43 +39,19 @@ def sla_counts(tickets: QuerySet[Ticket], now: dt.datetime) -> tuple[int, int]:
 
     Closed tickets are done and tickets with a running pause paused: neither is counted,
     so only the running ones are read."""
-    rows = list(
+    cols = clock_columns.read(
         tickets.filter(state__in=OPEN_TICKET_STATES, paused_since__isnull=True)
-        .order_by()
-        .values_list(
-            "state",
-            LocalMicros("dispatched_at"),
-            "sign_limit",
-            "sign_unit",
-            "reply_limit",
-            "reply_unit",
-            "extension_amount",
-            "paused_amount",
-            LocalMicros("sign_due_at"),
-            LocalMicros("reply_due_at"),
-        )
     )
-    if not rows:
+    if not cols:
         return 0, 0
     calendar = get_calendar()
-    (state, start_at, sign_limit, sign_unit, reply_limit, reply_unit, extension, paused,
-     sign_due, reply_due) = zip(*rows, strict=True)  # fmt: skip
-    start = _instants(start_at)
-    local = timezone.localtime(now, _TZ)
-    status = rules.ticket_sla_array(
-        signing=np.array([s == TicketState.DISPATCHED for s in state], dtype=bool),
-        start=start,
-        start_on=rules.deemed_start_days_array(start, calendar=calendar),
-        sign_total=np.array(sign_limit, dtype=np.int64),
-        sign_unit=rules.unit_codes(sign_unit),
-        reply_total=np.array(reply_limit, dtype=np.int64) + np.array(extension, dtype=np.int64),
-        reply_unit=rules.unit_codes(reply_unit),
-        paused=np.array(paused, dtype=np.int64),
-        sign_due=_instants(sign_due),
-        reply_due=_instants(reply_due),
-        now=np.datetime64(local.replace(tzinfo=None), "us"),
-        today=local.date(),
+    # what the list shows: the deemed start day of the dispatch and the cached deadlines
+    status = clock_columns.sla_status(
+        cols,
+        now,
         calendar=calendar,
+        start_on=rules.deemed_start_days_array(cols["dispatched"], calendar=calendar),
+        reply_due=cols["reply_due"],
     )
     return int((status == SlaStatus.RED.value).sum()), int((status == SlaStatus.YELLOW.value).sum())
 

@@ -17,6 +17,7 @@ from qinqing.appeals.choices import (
     DuplicateState,
     TicketState,
 )
+from qinqing.appeals.clock_columns import LocalMicros
 from qinqing.appeals.forms import (
     CallbackForm,
     DispatchForm,
@@ -25,7 +26,6 @@ from qinqing.appeals.models import DuplicateProposal, Ticket
 from qinqing.appeals.views.common import (
     int_field,
 )
-from qinqing.appeals.workbench import LocalMicros
 from qinqing.core.accounts.access import (
     user_unit,
 )
