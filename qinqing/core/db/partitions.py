@@ -312,7 +312,9 @@ def convert(
     foreign key to the table when ``column`` is not ``id``), unless its name is listed in
     ``unique_by_trigger``: it becomes a plain index and a trigger that refuses a duplicate
     among the attached partitions (``unique_violation``, so Django raises IntegrityError),
-    serialised per key by an advisory lock. Run inside a transaction.
+    serialised per key by an advisory lock (on one of :data:`LOCK_SLOTS` slots per index, so a
+    transaction inserting a province's rows holds a bounded number of locks). Run inside a
+    transaction.
     """
     if not is_postgres(connection):
         return
@@ -432,6 +434,27 @@ def convert(
     _run(connection, f"ANALYZE {qt}")
 
 
+# A unique-by-trigger key is serialised by a transaction-level advisory lock on one of this
+# many slots per index (the key's hash modulo the slots). One lock per key filled the
+# server's shared lock table (max_locks_per_transaction × connections, 6,400 by default)
+# when one transaction inserted tens of thousands of keyed rows ("out of shared memory").
+# Two writers of different keys share a slot with a chance of 1 in LOCK_SLOTS and then
+# wait for each other's commit; a duplicate is still refused.
+LOCK_SLOTS = 1024
+
+
+def refresh_unique_triggers(
+    connection: BaseDatabaseWrapper, table: str, unique_by_trigger: Sequence[str]
+) -> None:
+    """Re-create the functions of ``table``'s unique-by-trigger keys with this module's
+    current definition (a migration runs it after that definition changes). No-op on
+    SQLite or when the table is not partitioned."""
+    if not is_postgres(connection) or table not in partitioned_tables(connection):
+        return
+    for index in unique_by_trigger:
+        _run(connection, _unique_trigger_sql(connection, table, index)[0])
+
+
 def _unique_trigger_sql(connection: BaseDatabaseWrapper, table: str, index: str) -> list[str]:
     """A function and trigger refusing a second row with the same key as ``index`` (read from
     the catalog before the table is replaced): columns, and the partial predicate if any."""
@@ -464,7 +487,8 @@ def _unique_trigger_sql(connection: BaseDatabaseWrapper, table: str, index: str)
             RETURN NEW;
           END IF;
           IF EXISTS (SELECT 1 FROM (SELECT (NEW).*) AS n WHERE {pred}) THEN
-            PERFORM pg_advisory_xact_lock(hashtextextended('{index}/' || {key}, 0));
+            PERFORM pg_advisory_xact_lock(
+              hashtext('{index}'), (hashtextextended({key}, 0) & {LOCK_SLOTS - 1})::int);
             IF EXISTS (SELECT 1 FROM {_q(table)}
                         WHERE {same} AND id <> NEW.id AND ({pred})) THEN
               RAISE EXCEPTION 'duplicate key value violates unique constraint "{index}"'
