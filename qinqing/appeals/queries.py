@@ -192,10 +192,11 @@ def decorate_tickets(
     """Set ``sla``/``sla_label`` (:func:`rules.ticket_sla`) and ``due`` on each ticket."""
     calendar = get_calendar()
     for t in tickets:
-        status = rules.ticket_sla(t.sla_inputs(), now, calendar=calendar, yellow_share=yellow_share)
+        inputs = t.sla_inputs()
+        status = rules.ticket_sla(inputs, now, calendar=calendar, yellow_share=yellow_share)
         t.sla = status.value
         t.sla_label = SlaStatus(status).label
-        t.due = t.sla_inputs().due_at
+        t.due = inputs.due_at
     return tickets
 
 

@@ -288,6 +288,25 @@ def _no_statuses(task_ids, today) -> dict:
 
 
 DUE_SOON_PROVIDER = "qinqing.supervision.queries.due_soon_task_ids"
+# (overdue, due soon) counts of many tasks from one reading of their facts, for the home
+# page: ``ledger_counts(task_ids, today) -> tuple[int, int]``
+COUNTS_PROVIDER = "qinqing.supervision.queries.overdue_and_due_soon_counts"
+
+
+def ledger_counts(tasks: QuerySet[Task], today: date) -> tuple[int, int]:
+    """How many of ``tasks`` the ledger lists as overdue (``status=overdue``) and as due soon
+    (``due_soon``): the counts of :func:`filter_ledger` with those filters, from one list
+    of ids and one reading of the tasks' reports (the home page's 逾期/临期 lines)."""
+    ids = list(tasks.distinct().values_list("pk", flat=True))
+    if not ids:
+        return 0, 0
+    try:
+        counts: tuple[int, int] = import_string(COUNTS_PROVIDER)(ids, today)
+    except ImportError:
+        statuses = _status_provider()(ids, today)
+        overdue = sum(1 for s in statuses.values() if s.value == "overdue")
+        counts = (overdue, len(_due_soon_provider()(ids, today)))
+    return counts
 
 
 def _due_soon_provider():

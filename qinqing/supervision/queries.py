@@ -179,6 +179,13 @@ def task_statuses(tasks, today: date) -> dict[int, TaskStatus]:
     return {pk: rules.derive_task_status(f, today) for pk, f in load_facts(tasks).facts.items()}
 
 
+def overdue_and_due_soon_counts(tasks, today: date) -> tuple[int, int]:
+    """How many of the tasks are overdue, and how many due soon (one reading of the facts)."""
+    details = status_details(tasks, today).values()
+    overdue = sum(1 for d in details if d.status == TaskStatus.OVERDUE)
+    return overdue, sum(1 for d in details if d.due_soon)
+
+
 def due_soon_task_ids(tasks, today: date) -> set[int]:
     """Tasks near their deadline and not done (the 临期 of the ledger and the home page)."""
     return {pk for pk, d in status_details(tasks, today).items() if d.due_soon}

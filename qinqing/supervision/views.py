@@ -40,7 +40,7 @@ from qinqing.supervision.forms import (
     ReturnForm,
 )
 from qinqing.supervision.models import Assignment, ReportState, SweepRun
-from qinqing.supervision.rules import NoticeLevel, NoticeState, TaskStatus
+from qinqing.supervision.rules import NoticeLevel, NoticeState, TaskStatus, period_label
 
 
 def _now():
@@ -84,7 +84,38 @@ def my_tasks(request: HttpRequest, bulk_form=None, status: int = 200) -> HttpRes
     # filtered in the database: a unit holds thousands of past slots, and building them all
     # to keep the last hundred filed ones took over a second under load (issue 20)
     open_states = (ReportState.PENDING, ReportState.RETURNED)
-    todo = list(reports.filter(state__in=open_states))
+    # the open slots (a unit may have a hundred or more) as plain rows: the table reads a
+    # dozen values of each, and reading them from four model objects per row in the
+    # template was most of the page's time under load (issue 20)
+    # the report page is <prefix><id>/: its prefix reversed once, not once per row (the
+    # rows' links are checked in tests/supervision/test_my_tasks_paging.py)
+    report_url = reverse("supervision:report", args=[0]).removesuffix("0/")
+    todo = [
+        {
+            "pk": pk,
+            "task_label": task_label,
+            "task_title": task_title,
+            "cadence_label": cadence_label,
+            "cycle_label": period_label(period_start, period_end),
+            "report_due_on": due,
+            "overdue": due < today,
+            "state": state,
+            "state_display": ReportState(state).label,
+            "url": f"{report_url}{pk}/",
+        }
+        for pk, task_label, task_title, cadence_label, period_start, period_end, due, state in (
+            reports.filter(state__in=open_states).values_list(
+                "pk",
+                "task__label",
+                "task__title",
+                "cycle__cadence__label",
+                "cycle__period_start",
+                "cycle__period_end",
+                "report_due_on",
+                "state",
+            )
+        )
+    ]
     # filed ones a page at a time: rendering the last hundred on every visit was most of
     # the page's time under load (issue 20); older pages stay reachable
     done = Paginator(reports.exclude(state__in=open_states), DONE_PER_PAGE).get_page(

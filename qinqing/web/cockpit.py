@@ -111,8 +111,12 @@ def appeal_tables(area: Unit, start: dt.date, end: dt.date, now: dt.datetime):
     config = service.settings_for(area).figure_config or None
     out = []
     base = reverse("appeals:list")
+    # one reading of the counts for both tables (issue 20: each table read them again)
+    counts = figures.unit_counts(start, end, area_path=area.path, as_of=now)
     for level, title in (("unit", "三率（按承办单位）"), ("county", "三率（按县市区）")):
-        rows = figures.ranking(start, end, area=area, level=level, config=config, as_of=now)
+        rows = figures.ranking(
+            start, end, area=area, level=level, config=config, as_of=now, counts=counts
+        )
         table = Table(
             f"appeals_{level}", title, ["响应率(%)", "解决率(%)", "满意率(%)"],
             note=f"{start} 至 {end}；点名称查看构成该数字的诉求。“—”表示该期间没有可计算的工单。",

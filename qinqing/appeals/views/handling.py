@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,13 +28,24 @@ from qinqing.core.accounts.access import (
 TICKETS_PER_PAGE = 50
 # the list shows the appeal's number, title and identity mark: not its text, nor the
 # encrypted contact fields (decrypting them per row was a fifth of the page's time)
-APPEAL_LIST_DEFERRED = (
-    "content",
-    "contact_name",
-    "contact_phone",
-    "place",
-    "answer",
-    "suggestions",
+APPEAL_LIST_FIELDS = ("received_at", "title", "state", "identity_confirmed")
+# the columns decorate_tickets' clock (Ticket.sla_inputs) and the list read
+TICKET_LIST_FIELDS = (
+    "appeal_id",
+    "role",
+    "state",
+    "dispatched_at",
+    "sign_limit",
+    "sign_unit",
+    "reply_limit",
+    "reply_unit",
+    "extension_amount",
+    "paused_amount",
+    "paused_since",
+    "sign_due_at",
+    "reply_due_at",
+    "reminder_level",
+    "supervised",
 )
 
 
@@ -50,17 +61,23 @@ def tickets(request: HttpRequest) -> HttpResponse:
         rows = unit_tickets(unit, state) if unit else rows
     elif show == "open":
         rows = rows.filter(state__in=OPEN_TICKET_STATES)
-    # appeals fetched by id in a second query, not joined: on PostgreSQL appeals are
-    # partitioned by month and the join made the planner visit every month's partition
-    # (×7 at one year of data, ×20 at five: docs/benchmarks.md, bench/partitions.py)
-    appeals = Prefetch("appeal", queryset=Appeal.objects.defer(*APPEAL_LIST_DEFERRED))
-    rows = rows.defer("reply").prefetch_related(appeals)
+    # the tickets are read with the columns of their clock and of the list only, and
+    # their appeals for the page shown only (building 300 appeals to show 50 was a third
+    # of the page's time under load, issue 20)
+    rows = rows.only(*TICKET_LIST_FIELDS)
     shown = queries.decorate_tickets(list(rows.order_by("dispatched_at")[:300]), timezone.now())
     order = {"red": 0, "yellow": 1, "green": 2, "paused": 3, "done": 4}
     shown.sort(key=lambda t: (order[t.sla], t.due or t.dispatched_at))
     # rendered a page at a time: a unit's list held up to 300 rows, whose rendering was
     # most of the page's time under load (issue 20)
     page = Paginator(shown, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    # appeals fetched by id in a second query, not joined: on PostgreSQL appeals are
+    # partitioned by month and the join made the planner visit every month's partition
+    # (×7 at one year of data, ×20 at five: docs/benchmarks.md, bench/partitions.py)
+    on_page: list[Ticket] = list(page.object_list)
+    prefetch_related_objects(
+        on_page, Prefetch("appeal", queryset=Appeal.objects.only(*APPEAL_LIST_FIELDS))
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
