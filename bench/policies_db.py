@@ -134,7 +134,9 @@ def old_path_run(year: int, area, now, registry) -> dict[str, float]:
         policy_id__in=[r.policy_id for r in rules], year=year, current=True
     ).update(current=False)
     figures["old_update"] = time.perf_counter() - started
-    uscc, names = registry.uscc, registry.arrow("name")
+    # results refer to the enterprise by id since policies.0011 (the old path copied the
+    # credit code and name: it writes the id per row instead, one Python tuple each)
+    ids = pa.array(matching.enterprise_ids(registry))
     rows_written = 0
 
     def result_rows():
@@ -144,22 +146,22 @@ def old_path_run(year: int, area, now, registry) -> dict[str, float]:
                 continue
             rule = by_code[result.policy.id]
             index = pa.array(result.rows)
-            codes, titles = uscc.take(index).to_pylist(), names.take(index).to_pylist()
-            for code, name, amount in zip(codes, titles, result.amounts.tolist(), strict=True):
-                yield rule.policy_id, rule.pk, code, name[:200], True, False, amount, ""
+            codes = ids.take(index).to_pylist()
+            for code, amount in zip(codes, result.amounts.tolist(), strict=True):
+                yield rule.policy_id, rule.pk, code, True, False, amount, ""
         for near in near_misses:
             if not len(near.rows):
                 continue
             rule = by_code[near.policy.id]
             index = pa.array(near.rows)
-            codes, titles = uscc.take(index).to_pylist(), names.take(index).to_pylist()
+            codes = ids.take(index).to_pylist()
             keys = list(zip(near.items.tolist(), near.failed.tolist(), strict=True))
             reasons: dict[tuple[int, int], str] = {}
             for i, key in enumerate(keys):
                 if key not in reasons:
                     reasons[key] = near.reason(i, year)[:500]
-            for code, name, key in zip(codes, titles, keys, strict=True):
-                yield rule.policy_id, rule.pk, code, name[:200], False, True, 0, reasons[key]
+            for code, key in zip(codes, keys, strict=True):
+                yield rule.policy_id, rule.pk, code, False, True, 0, reasons[key]
 
     started = time.perf_counter()
     table = connection.ops.quote_name(MatchResult._meta.db_table)
@@ -168,8 +170,8 @@ def old_path_run(year: int, area, now, registry) -> dict[str, float]:
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
-        for policy_id, rule_id, code, name, eligible, near, amount, reason in result_rows():
-            row = (run.pk, year, policy_id, rule_id, code, name, eligible, near, amount)
+        for policy_id, rule_id, code, eligible, near, amount, reason in result_rows():
+            row = (run.pk, year, policy_id, rule_id, code, eligible, near, amount)
             copy.write_row((*row, reason, True))
             rows_written += 1
     figures["old_store"] = time.perf_counter() - started
@@ -320,6 +322,14 @@ def main() -> None:  # noqa: C901 - one linear script
         with transaction.atomic():
             f.update(old_path_run(YEAR, area, now, small))
             transaction.set_rollback(True)
+        # the old path's rows went into the DEFAULT partition and were rolled back: without
+        # a vacuum a replacing run's delete walks ~2 million dead rows no production table
+        # has (4-7 s on the default cluster, whose autovacuum had not come by)
+        from qinqing.policies import result_store
+
+        if result_store.partitioned(connection):
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM {result_store.DEFAULT}")
         print(f"old path on {old_n:,}: {f}", flush=True)
         del small
 

@@ -7,7 +7,8 @@ Speed decisions:
   ``evaluate_with_near_misses``: evaluation and reachable near misses over one condition
   cache), vectorised; on PostgreSQL the columns come from one ``COPY … TO
   STDOUT`` stream parsed by Arrow (no Python object per enterprise), and results — sparse:
-  eligible pairs and near misses only, in credit-code order — go back as a partition of
+  eligible pairs and near misses only, each referring to its enterprise by id, in
+  enterprise-id order — go back as a partition of
   their own per run, written by binary ``COPY`` from Arrow and indexed after the load
   (``result_store``; a full run drops the partitions it replaces instead of deleting
   rows), with ``bulk_create`` in batches elsewhere;
@@ -66,6 +67,50 @@ def registry_digest(registry: Registry) -> str:
 
 def stored_registry(queryset=None) -> Registry:
     return registry_from_db(queryset)
+
+
+def enterprise_ids(registry: Registry, queryset=None) -> np.ndarray:
+    """The stored id of each of ``registry``'s enterprises (by credit code, in the
+    registry's order): what a result row refers to. ``queryset`` is the one the registry
+    was read from (None: the whole registry). On PostgreSQL one ``COPY`` of (code, id)
+    parsed by Arrow, no Python object per enterprise."""
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    from django.db import connections
+
+    from qinqing.core.enterprises.models import Enterprise
+
+    qs = (queryset if queryset is not None else Enterprise.objects.all()).order_by()
+    connection = connections[qs.db]
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        where, params = "", ()
+        if qs.query.where:
+            pk_sql, params = qs.values("pk").query.get_compiler(qs.db).as_sql()
+            where = f" WHERE id IN ({pk_sql})"
+        sql = (
+            f"COPY (SELECT uscc, id FROM {quote(Enterprise._meta.db_table)}{where})"  # noqa: S608
+            " TO STDOUT (FORMAT csv)"
+        )
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor, cursor.cursor.copy(sql, params) as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+        stored = pacsv.read_csv(
+            pa.BufferReader(buffer.getvalue()),
+            read_options=pacsv.ReadOptions(column_names=["uscc", "id"]),
+            convert_options=pacsv.ConvertOptions(
+                column_types={"uscc": pa.string(), "id": pa.int64()}
+            ),
+        )
+    else:
+        codes, pks = zip(*qs.values_list("uscc", "pk"), strict=True) if qs.exists() else ((), ())
+        stored = pa.table({"uscc": pa.array(codes, pa.string()), "id": pa.array(pks, pa.int64())})
+    where = pc.index_in(registry.uscc, value_set=stored.column("uscc").combine_chunks())
+    if where.null_count:
+        raise InvalidInput("企业库在本次匹配期间有企业被删除，请重新运行政策匹配。")
+    ids = stored.column("id").combine_chunks().to_numpy()
+    return ids[where.to_numpy(zero_copy_only=False).astype(np.int64)]
 
 
 @lru_cache(maxsize=256)
@@ -199,6 +244,8 @@ def _match_area(*, actor, year: int, area: Unit, now, full: bool, staged: list[s
         registry = None  # nothing changed since the base run: nothing to re-evaluate
     else:
         registry = stored_registry(changed)
+    # what each result row refers to: the enterprise's id
+    ids = enterprise_ids(registry, changed) if registry is not None else None
     if base is None:
         assert registry is not None
         digest = registry_digest(registry)
@@ -231,39 +278,38 @@ def _match_area(*, actor, year: int, area: Unit, now, full: bool, staged: list[s
         reevaluated_count=len(registry) if registry is not None else 0,
     )
     policy_ids = [r.policy_id for r in rules]
-    codes = None
+    changed_ids = None
     if base is not None:
-        codes = registry.uscc.to_pylist() if registry is not None else []
-    # on PostgreSQL a run's rows go into a partition of their own, staged now (outside
-    # every reader's view); a full run drops the partitions of the runs it replaces whole
+        changed_ids = ids.tolist() if ids is not None else []
+    # on PostgreSQL a run's rows go into a partition of their own, staged outside every
+    # reader's view; a full run drops the partitions of the runs it replaces whole
     # (incremental ones included) when it is attached
     own_partition = registry is not None and result_store.partitioned(connection)
     replaced: list[int] = []
-    stage_name = ""
-    if own_partition:
-        assert registry is not None
-        if base is None:
-            replaced = result_store.superseded(run, year, set(by_code))
-        table = result_table(run, year, registry, results, near_misses, by_code)
-        timings["table"] = round(time.perf_counter() - mark_t, 3)
-        staged.append(result_store.stage_name(run.pk))
-        stage_name = result_store.stage(connection, run.pk, table, timings)
-        del table
-        mark_t = time.perf_counter()
-    retired = retire_results(policy_ids, year, codes, exclude_runs=replaced)
+    if own_partition and base is None:
+        replaced = result_store.superseded(run, year, set(by_code))
+    # the rows this run replaces go first: an incremental run lists its near misses only
+    # where the ones it took out leave room under the cap
+    retired = retire_results(policy_ids, year, changed_ids, exclude_runs=replaced)
     timings["retire"] = round(time.perf_counter() - mark_t, 3)
     mark_t = time.perf_counter()
     counts: dict[str, dict[str, int]] = {}
+    caps: dict[str, int] = {}
     for rule in rules:
         before = base.policy_counts.get(str(rule.policy_id), {}) if base is not None else {}
         gone = retired.get(rule.policy_id, (0, 0, 0))
+        listed = before.get("near_listed", 0) - gone[1]
+        # the near misses listed of a policy stay at most NEAR_MISS_CAP: an incremental run
+        # of 1% of a province lists ~20 per policy, not 2,000 again (the others are
+        # counted, and each enterprise's own page works its near misses out)
+        caps[rule.policy.code] = NEAR_MISS_CAP if base is None else max(0, NEAR_MISS_CAP - listed)
         # a changed enterprise's earlier near miss beyond the listed ones was not stored, so
         # after an incremental run "near" can count it twice; "near_listed" stays exact
         counts[str(rule.policy_id)] = {
             "version": rule.version,
             "eligible": before.get("eligible", 0) - gone[0],
             "near": before.get("near", 0) - gone[1],
-            "near_listed": before.get("near_listed", 0) - gone[1],
+            "near_listed": listed,
             "total": before.get("total", 0) - gone[2],
         }
     for result in results:
@@ -273,15 +319,23 @@ def _match_area(*, actor, year: int, area: Unit, now, full: bool, staged: list[s
     for near in near_misses:
         c = counts[str(by_code[near.policy.id].policy_id)]
         c["near"] += len(near.rows)
-        c["near_listed"] += min(len(near.rows), NEAR_MISS_CAP)
+        c["near_listed"] += min(len(near.rows), caps[near.policy.id])
     if own_partition:
+        assert registry is not None
+        table = result_table(run, year, registry, ids, results, near_misses, by_code, caps)
+        timings["table"] = round(time.perf_counter() - mark_t, 3)
+        staged.append(result_store.stage_name(run.pk))
+        stage_name = result_store.stage(connection, run.pk, table, timings)
+        del table
+        mark_t = time.perf_counter()
         result_store.swap_in(connection, run.pk, stage_name, replaced)
         timings["swap"] = round(time.perf_counter() - mark_t, 3)
         # the run page's one "保存" figure: every storing step but the replacing
         steps = ("table", "copy", "index", "swap")
         timings["store"] = round(sum(timings.get(k, 0.0) for k in steps), 3)
     elif registry is not None:
-        store_results(run, year, result_table(run, year, registry, results, near_misses, by_code))
+        table = result_table(run, year, registry, ids, results, near_misses, by_code, caps)
+        store_results(run, year, table)
         timings["store"] = round(time.perf_counter() - mark_t, 3)
     run.eligible_count = sum(c["eligible"] for c in counts.values())
     run.near_miss_count = sum(c["near"] for c in counts.values())
@@ -316,16 +370,16 @@ def _match_area(*, actor, year: int, area: Unit, now, full: bool, staged: list[s
     return run
 
 
-def _chunks(values: list[str], size: int = 5000):
+def _chunks(values: list[int], size: int = 5000):
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
 
 def retire_results(
-    policy_ids: list[int], year: int, codes: list[str] | None, exclude_runs: Sequence[int] = ()
+    policy_ids: list[int], year: int, codes: list[int] | None, exclude_runs: Sequence[int] = ()
 ) -> dict[int, tuple[int, int, int]]:
-    """Take the current results of ``policy_ids`` and ``year`` (of the enterprises
-    ``codes`` only, unless None) out of the current lists: delete them in bulk, except
+    """Take the current results of ``policy_ids`` and ``year`` (of the enterprises whose
+    ids are ``codes`` only, unless None) out of the current lists: delete them in bulk, except
     rows an enterprise gave feedback on, which stay as history (``current`` false).
 
     Returns {policy_id: (eligible rows, near-miss rows, eligible amount)} taken out of an
@@ -354,12 +408,15 @@ def retire_results(
         scopes: list[tuple[str, list[Any]]] = [(where, base_params)]
     elif connection.vendor == "postgresql":
         scopes = [
-            (f"{where} AND {col('uscc')} = ANY(%s)", [*base_params, chunk])
+            (f"{where} AND {col('enterprise_id')} = ANY(%s)", [*base_params, chunk])
             for chunk in _chunks(codes, 100_000)
         ]
     else:
         scopes = [
-            (f"{where} AND uscc IN ({', '.join(['%s'] * len(chunk))})", [*base_params, *chunk])
+            (
+                f"{where} AND enterprise_id IN ({', '.join(['%s'] * len(chunk))})",
+                [*base_params, *chunk],
+            )
             for chunk in _chunks(codes, 500)
         ]
     out: dict[int, tuple[int, int, int]] = {}
@@ -418,21 +475,22 @@ def retire_results(
 
 
 RESULT_COLUMNS = (
-    "run_id", "year", "policy_id", "rule_id", "uscc", "enterprise_name", "eligible",
-    "near_miss", "amount", "reason", "current",
+    "run_id", "year", "policy_id", "rule_id", "enterprise_id", "eligible", "near_miss",
+    "amount", "reason", "current",
 )  # fmt: skip
 
 
-def result_table(run, year, registry, results, near_misses, by_code) -> pa.Table:
+def result_table(
+    run, year, registry, ids, results, near_misses, by_code, caps: dict[str, int] | None = None
+) -> pa.Table:
     """The run's rows as one Arrow table (built column-wise, no Python object per row), in
-    credit-code order: every eligible pair, and per policy the first ``NEAR_MISS_CAP``
-    near misses (credit code order) with their reasons, each worded once per distinct
-    (item, condition).
+    enterprise-id order (``ids``: each registry row's enterprise id): every eligible pair,
+    and per policy the first ``caps[code]`` (default ``NEAR_MISS_CAP``) near misses (credit
+    code order) with their reasons, each worded once per distinct (item, condition).
 
-    No comparison sort and no string copied per row: a row's segment (one policy's
-    eligible or near-miss rows) gives its policy, rule and kind, and the text columns
-    are dictionary-encoded."""
-    import pyarrow.compute as pc
+    No comparison sort of the rows and no string copied per row: a row's segment (one
+    policy's eligible or near-miss rows) gives its policy, rule and kind, and the reason
+    column is dictionary-encoded."""
 
     rows: list[np.ndarray] = []
     segment_policy: list[int] = []
@@ -453,7 +511,9 @@ def result_table(run, year, registry, results, near_misses, by_code) -> pa.Table
         if not len(near.rows):
             continue
         rule = by_code[near.policy.id]
-        k = min(len(near.rows), NEAR_MISS_CAP)
+        k = min(len(near.rows), NEAR_MISS_CAP if caps is None else caps[near.policy.id])
+        if not k:
+            continue
         keys = near.items[:k].astype(np.int64) * 1_000_000 + (near.failed[:k] + 10)
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         offset = len(reasons)
@@ -464,45 +524,47 @@ def result_table(run, year, registry, results, near_misses, by_code) -> pa.Table
         reason_index.append((inverse.reshape(-1) + offset).astype(np.int32))
     if not rows:
         return pa.table({c: pa.array([], pa.string()) for c in RESULT_COLUMNS})
-    # one enterprise's rows next to each other (the registry is in credit-code order): an
-    # incremental run then rewrites a few pages per changed enterprise, not one per policy
-    # across the whole table, and the enterprise's own page reads one or two. A counting
-    # sort: each enterprise's rows start where the rows of the enterprises before it end;
-    # each segment (sorted, distinct rows) fills its enterprises' next free places in turn,
-    # so an enterprise's rows keep the segments' order (eligible first, by policy)
+    # one enterprise's rows next to each other, enterprises in id order: an incremental
+    # run then rewrites a few pages per changed enterprise, not one per policy across the
+    # whole table, the enterprise's own page reads one or two, the enterprise index is
+    # built from presorted input and a push list pages in its order. A counting sort over
+    # each registry row's rank in id order: each enterprise's rows start where the rows of
+    # the enterprises before it end; each segment (distinct rows) fills its enterprises'
+    # next free places in turn, so an enterprise's rows keep the segments' order
+    # (eligible first, by policy)
     size = len(registry)
-    per_row = np.zeros(size, dtype=np.int64)
-    for segment_rows in rows:
-        per_row[segment_rows] += 1
+    ids = np.asarray(ids, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    rank = np.empty(size, dtype=np.int64)
+    rank[order] = np.arange(size, dtype=np.int64)
+    per_rank = np.zeros(size, dtype=np.int64)
+    ranked = [rank[segment_rows] for segment_rows in rows]
+    for segment_ranks in ranked:
+        per_rank[segment_ranks] += 1
     free = np.zeros(size, dtype=np.int64)
-    np.cumsum(per_row[:-1], out=free[1:])
-    n = int(per_row.sum())
-    position = np.repeat(np.arange(size, dtype=np.int32), per_row)
+    np.cumsum(per_rank[:-1], out=free[1:])
+    n = int(per_rank.sum())
     segment = np.empty(n, dtype=np.int32)
     amount = np.zeros(n, dtype=np.int64)
     reason = np.zeros(n, dtype=np.int32)
-    for s, segment_rows in enumerate(rows):
-        places = free[segment_rows]
+    for s, segment_ranks in enumerate(ranked):
+        places = free[segment_ranks]
         segment[places] = s
         if s < eligible_segments:
             amount[places] = amounts[s]
         else:
             reason[places] = reason_index[s - eligible_segments]
-        free[segment_rows] = places + 1
+        free[segment_ranks] = places + 1
     eligible = segment < eligible_segments
-    # text columns dictionary-encoded: indices into the registry's codes and names (cut to
-    # 200 characters once per enterprise) and into the distinct reasons, not ~19 million
-    # copied strings; the binary COPY writes the values (result_store.stage)
-    index = pa.array(position)
-    names = pc.utf8_slice_codeunits(registry.arrow("name"), 0, 200)
+    # the reasons dictionary-encoded: indices into the distinct ones, not a copied string
+    # per row; the binary COPY writes the values (result_store.stage)
     return pa.table(
         {
             "run_id": pa.array(np.full(n, run.pk, dtype=np.int64)),
             "year": pa.array(np.full(n, year, dtype=np.int32)),
             "policy_id": pa.array(np.array(segment_policy, dtype=np.int64)[segment]),
             "rule_id": pa.array(np.array(segment_rule, dtype=np.int64)[segment]),
-            "uscc": pa.DictionaryArray.from_arrays(index, registry.uscc),
-            "enterprise_name": pa.DictionaryArray.from_arrays(index, names),
+            "enterprise_id": pa.array(np.repeat(ids[order], per_rank)),
             "eligible": pa.array(eligible),
             "near_miss": pa.array(~eligible),
             "amount": pa.array(amount),
@@ -529,7 +591,7 @@ def store_results(run: MatchRun, year: int, table: pa.Table) -> None:
         columns = ", ".join(quote(c) for c in RESULT_COLUMNS)
         sql = (
             f"COPY {quote(MatchResult._meta.db_table)} ({columns}) FROM STDIN"
-            " (FORMAT csv, FORCE_NOT_NULL (enterprise_name, reason))"
+            " (FORMAT csv, FORCE_NOT_NULL (reason))"
         )
         options = pacsv.WriteOptions(include_header=False)
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
@@ -546,8 +608,7 @@ def store_results(run: MatchRun, year: int, table: pa.Table) -> None:
                 year=year,
                 policy_id=row["policy_id"],
                 rule_id=row["rule_id"],
-                uscc=row["uscc"],
-                enterprise_name=row["enterprise_name"],
+                enterprise_id=row["enterprise_id"],
                 eligible=row["eligible"],
                 near_miss=row["near_miss"],
                 amount=Decimal(row["amount"]),
@@ -575,8 +636,8 @@ def explain_result(result: MatchResult) -> ResultExplanation:
     from qinqing.core.enterprises.models import Enterprise
 
     rule = parse_rule(result.rule.yaml_text, f"{result.policy.code}.yaml")
-    rows = Enterprise.objects.filter(uscc=result.uscc)
-    if not rows.exists():
+    rows = Enterprise.objects.filter(pk=result.enterprise_id or 0)
+    if result.enterprise_id is None or not rows.exists():
         return ResultExplanation(None, data_changed=True, missing=True)
     one = stored_registry(rows)
     explanation = explain([rule], one, result.year, row=0).policies[0]
@@ -624,8 +685,12 @@ def policy_summary(policy: Policy) -> dict:
         run=Max("run_id"),
     )
     listed = qs.filter(near_miss=True).count()
-    run = MatchRun.objects.filter(pk=agg["run"]).only("policy_counts").first()
-    counted = (run.policy_counts if run else {}).get(str(policy.pk), {}).get("near", listed)
+    # the latest run of the policy, which may have stored no row of it (an incremental
+    # run whose changed enterprises have no listed result) but counted its near misses
+    later = MatchRun.objects.filter(pk__gte=agg["run"] or 0).order_by("-pk").only("policy_counts")
+    key = str(policy.pk)
+    run = next((r for r in later if key in (r.policy_counts or {})), None)
+    counted = (run.policy_counts if run else {}).get(key, {}).get("near", listed)
     return {
         "eligible": qs.filter(eligible=True).count(),
         "near_miss": max(listed, counted),

@@ -156,9 +156,12 @@ def access_run_for_user(user, run_id: int) -> MatchRun:
 
 
 def policy_results_for_user(user, policy: Policy) -> QuerySet[MatchResult]:
-    """The current push list of a policy (staff who may see the policy)."""
+    """The current push list of a policy (staff who may see the policy), with each row's
+    enterprise joined by id (credit code and name as the registry has them)."""
     access_staff_policy(user, policy.code)
-    return MatchResult.objects.filter(policy=policy, current=True).select_related("rule")
+    return MatchResult.objects.filter(policy=policy, current=True).select_related(
+        "rule", "enterprise"
+    )
 
 
 def own_results_for_user(user) -> QuerySet[MatchResult]:
@@ -167,8 +170,10 @@ def own_results_for_user(user) -> QuerySet[MatchResult]:
     uscc = user_uscc(user)
     if not uscc:
         return MatchResult.objects.none()
-    results = MatchResult.objects.filter(uscc=uscc, current=True)
-    return results.exclude(unreachable_near_misses(results)).select_related("policy", "rule", "run")
+    results = MatchResult.objects.filter(enterprise__uscc=uscc, current=True)
+    return results.exclude(unreachable_near_misses(results)).select_related(
+        "policy", "rule", "run", "enterprise"
+    )
 
 
 def unreachable_near_misses(results: QuerySet[MatchResult]) -> Q:

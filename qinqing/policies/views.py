@@ -277,7 +277,8 @@ def push_list(request: HttpRequest, code: str) -> HttpResponse:
     results = queries.policy_results_for_user(request.user, policy)
     show = request.GET.get("show", "eligible")
     listed = results.filter(near_miss=True) if show == "near" else results.filter(eligible=True)
-    page = Paginator(listed.order_by("uscc"), 50).get_page(request.GET.get("page"))
+    # enterprise-id order: the order a run writes its rows in, no join to sort a page
+    page = Paginator(listed.order_by("enterprise_id"), 50).get_page(request.GET.get("page"))
     feedback = PushFeedback.objects.filter(policy=policy).values("answer").annotate(n=Count("id"))
     counts = {row["answer"]: row["n"] for row in feedback}
     total = sum(counts.values())

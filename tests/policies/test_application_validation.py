@@ -55,7 +55,7 @@ def test_enterprise_is_told_whether_it_meets_the_rule(pw, matched, client_for, _
     body = client_for(user).get(f"/policies/p/{policy.code}/apply/").content.decode()
     assert 'id="eligibility"' in body
     eligible = MatchResult.objects.filter(
-        policy=policy, uscc=user.profile.uscc, current=True, eligible=True
+        policy=policy, enterprise__uscc=user.profile.uscc, current=True, eligible=True
     ).exists()
     if eligible:
         assert "符合本政策条件" in body

@@ -211,9 +211,8 @@ def test_one_pass_gives_the_evaluation_and_the_reachable_near_misses(
     assert not evaluate_with_near_misses(rules, registry, 2025)[0].result("extra-2").in_force
 
 
-def _rows_one_by_one(year, registry, results, near_misses, by_code):
+def _rows_one_by_one(year, registry, ids, results, near_misses, by_code):
     """The run's rows built one Python tuple at a time (what the table must hold)."""
-    codes, names = registry.uscc.to_pylist(), registry.arrow("name").to_pylist()
     rows = []
     for result in results:
         rule = by_code[result.policy.id]
@@ -223,12 +222,12 @@ def _rows_one_by_one(year, registry, results, near_misses, by_code):
         rule = by_code[near.policy.id]
         for i, row in enumerate(near.rows[:NEAR_MISS_CAP].tolist()):
             rows.append((row, rule.policy_id, rule.pk, False, 0, near.reason(i, year)[:500]))
-    rows.sort(key=lambda r: r[0])  # stable: a row's policies in rule-set order
+    rows.sort(key=lambda r: ids[r[0]])  # stable: a row's policies in rule-set order
     return [
         {
             "run_id": 7, "year": year, "policy_id": policy_id, "rule_id": rule_id,
-            "uscc": codes[row], "enterprise_name": names[row][:200], "eligible": eligible,
-            "near_miss": not eligible, "amount": amount, "reason": reason, "current": True,
+            "enterprise_id": int(ids[row]), "eligible": eligible, "near_miss": not eligible,
+            "amount": amount, "reason": reason, "current": True,
         }
         for row, policy_id, rule_id, eligible, amount, reason in rows
     ]  # fmt: skip
@@ -237,6 +236,12 @@ def _rows_one_by_one(year, registry, results, near_misses, by_code):
 def test_the_result_table_holds_the_rows_built_one_by_one(rules, registry):
     evaluation, near = evaluate_with_near_misses(rules, registry, 2025)
     by_code = {p.id: SimpleNamespace(policy_id=100 + i, pk=500 + i) for i, p in enumerate(rules)}
-    table = result_table(SimpleNamespace(pk=7), 2025, registry, evaluation.results, near, by_code)
-    assert table.to_pylist() == _rows_one_by_one(2025, registry, evaluation.results, near, by_code)
+    # enterprise ids in another order than the registry's credit codes: rows follow the ids
+    ids = np.random.default_rng(3).permutation(len(registry)) * 7 + 11
+    table = result_table(
+        SimpleNamespace(pk=7), 2025, registry, ids, evaluation.results, near, by_code
+    )
+    assert table.to_pylist() == _rows_one_by_one(
+        2025, registry, ids, evaluation.results, near, by_code
+    )
     assert table.num_rows > 1000

@@ -69,7 +69,7 @@ def _rows(policy) -> dict[str, tuple[int, int]]:
     return {
         u: (pk, run)
         for u, pk, run in MatchResult.objects.filter(policy=policy, current=True).values_list(
-            "uscc", "pk", "run_id"
+            "enterprise__uscc", "pk", "run_id"
         )
     }
 
@@ -84,7 +84,9 @@ def test_a_second_run_re_evaluates_only_the_changed_enterprise(pw, matched):
     assert _current(pw.grad)[USCC_C].amount == Decimal(5000)
     assert _current(pw.grad)[USCC_C].run_id == second.pk
     # the replaced row is gone (no feedback on it); the run's figures keep the history
-    assert not MatchResult.objects.filter(run=matched, policy=pw.grad, uscc=USCC_C).exists()
+    assert not MatchResult.objects.filter(
+        run=matched, policy=pw.grad, enterprise__uscc=USCC_C
+    ).exists()
     assert matched.policy_counts[str(pw.grad.pk)]["eligible"] == 2
     # every other enterprise's rows are the very same rows, untouched
     after = {p.code: _rows(p) for p in (pw.art2, pw.art3, pw.grad)}
@@ -128,7 +130,7 @@ def test_full_run_on_request_or_after_a_deletion(pw, matched):
     Enterprise.objects.filter(uscc=USCC_E).delete()
     third = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
     assert (third.mode, third.reevaluated_count) == ("full", 4)
-    assert not MatchResult.objects.filter(uscc=USCC_E, current=True).exists()
+    assert not MatchResult.objects.filter(enterprise__uscc=USCC_E, current=True).exists()
 
 
 def test_an_import_marks_its_rows_changed(pw, matched):
@@ -196,7 +198,7 @@ def test_the_stored_results_reproduce_expected_2025_exactly(world, shared_dir):
     stored = {
         (u, p, int(a))
         for u, p, a in MatchResult.objects.filter(run=run, eligible=True).values_list(
-            "uscc", "policy__code", "amount"
+            "enterprise__uscc", "policy__code", "amount"
         )
     }
     with open(sample / "expected_2025.csv", encoding="utf-8") as handle:
@@ -240,8 +242,8 @@ def test_push_needs_results(pw):
 
 
 def test_feedback_gives_the_match_satisfaction_rate(pw, matched, client_for):
-    result_c = MatchResult.objects.get(policy=pw.grad, uscc=USCC_C, current=True)
-    result_e = MatchResult.objects.get(policy=pw.grad, uscc=USCC_E, current=True)
+    result_c = MatchResult.objects.get(policy=pw.grad, enterprise__uscc=USCC_C, current=True)
+    result_e = MatchResult.objects.get(policy=pw.grad, enterprise__uscc=USCC_E, current=True)
     from qinqing.core.accounts.service import create_user_with_role
 
     users = {}
@@ -266,7 +268,7 @@ def test_feedback_gives_the_match_satisfaction_rate(pw, matched, client_for):
 def test_feedback_on_another_enterprises_result_is_refused(pw, matched):
     from qinqing.core.errors import PermissionDenied
 
-    result_c = MatchResult.objects.get(policy=pw.grad, uscc=USCC_C, current=True)
+    result_c = MatchResult.objects.get(policy=pw.grad, enterprise__uscc=USCC_C, current=True)
     with pytest.raises(PermissionDenied):
         service.record_push_feedback(
             result_c, actor=pw.world.enterprise_a, answer="fits", comment="", now=NOW
@@ -318,3 +320,69 @@ def test_the_refresh_job_reruns_only_when_the_registry_changed(pw, matched):
     assert (latest.mode, latest.reevaluated_count) == ("incremental", 1)
     assert _current(pw.grad)[USCC_C].amount == Decimal(5000)
     assert refresh_matching(NOW)["unchanged"] == 1
+
+
+def test_an_incremental_run_lists_near_misses_only_where_the_cap_leaves_room(
+    pw, matched, client_for, monkeypatch
+):
+    """The near misses listed of a policy stay at most the cap after incremental runs:
+    an enterprise that becomes a near miss is counted, not listed, when the list is full
+    (issue 20: a 1% re-run of a province listed 2,000 more per policy each time)."""
+    from qinqing.policies import matching
+
+    monkeypatch.setattr(matching, "NEAR_MISS_CAP", 1)  # the grad list holds A already
+    _edit(USCC_C, graduate_hires=0)
+    second = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    assert second.mode == "incremental"
+    listed = MatchResult.objects.filter(policy=pw.grad, current=True, near_miss=True)
+    assert list(listed.values_list("enterprise__uscc", flat=True)) == [USCC_A]
+    counts = second.policy_counts[str(pw.grad.pk)]
+    assert (counts["near"], counts["near_listed"]) == (2, 1)
+    staff = client_for(pw.world.market_clerk).get(f"/policies/p/{pw.grad.code}/push/")
+    assert "差一个条件 <strong>2</strong> 家（名单列出并推送其中 1 家" in staff.content.decode()
+    # room again once A's listed near miss goes: C's is listed
+    _edit(USCC_A, graduate_hires=1)
+    _edit(USCC_C, graduate_hires=0, size="micro")
+    third = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    assert third.mode == "incremental"
+    assert list(listed.values_list("enterprise__uscc", flat=True)) == [USCC_C]
+
+
+def test_push_list_shows_the_registry_name_joined_over_the_page(pw, matched, client_for):
+    """A row refers to its enterprise: the push list shows the enterprise's credit code
+    and its name as the registry has it now, joined in the page's query, not per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qinqing.core.enterprises.models import Enterprise
+
+    Enterprise.objects.filter(uscc=USCC_C).update(name="丙企业（已更名）")
+    client = client_for(pw.world.market_clerk)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(f"/policies/p/{pw.grad.code}/push/").content.decode()
+    assert "丙企业（已更名）" in html and USCC_C in html and "戊企业" in html
+    per_row = [q["sql"] for q in queries if 'FROM "enterprises_enterprise" WHERE' in q["sql"]]
+    assert per_row == []
+
+
+def test_a_deleted_enterprise_leaves_its_answered_row_as_history(pw, matched, client_for):
+    """Rows refer to the enterprise by id: deleting it from the registry keeps the rows
+    (no enterprise), the one it answered on stays with its feedback and credit code, the
+    push list still shows, and the next (full) run drops the current ones."""
+    from qinqing.core.enterprises.models import Enterprise
+
+    answered = MatchResult.objects.get(policy=pw.grad, enterprise__uscc=USCC_E, current=True)
+    PushFeedback.objects.create(
+        result=answered, policy=pw.grad, uscc=USCC_E, answer="fits", created_at=NOW,
+        updated_at=NOW,
+    )  # fmt: skip
+    Enterprise.objects.filter(uscc=USCC_E).delete()
+    answered.refresh_from_db()
+    assert answered.enterprise_id is None and answered.enterprise_name == "（已不在企业库）"
+    page = client_for(pw.world.market_clerk).get(f"/policies/p/{pw.grad.code}/push/")
+    assert page.status_code == 200 and "丙企业" in page.content.decode()
+    run = run_matching(actor=pw.world.office_admin, year=YEAR, area=pw.world.city, now=NOW)
+    assert run.mode == "full"
+    answered.refresh_from_db()
+    assert answered.current is False and answered.feedback.uscc == USCC_E
+    assert not MatchResult.objects.filter(current=True, enterprise__isnull=True).exists()

@@ -25,7 +25,7 @@ def test_my_policies_lists_eligible_and_near_misses_with_reasons(pw, matched, cl
 def test_a_condition_the_enterprise_cannot_meet_is_not_a_near_miss(pw, matched, client_for):
     """Defect 12: B is large; the subsidy is for 中小微企业. B is not told it "only misses
     中小微企业", nor listed among the subsidy's near misses."""
-    assert not MatchResult.objects.filter(uscc=USCC_B, policy=pw.grad).exists()
+    assert not MatchResult.objects.filter(enterprise__uscc=USCC_B, policy=pw.grad).exists()
     client = client_for(pw.world.enterprise_b)
     html = client.get("/policies/mine/").content.decode()
     near = html.split('id="near-misses"')[1].split("</section>")[0]
@@ -33,7 +33,7 @@ def test_a_condition_the_enterprise_cannot_meet_is_not_a_near_miss(pw, matched, 
 
 
 def test_explanation_lists_every_condition_with_the_enterprises_value(pw, matched, client_for):
-    result = MatchResult.objects.get(uscc=USCC_A, policy=pw.grad, current=True)
+    result = MatchResult.objects.get(enterprise__uscc=USCC_A, policy=pw.grad, current=True)
     html = client_for(pw.world.enterprise_a).get(f"/policies/mine/results/{result.pk}/")
     html = html.content.decode()
     assert "差一个条件" in html
@@ -41,7 +41,7 @@ def test_explanation_lists_every_condition_with_the_enterprises_value(pw, matche
     assert "本年度招用高校毕业生人数：0" in html
     assert "列入严重失信主体名单" in html and "未触发" in html
     assert "规则第 1 版" in html
-    eligible = MatchResult.objects.get(uscc=USCC_B, policy=pw.art2, current=True)
+    eligible = MatchResult.objects.get(enterprise__uscc=USCC_B, policy=pw.art2, current=True)
     html = client_for(pw.world.enterprise_b).get(f"/policies/mine/results/{eligible.pk}/")
     html = html.content.decode()
     assert "贵企业符合本政策，金额 50,000 元" in html
@@ -51,14 +51,14 @@ def test_explanation_lists_every_condition_with_the_enterprises_value(pw, matche
 def test_explanation_says_when_the_registry_changed_since_the_run(pw, matched, client_for):
     from qinqing.core.enterprises.models import Enterprise
 
-    result = MatchResult.objects.get(uscc=USCC_B, policy=pw.art2, current=True)
+    result = MatchResult.objects.get(enterprise__uscc=USCC_B, policy=pw.art2, current=True)
     Enterprise.objects.filter(uscc=USCC_B).update(attributes={"graduate_hires": 12})
     html = client_for(pw.world.enterprise_b).get(f"/policies/mine/results/{result.pk}/")
     assert "在本次匹配之后有更新" in html.content.decode()
 
 
 def test_another_enterprises_result_is_404_and_leaks_nothing(pw, matched, client_for):
-    result_a = MatchResult.objects.get(uscc=USCC_A, policy=pw.art3, current=True)
+    result_a = MatchResult.objects.get(enterprise__uscc=USCC_A, policy=pw.art3, current=True)
     client = client_for(pw.world.enterprise_b)
     events = AuditEvent.objects.count()
     for url in (f"/policies/mine/results/{result_a.pk}/",):
@@ -78,7 +78,7 @@ def test_another_enterprises_result_is_404_and_leaks_nothing(pw, matched, client
 
 @pytest.mark.parametrize("who", ["office_admin", "market_clerk", "leader", "site_admin"])
 def test_staff_have_no_my_policies_page(pw, matched, client_for, who):
-    result_a = MatchResult.objects.get(uscc=USCC_A, policy=pw.art3, current=True)
+    result_a = MatchResult.objects.get(enterprise__uscc=USCC_A, policy=pw.art3, current=True)
     client = client_for(getattr(pw.world, who))
     assert client.get("/policies/mine/").status_code == 403
     assert client.get(f"/policies/mine/results/{result_a.pk}/").status_code == 403
@@ -88,7 +88,7 @@ def test_staff_have_no_my_policies_page(pw, matched, client_for, who):
 
 
 def test_enterprise_feedback_through_the_page(pw, matched, client_for):
-    result = MatchResult.objects.get(uscc=USCC_A, policy=pw.grad, current=True)
+    result = MatchResult.objects.get(enterprise__uscc=USCC_A, policy=pw.grad, current=True)
     client = client_for(pw.world.enterprise_a)
     response = client.post(
         f"/policies/mine/results/{result.pk}/feedback/", {"answer": "partly", "comment": "明年招聘"}
@@ -114,7 +114,7 @@ def test_push_lists_are_for_the_owning_department_and_the_office(pw, matched, cl
 
 
 def test_enterprise_page_escapes_its_name(pw, matched, client_for):
-    result = MatchResult.objects.get(uscc=USCC_A, policy=pw.art3, current=True)
+    result = MatchResult.objects.get(enterprise__uscc=USCC_A, policy=pw.art3, current=True)
     for url in (f"/policies/mine/results/{result.pk}/", "/policies/mine/"):
         html = client_for(pw.world.enterprise_a).get(url).content.decode()
         assert "<script>alert(1)" not in html

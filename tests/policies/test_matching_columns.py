@@ -130,7 +130,7 @@ def test_a_filtered_registry_holds_only_the_chosen_enterprises_in_code_order():
     assert registry.table.column("high_tech_on").to_pylist() == [dt.date(2024, 5, 1)] * 2
 
 
-FIELDS = ("policy_id", "rule_id", "uscc", "enterprise_name", "eligible", "near_miss", "amount")
+FIELDS = ("policy_id", "rule_id", "enterprise_id", "eligible", "near_miss", "amount")
 
 
 def _stored(run):

@@ -43,9 +43,9 @@ def test_demo_without_the_shared_folder(db, monkeypatch):
     for code in seeds.SEED_POLICIES:
         rule = PolicyRule.objects.get(policy__code=code, active=True)
         assert rule.source == seeds.SEED_RULE_SOURCE
-    results_a = MatchResult.objects.filter(uscc=ENTERPRISE_A[1], current=True)
+    results_a = MatchResult.objects.filter(enterprise__uscc=ENTERPRISE_A[1], current=True)
     assert results_a.filter(eligible=True).exists() and results_a.filter(near_miss=True).exists()
-    results_b = MatchResult.objects.filter(uscc=ENTERPRISE_B[1], current=True)
+    results_b = MatchResult.objects.filter(enterprise__uscc=ENTERPRISE_B[1], current=True)
     # 乙 misses the graduate subsidy only by being large, which it cannot change (defect 12)
     assert (
         results_b.filter(eligible=True).exists() and not results_b.filter(near_miss=True).exists()

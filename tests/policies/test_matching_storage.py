@@ -12,7 +12,7 @@ from qinqing.core.enterprises.models import Enterprise
 from qinqing.policies import matching, result_store
 from qinqing.policies.matching import run_matching
 from qinqing.policies.models import MatchResult, MatchRun, PushFeedback
-from tests.policies.conftest import NOW, USCC_C, YEAR
+from tests.policies.conftest import NOW, USCC_C, USCC_D, YEAR
 
 
 def _current(policy):
@@ -22,7 +22,7 @@ def _current(policy):
 def _snapshot():
     return sorted(
         MatchResult.objects.filter(current=True).values_list(
-            "pk", "run_id", "policy_id", "uscc", "eligible", "amount", "reason"
+            "pk", "run_id", "policy_id", "enterprise__uscc", "eligible", "amount", "reason"
         )
     )
 
@@ -77,7 +77,7 @@ def test_a_full_run_replaces_the_previous_one_and_keeps_answered_rows(pw, matche
     )  # fmt: skip
     assert PushFeedback.objects.get().result == answered
     # the enterprise sees its current result once, with the new run's figures
-    mine = MatchResult.objects.filter(uscc=USCC_C, policy=pw.grad, current=True)
+    mine = MatchResult.objects.filter(enterprise__uscc=USCC_C, policy=pw.grad, current=True)
     assert [(r.run_id, r.amount) for r in mine] == [(second.pk, Decimal(3000))]
     if result_store.partitioned(connection):
         assert set(result_store.run_partitions(connection)) == {second.pk}
@@ -95,28 +95,58 @@ def test_an_incremental_run_after_full_runs_replaces_the_changed_rows_only(pw, m
     )  # fmt: skip
     grad = _current(pw.grad)
     assert grad[USCC_C].amount == Decimal(6000) and grad[USCC_C].run_id == third.pk
-    others = MatchResult.objects.filter(current=True).exclude(uscc=USCC_C)
+    others = MatchResult.objects.filter(current=True).exclude(enterprise__uscc=USCC_C)
     assert set(others.values_list("run_id", flat=True)) == {second.pk}
     assert (third.eligible_count, third.total_amount) == (5, Decimal(368000))
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_keeps_the_results_already_stored(pw, matched):
-    """Migrate a populated results table (0009 → 0010 and back): every row, its id and the
-    feedback on it survive, and new rows still get fresh ids."""
+def _migrate(target: str) -> None:
     from django.db.migrations.executor import MigrationExecutor
 
+    executor = MigrationExecutor(connection)
+    if target == "latest":
+        leaves = executor.loader.graph.leaf_nodes()
+        executor.migrate([key for key in leaves if key[0] == "policies"])
+    else:
+        executor.migrate([("policies", target)])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_keep_the_results_already_stored(pw, matched):
+    """Migrate a populated results table back to 0009 and forward again (0010 partitions
+    it by run, 0011 refers to the enterprise by id instead of copying its credit code and
+    name): every row, its id, its enterprise and the feedback on it survive; a row whose
+    credit code is no longer in the registry keeps no enterprise; new rows get fresh ids."""
     answered = _current(pw.grad)[USCC_C]
     PushFeedback.objects.create(
         result=answered, policy=pw.grad, uscc=USCC_C, answer="fits", created_at=NOW,
         updated_at=NOW,
     )  # fmt: skip
     before = _snapshot()
+    gone = _current(pw.art3)[USCC_D].pk
+    table = connection.ops.quote_name(MatchResult._meta.db_table)
+    registry = dict(Enterprise.objects.values_list("uscc", "name"))
+    _migrate("0010_results_partitioned_by_run")
+    with connection.cursor() as cursor:  # the copies are back, from the registry
+        cursor.execute(f"SELECT id, uscc, enterprise_name FROM {table}")  # noqa: S608
+        copies = {pk: (code, name) for pk, code, name in cursor.fetchall()}
+    assert {pk: copies[pk] for pk, _, _, code, *_ in before} == {
+        pk: (code, registry[code]) for pk, _, _, code, *_ in before
+    }
     for target in ("0009_results_without_fk_constraints", "0010_results_partitioned_by_run"):
-        executor = MigrationExecutor(connection)
-        executor.migrate([("policies", target)])
-        assert _snapshot() == before
-        assert PushFeedback.objects.get().result_id == answered.pk
+        _migrate(target)
+    with connection.cursor() as cursor:  # an enterprise that left the registry since
+        cursor.execute(
+            f"UPDATE {table} SET uscc = %s WHERE id = %s",  # noqa: S608
+            ["91420602MA0ZZZZ0ZX", gone],
+        )
+    _migrate("latest")
+    assert _snapshot() == [
+        (pk, run, policy, None if pk == gone else code, *rest)
+        for pk, run, policy, code, *rest in before
+    ]
+    assert PushFeedback.objects.get().result_id == answered.pk
+    assert MatchResult.objects.get(pk=gone).enterprise_name == "（已不在企业库）"
     assert result_store.partitioned(connection) == (connection.vendor == "postgresql")
     second = _full(pw)
     assert min(MatchResult.objects.filter(run=second).values_list("pk", flat=True)) > max(

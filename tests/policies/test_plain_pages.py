@@ -47,7 +47,10 @@ def pages_for(client, uscc: str | None) -> dict[str, str]:
     urls = ["/policies/"] + [f"/policies/p/{p.code}/" for p in Policy.objects.all()]
     if uscc:
         urls += ["/policies/mine/", "/policies/applications/"]
-        urls += [f"/policies/mine/results/{r.pk}/" for r in MatchResult.objects.filter(uscc=uscc)]
+        urls += [
+            f"/policies/mine/results/{r.pk}/"
+            for r in MatchResult.objects.filter(enterprise__uscc=uscc)
+        ]
         urls += [f"/policies/applications/{a.pk}/" for a in Application.objects.filter(uscc=uscc)]
         urls += [
             f"/policies/p/{p.code}/apply/"

@@ -125,7 +125,11 @@ def refresh_service_target_list(policy: Policy, *, actor, now: dt.datetime) -> S
         raise InvalidInput(
             f"“{policy.title}”还没有匹配结果，无法生成服务对象清单。请先运行政策匹配。"
         )
-    results = results.filter(year=latest_year)
+    # credit code and name from the registry, joined by id (rows of an enterprise no
+    # longer in the registry have none, and no place on the list)
+    results = results.filter(year=latest_year, enterprise__isnull=False).select_related(
+        "enterprise"
+    )
     target_list.entries.all().delete()
     ServiceTarget.objects.bulk_create(
         [

@@ -108,7 +108,12 @@ def prepare_grant_batch(policy: Policy, *, actor, now: dt.datetime) -> GrantBatc
         raise InvalidInput(
             f"“{policy.title}”没有符合条件的企业（或还没有运行政策匹配），无法生成发放批次。"
         )
-    results = list(current.filter(year=year).select_related("run").order_by("uscc"))
+    # lines in credit-code order, code and name joined from the registry by id
+    results = list(
+        current.filter(year=year, enterprise__isnull=False)
+        .select_related("run", "enterprise")
+        .order_by("enterprise__uscc")
+    )
     stale = [r for r in results if r.rule_id != rule.pk]
     if stale:
         raise InvalidInput(

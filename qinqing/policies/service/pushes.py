@@ -61,6 +61,9 @@ def push_policy(policy: Policy, *, actor, now: dt.datetime) -> PolicyPush:
         listed = listed.filter(run_id__gt=last.run_id)
     # a condition the enterprise cannot come to meet is not news for it (defect 12)
     unreachable = queries.unreachable_keys(listed)
+    # the credit code each message goes to, joined by id (an enterprise no longer in the
+    # registry has none and gets no message)
+    listed = listed.filter(enterprise__isnull=False).select_related("enterprise")
     for r in listed.iterator(chunk_size=2000):
         if not r.eligible and (r.rule_id, r.year, r.reason) in unreachable:
             continue
@@ -98,7 +101,7 @@ def record_push_feedback(
 ) -> PushFeedback:
     """「这条推送是否符合我的情况」: the enterprise's answer (one per result, may be changed)."""
     require_capability(actor, "policies.mine")
-    if result.uscc != user_uscc(actor):
+    if not result.uscc or result.uscc != user_uscc(actor):
         raise PermissionDenied("只能对本企业收到的推送作出反馈。")
     if answer not in FitAnswer.values:
         raise InvalidInput("请选择“符合我的情况”“部分符合”或“不符合我的情况”之一。")
