@@ -34,16 +34,13 @@ import time
 import numpy as np
 import pyarrow as pa
 
+from qinqing.core.db.partitions import quote_ident
 from qinqing.policies.models import MatchResult
 
 PARENT = MatchResult._meta.db_table
 DEFAULT = f"{PARENT}_pdefault"
 _RUN_PARTITION = re.compile(rf"^{PARENT}_r(\d+)$")
 MAINTENANCE_WORK_MEM = "512MB"  # per index build of a staged run
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def stage_name(run_id: int) -> str:
@@ -130,7 +127,7 @@ def _columns(connection) -> tuple[str, pa.Schema]:
             " WHERE conrelid = %s::regclass AND contype = 'c'",
             [PARENT],
         )
-        checks = [f"CONSTRAINT {_q(n)} {d}" for n, d in cursor.fetchall()]
+        checks = [f"CONSTRAINT {quote_ident(n)} {d}" for n, d in cursor.fetchall()]
     fields = []
     for name, kind, _, _ in rows:
         if kind in _ARROW_TYPES:
@@ -142,7 +139,7 @@ def _columns(connection) -> tuple[str, pa.Schema]:
         else:
             fields.append(pa.field(name, pa.string()))
     ddl = [
-        f"{_q(n)} {t}{f' COLLATE {c}' if c else ''}{' NOT NULL' if nn else ''}"
+        f"{quote_ident(n)} {t}{f' COLLATE {c}' if c else ''}{' NOT NULL' if nn else ''}"
         for n, t, nn, c in rows
     ]
     return ", ".join(ddl + checks), pa.schema(fields)
@@ -167,15 +164,17 @@ def _index_ddl(connection, table: str) -> tuple[list[str], list[str]]:
         if contype in ("p", "u"):
             key = f"{table}_pkey" if contype == "p" else f"{table}_key{n}"
             columns = condef[condef.index("(") :]
-            builds.append(f"CREATE UNIQUE INDEX {_q(key)} ON {_q(table)} {columns}")
+            builds.append(
+                f"CREATE UNIQUE INDEX {quote_ident(key)} ON {quote_ident(table)} {columns}"
+            )
             kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
             then.append(
-                f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(key)} {kind} USING INDEX {_q(key)}"
+                f"ALTER TABLE {quote_ident(table)} ADD CONSTRAINT {quote_ident(key)} {kind} USING INDEX {quote_ident(key)}"
             )
         else:
             unique = "UNIQUE " if indexdef.startswith("CREATE UNIQUE") else ""
             builds.append(
-                f"CREATE {unique}INDEX ON {_q(table)} USING {indexdef.split(' USING ', 1)[1]}"
+                f"CREATE {unique}INDEX ON {quote_ident(table)} USING {indexdef.split(' USING ', 1)[1]}"
             )
     return builds, then
 
@@ -246,7 +245,7 @@ def drop_abandoned(connection) -> list[str]:
                 "SELECT pg_try_advisory_xact_lock(%s, %s)", [_STAGING_LOCK, int(m.group(1))]
             )
             if cursor.fetchone()[0]:
-                cursor.execute(f"DROP TABLE IF EXISTS {_q(name)}")
+                cursor.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
                 dropped.append(name)
     return dropped
 
@@ -280,8 +279,8 @@ def stage(connection, run_id: int, table: pa.Table, timings: dict[str, float]) -
     )
     with adbc.connect(_adbc_uri(connection)) as conn, conn.cursor() as cursor:
         cursor.execute(
-            f"CREATE TABLE {_q(name)} ({columns},"
-            f" CONSTRAINT {_q(name + '_run')} CHECK (run_id = {int(run_id)}))"
+            f"CREATE TABLE {quote_ident(name)} ({columns},"
+            f" CONSTRAINT {quote_ident(name + '_run')} CHECK (run_id = {int(run_id)}))"
         )
         conn.commit()
         try:
@@ -293,12 +292,12 @@ def stage(connection, run_id: int, table: pa.Table, timings: dict[str, float]) -
             _build_at_once(_adbc_uri(connection), builds)
             for statement in then:
                 cursor.execute(statement)
-            cursor.execute(f"ANALYZE {_q(name)}")
+            cursor.execute(f"ANALYZE {quote_ident(name)}")
             conn.commit()
             timings["index"] = round(time.perf_counter() - started, 3)
         except BaseException:
             conn.rollback()
-            cursor.execute(f"DROP TABLE IF EXISTS {_q(name)}")
+            cursor.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
             conn.commit()
             raise
     return name
@@ -327,16 +326,16 @@ def swap_in(connection, run_id: int, name: str, replaced: list[int]) -> None:
     answered on as history in the DEFAULT partition."""
     from qinqing.policies.models import PushFeedback
 
-    feedback = _q(PushFeedback._meta.db_table)
-    parent = _q(PARENT)
+    feedback = quote_ident(PushFeedback._meta.db_table)
+    parent = quote_ident(PARENT)
     # by name: a staged table's columns are not in the parent's order (_columns)
-    columns = ", ".join(_q(f.name) for f in _columns(connection)[1])
+    columns = ", ".join(quote_ident(f.name) for f in _columns(connection)[1])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"ALTER TABLE {parent} ATTACH PARTITION {_q(name)} FOR VALUES IN ({int(run_id)})"
+            f"ALTER TABLE {parent} ATTACH PARTITION {quote_ident(name)} FOR VALUES IN ({int(run_id)})"
         )
         for old in replaced:
-            part = _q(stage_name(old))
+            part = quote_ident(stage_name(old))
             cursor.execute(f"ALTER TABLE {parent} DETACH PARTITION {part}")
             cursor.execute(
                 f"UPDATE {part} SET current = false WHERE id IN (SELECT result_id FROM {feedback})"
@@ -354,7 +353,7 @@ def drop_staged(connection, name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s)", [name])
         if cursor.fetchone() is None:
-            cursor.execute(f"DROP TABLE IF EXISTS {_q(name)}")
+            cursor.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
 
 
 def drop_all_results(connection) -> None:
@@ -365,5 +364,5 @@ def drop_all_results(connection) -> None:
     with connection.cursor() as cursor:
         if partitioned(connection):
             for name in run_partitions(connection).values():
-                cursor.execute(f"DROP TABLE {_q(name)}")
-        cursor.execute(f"TRUNCATE {_q(PARENT)} CASCADE")
+                cursor.execute(f"DROP TABLE {quote_ident(name)}")
+        cursor.execute(f"TRUNCATE {quote_ident(PARENT)} CASCADE")

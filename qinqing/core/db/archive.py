@@ -1,4 +1,4 @@
-# ruff: noqa: S608  (identifiers come from the catalog, quoted by _q; values are ints)
+# ruff: noqa: S608  (identifiers come from the catalog, quoted by quote_ident; values are ints)
 """Archive old months of a partitioned table with every row that depends on them
 (``qinqing partitions archive`` / ``restore``, docs/dev/partitions.md "Archive").
 
@@ -44,7 +44,6 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from qinqing.core.db import partitions as p
 from qinqing.core.errors import InvalidInput
 
-_q = p._q
 MANIFEST = "manifest.json"
 FORMAT = "qinqing-partition-archive/1"
 ACTOR = "qinqing partitions archive"
@@ -208,8 +207,8 @@ def _going(edge: Edge, tables: list[str], keys: dict[str, str]) -> str:
     if edge.target_column == keys[edge.target]:
         return f"SELECT k FROM {temp}"
     return (
-        f"SELECT t.{_q(edge.target_column)} FROM {_q(edge.target)} t"
-        f" JOIN {temp} g ON g.k = t.{_q(keys[edge.target])}"
+        f"SELECT t.{p.quote_ident(edge.target_column)} FROM {p.quote_ident(edge.target)} t"
+        f" JOIN {temp} g ON g.k = t.{p.quote_ident(keys[edge.target])}"
     )
 
 
@@ -250,17 +249,17 @@ def plan(
     for item in plans:
         temp = _temp(item.table, tables)
         if item.table == parent:
-            where = f"{_q(item.key)} < {cutoff}"
+            where = f"{p.quote_ident(item.key)} < {cutoff}"
         else:
             where = " OR ".join(
-                f"{_q(e.column)} IN ({_going(e, tables, keys)})"
+                f"{p.quote_ident(e.column)} IN ({_going(e, tables, keys)})"
                 for e in edges
                 if e.table == item.table and e.target != item.table
             )
         _run(
             connection,
             f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS"
-            f" SELECT {_q(item.key)} AS k FROM {_q(item.table)} WHERE {where}",
+            f" SELECT {p.quote_ident(item.key)} AS k FROM {p.quote_ident(item.table)} WHERE {where}",
         )
         _run(connection, f"CREATE UNIQUE INDEX ON {temp} (k)")
         _run(connection, f"ANALYZE {temp}")
@@ -271,8 +270,8 @@ def plan(
         if item.partitioned and item.rows:
             for name, count in _rows(
                 connection,
-                f"SELECT tableoid::regclass::text, count(*) FROM {_q(item.table)}"
-                f" WHERE {_q(item.key)} IN (SELECT k FROM {_temp(item.table, tables)})"
+                f"SELECT tableoid::regclass::text, count(*) FROM {p.quote_ident(item.table)}"
+                f" WHERE {p.quote_ident(item.key)} IN (SELECT k FROM {_temp(item.table, tables)})"
                 " GROUP BY 1 ORDER BY 1",
             ):
                 month = by_part[name].month if name in by_part else None
@@ -288,12 +287,12 @@ def _refuse_crossing(
         if edge.table != edge.target:
             continue  # a dependent row referencing a going row goes, by construction
         mine = _temp(edge.table, tables)
-        key = _q(keys[edge.table])
+        key = p.quote_ident(keys[edge.table])
         # a row that stays references a row that goes (the parent's merged_into, a ticket
         # transferred or reopened from another)
         staying = _rows(
             connection,
-            f"SELECT count(*) FROM {_q(edge.table)} r WHERE r.{_q(edge.column)} IN"
+            f"SELECT count(*) FROM {p.quote_ident(edge.table)} r WHERE r.{p.quote_ident(edge.column)} IN"
             f" ({_going(edge, tables, keys)}) AND NOT EXISTS"
             f" (SELECT 1 FROM {mine} m WHERE m.k = r.{key})",
         )[0][0]
@@ -310,10 +309,10 @@ def _refuse_crossing(
         target_key = keys[edge.target]
         held = _rows(
             connection,
-            f"SELECT count(*) FROM {_q(edge.table)} r JOIN {mine} m ON m.k = r.{_q(keys[edge.table])}"
-            f" JOIN {_q(edge.target)} t ON t.{_q(edge.target_column)} = r.{_q(edge.column)}"
+            f"SELECT count(*) FROM {p.quote_ident(edge.table)} r JOIN {mine} m ON m.k = r.{p.quote_ident(keys[edge.table])}"
+            f" JOIN {p.quote_ident(edge.target)} t ON t.{p.quote_ident(edge.target_column)} = r.{p.quote_ident(edge.column)}"
             f" WHERE NOT EXISTS (SELECT 1 FROM {_temp(edge.target, tables)} g"
-            f" WHERE g.k = t.{_q(target_key)})",
+            f" WHERE g.k = t.{p.quote_ident(target_key)})",
         )[0][0]
         if held:
             raise InvalidInput(
@@ -375,7 +374,9 @@ def _lock(connection: BaseDatabaseWrapper, tables: Sequence[str]) -> None:
     # writers wait (and two archives serialise); readers go on
     _run(
         connection,
-        "LOCK TABLE " + ", ".join(_q(t) for t in tables) + " IN SHARE ROW EXCLUSIVE MODE",
+        "LOCK TABLE "
+        + ", ".join(p.quote_ident(t) for t in tables)
+        + " IN SHARE ROW EXCLUSIVE MODE",
     )
 
 
@@ -415,7 +416,7 @@ def archive(
             for item in reversed(found.tables):
                 _run(
                     connection,
-                    f"DELETE FROM {_q(item.table)} WHERE {_q(item.key)} IN"
+                    f"DELETE FROM {p.quote_ident(item.table)} WHERE {p.quote_ident(item.key)} IN"
                     f" (SELECT k FROM {_temp(item.table, tables)})",
                 )
             p._settle_deferred(connection)  # every foreign key checked now
@@ -426,7 +427,7 @@ def archive(
                 now=moment,
             )
             for gone in detached:
-                _run(connection, f"DROP TABLE {_q(gone.partition)}")
+                _run(connection, f"DROP TABLE {p.quote_ident(gone.partition)}")
             body = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
             digest = hashlib.sha256(body).hexdigest()
             (target / (MANIFEST + ".partial")).write_bytes(body)
@@ -471,9 +472,9 @@ def _export(
         columns = _columns(connection, item.table)
         path = target / f"{item.table}.csv.gz"
         select = (
-            f"SELECT {', '.join(_q(c) for c in columns)} FROM {_q(item.table)}"
-            f" WHERE {_q(item.key)} IN (SELECT k FROM {_temp(item.table, tables)})"
-            f" ORDER BY {_q(item.key)}"
+            f"SELECT {', '.join(p.quote_ident(c) for c in columns)} FROM {p.quote_ident(item.table)}"
+            f" WHERE {p.quote_ident(item.key)} IN (SELECT k FROM {_temp(item.table, tables)})"
+            f" ORDER BY {p.quote_ident(item.key)}"
         )
         try:
             with (
@@ -628,14 +629,14 @@ def restore(
                 # the lock table; checked once for the whole table below instead
                 _run(
                     connection,
-                    f"ALTER TABLE {_q(entry['table'])} DISABLE TRIGGER {_q(index + '_unique')}",
+                    f"ALTER TABLE {p.quote_ident(entry['table'])} DISABLE TRIGGER {p.quote_ident(index + '_unique')}",
                 )
             with gzip.open(file, "rb") as source:
                 header = source.readline()
                 columns = next(csv.reader([header.decode()]))
                 try:
                     with cursor.copy(
-                        f"COPY {_q(entry['table'])} ({', '.join(_q(c) for c in columns)})"
+                        f"COPY {p.quote_ident(entry['table'])} ({', '.join(p.quote_ident(c) for c in columns)})"
                         " FROM STDIN WITH (FORMAT csv)"
                     ) as copy:
                         for chunk in iter(lambda: source.read(1 << 20), b""):
@@ -647,12 +648,12 @@ def restore(
             for index, key_columns, predicate in keys:
                 _run(
                     connection,
-                    f"ALTER TABLE {_q(entry['table'])} ENABLE TRIGGER {_q(index + '_unique')}",
+                    f"ALTER TABLE {p.quote_ident(entry['table'])} ENABLE TRIGGER {p.quote_ident(index + '_unique')}",
                 )
-                cols = ", ".join(_q(c) for c in key_columns)
+                cols = ", ".join(p.quote_ident(c) for c in key_columns)
                 duplicate = _rows(
                     connection,
-                    f"SELECT count(*) FROM (SELECT 1 FROM {_q(entry['table'])}"
+                    f"SELECT count(*) FROM (SELECT 1 FROM {p.quote_ident(entry['table'])}"
                     f" WHERE {predicate or 'true'} GROUP BY {cols} HAVING count(*) > 1) d",
                 )[0][0]
                 if duplicate:

@@ -1,4 +1,4 @@
-# ruff: noqa: S608  (identifiers come from the catalog or migrations, quoted by _q)
+# ruff: noqa: S608  (identifiers come from the catalog or migrations, quoted by quote_ident)
 """Monthly RANGE partitions on PostgreSQL, keyed on month-aligned ids (docs/dev/partitions.md).
 
 Design (option (a) of issue 20): a partitioned table is split by ``RANGE (id)``; the ids of
@@ -116,7 +116,8 @@ def is_postgres(connection: BaseDatabaseWrapper) -> bool:
     return connection.vendor == "postgresql"
 
 
-def _q(name: str) -> str:
+def quote_ident(name: str) -> str:
+    """``name`` as a quoted SQL identifier (embedded quotes doubled)."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -198,7 +199,8 @@ def partitions(connection: BaseDatabaseWrapper, table: str) -> list[Partition]:
 
 
 def _sequence(connection: BaseDatabaseWrapper, table: str, column: str = "id") -> str | None:
-    name = _rows(connection, "SELECT pg_get_serial_sequence(%s, %s)", [_q(table), column])[0][0]
+    sql = "SELECT pg_get_serial_sequence(%s, %s)"
+    name = _rows(connection, sql, [quote_ident(table), column])[0][0]
     return str(name) if name else None
 
 
@@ -237,10 +239,10 @@ def _legacy_bounds(
         for year, month, first in _rows(
             connection,
             f"""
-            SELECT extract(year FROM {_q(time_column)} AT TIME ZONE 'Asia/Shanghai')::int,
-                   extract(month FROM {_q(time_column)} AT TIME ZONE 'Asia/Shanghai')::int,
+            SELECT extract(year FROM {quote_ident(time_column)} AT TIME ZONE 'Asia/Shanghai')::int,
+                   extract(month FROM {quote_ident(time_column)} AT TIME ZONE 'Asia/Shanghai')::int,
                    min(id)
-              FROM {_q(table)} GROUP BY 1, 2 ORDER BY 1, 2
+              FROM {quote_ident(table)} GROUP BY 1, 2 ORDER BY 1, 2
             """,
         ):
             if year is not None and Month(year, month) <= current:
@@ -257,7 +259,7 @@ def _legacy_bounds(
         return [(current, None)]
     if bounds[-1][0] != current:
         # the current month's new rows continue the old sequence until the job moves it on
-        top = int(_rows(connection, f"SELECT coalesce(max(id), 0) FROM {_q(table)}")[0][0])
+        top = int(_rows(connection, f"SELECT coalesce(max(id), 0) FROM {quote_ident(table)}")[0][0])
         if top + 1 < month_base(current.next()):
             bounds.append((current, top + 1))
     return bounds
@@ -324,7 +326,7 @@ def convert(
     if table in partitioned_tables(connection):
         return
     _settle_deferred(connection)
-    qt = _q(table)
+    qt = quote_ident(table)
     new = f"{table}__partitioned"
     indexes = _indexes(connection, table)
     outgoing = _outgoing_keys(connection, table)
@@ -365,8 +367,8 @@ def convert(
 
     _run(
         connection,
-        f"CREATE TABLE {_q(new)} (LIKE {qt} INCLUDING DEFAULTS INCLUDING CONSTRAINTS"
-        f" INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE ({_q(column)})",
+        f"CREATE TABLE {quote_ident(new)} (LIKE {qt} INCLUDING DEFAULTS INCLUDING CONSTRAINTS"
+        f" INCLUDING STORAGE INCLUDING COMMENTS) PARTITION BY RANGE ({quote_ident(column)})",
     )
     if bounds_from:
         parent = [p for p in partitions(connection, bounds_from) if not p.default]
@@ -390,18 +392,23 @@ def convert(
             month = month.next()
     for month, lower, upper in ranges:
         _create_partition(connection, table, new, month, lower, upper)
-    _run(connection, f"CREATE TABLE {_q(table + DEFAULT_SUFFIX)} PARTITION OF {_q(new)} DEFAULT")
-    _run(connection, f"INSERT INTO {_q(new)} SELECT * FROM {qt}")
+    _run(
+        connection,
+        f"CREATE TABLE {quote_ident(table + DEFAULT_SUFFIX)} PARTITION OF {quote_ident(new)} DEFAULT",
+    )
+    _run(connection, f"INSERT INTO {quote_ident(new)} SELECT * FROM {qt}")
 
     for ref_table, name, _definition, _col in incoming:
-        _run(connection, f"ALTER TABLE {_q(ref_table)} DROP CONSTRAINT {_q(name)}")
+        _run(
+            connection, f"ALTER TABLE {quote_ident(ref_table)} DROP CONSTRAINT {quote_ident(name)}"
+        )
     if sequence and identity and identity[0][0] == "":
         # a serial column: the sequence survives the old table
         _run(connection, f"ALTER SEQUENCE {sequence} OWNED BY NONE")
     _run(connection, f"DROP TABLE {qt}")
-    _run(connection, f"ALTER TABLE {_q(new)} RENAME TO {qt}")
+    _run(connection, f"ALTER TABLE {quote_ident(new)} RENAME TO {qt}")
     if not sequence or (identity and identity[0][0] != ""):
-        seq = _q(f"{table}_id_seq")
+        seq = quote_ident(f"{table}_id_seq")
         _run(connection, f"CREATE SEQUENCE {seq} AS bigint")
         sequence = seq
     _run(connection, f"ALTER SEQUENCE {sequence} OWNED BY {qt}.id")
@@ -415,16 +422,22 @@ def convert(
 
     for _name, indexdef, con, contype, condef in indexes:
         if contype == "p":
-            key = "id" if column == "id" else f"id, {_q(column)}"
-            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(con)} PRIMARY KEY ({key})")
+            key = "id" if column == "id" else f"id, {quote_ident(column)}"
+            _run(
+                connection,
+                f"ALTER TABLE {qt} ADD CONSTRAINT {quote_ident(con)} PRIMARY KEY ({key})",
+            )
         elif contype in ("u", "x"):
-            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(con)} {condef}")
+            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {quote_ident(con)} {condef}")
         else:
             _run(connection, indexdef)
     for name, definition in outgoing:
-        _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(name)} {definition}")
+        _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {quote_ident(name)} {definition}")
     for ref_table, name, definition, _col in incoming:
-        _run(connection, f"ALTER TABLE {_q(ref_table)} ADD CONSTRAINT {_q(name)} {definition}")
+        _run(
+            connection,
+            f"ALTER TABLE {quote_ident(ref_table)} ADD CONSTRAINT {quote_ident(name)} {definition}",
+        )
     for (definition,) in triggers:
         _run(connection, definition)
     for (_name, indexdef), statements in zip(emulated, unique_checks, strict=True):
@@ -471,11 +484,11 @@ def _unique_trigger_sql(connection: BaseDatabaseWrapper, table: str, index: str)
         [index],
     )[0]
     pred = predicate or "true"
-    same = " AND ".join(f"{_q(c)} = NEW.{_q(c)}" for c in columns)
-    key = " || '/' || ".join(f"coalesce(NEW.{_q(c)}::text, '')" for c in columns)
-    old_key = ", ".join(f"OLD.{_q(c)}" for c in columns)
-    new_key = ", ".join(f"NEW.{_q(c)}" for c in columns)
-    function = _q(f"{index}_unique")
+    same = " AND ".join(f"{quote_ident(c)} = NEW.{quote_ident(c)}" for c in columns)
+    key = " || '/' || ".join(f"coalesce(NEW.{quote_ident(c)}::text, '')" for c in columns)
+    old_key = ", ".join(f"OLD.{quote_ident(c)}" for c in columns)
+    new_key = ", ".join(f"NEW.{quote_ident(c)}" for c in columns)
+    function = quote_ident(f"{index}_unique")
     # an UPDATE that keeps the key of a row already under the key (a report filed, an
     # appeal's state changed) cannot make a duplicate: no search of every partition then
     return [
@@ -489,7 +502,7 @@ def _unique_trigger_sql(connection: BaseDatabaseWrapper, table: str, index: str)
           IF EXISTS (SELECT 1 FROM (SELECT (NEW).*) AS n WHERE {pred}) THEN
             PERFORM pg_advisory_xact_lock(
               hashtext('{index}'), (hashtextextended({key}, 0) & {LOCK_SLOTS - 1})::int);
-            IF EXISTS (SELECT 1 FROM {_q(table)}
+            IF EXISTS (SELECT 1 FROM {quote_ident(table)}
                         WHERE {same} AND id <> NEW.id AND ({pred})) THEN
               RAISE EXCEPTION 'duplicate key value violates unique constraint "{index}"'
                 USING ERRCODE = 'unique_violation';
@@ -498,7 +511,7 @@ def _unique_trigger_sql(connection: BaseDatabaseWrapper, table: str, index: str)
           RETURN NEW;
         END $fn$
         """,
-        f"CREATE TRIGGER {_q(index + '_unique')} BEFORE INSERT OR UPDATE ON {_q(table)}"
+        f"CREATE TRIGGER {quote_ident(index + '_unique')} BEFORE INSERT OR UPDATE ON {quote_ident(table)}"
         f" FOR EACH ROW EXECUTE FUNCTION {function}()",
     ]
 
@@ -515,7 +528,7 @@ def _create_partition(
     high = "MAXVALUE" if upper is None else str(int(upper))
     _run(
         connection,
-        f"CREATE TABLE {_q(table + month.suffix)} PARTITION OF {_q(parent)}"
+        f"CREATE TABLE {quote_ident(table + month.suffix)} PARTITION OF {quote_ident(parent)}"
         f" FOR VALUES FROM ({low}) TO ({high})",
     )
 
@@ -531,7 +544,7 @@ def revert(
     if not is_postgres(connection) or table not in partitioned_tables(connection):
         return
     _settle_deferred(connection)
-    qt = _q(table)
+    qt = quote_ident(table)
     old = f"{table}__plain"
     column = partitioned_tables(connection)[table]
     indexes = [row[1:] for row in _indexes(connection, table)]
@@ -546,23 +559,25 @@ def revert(
     sequence = _sequence(connection, table)
     _run(
         connection,
-        f"CREATE TABLE {_q(old)} (LIKE {qt} INCLUDING DEFAULTS INCLUDING CONSTRAINTS"
+        f"CREATE TABLE {quote_ident(old)} (LIKE {qt} INCLUDING DEFAULTS INCLUDING CONSTRAINTS"
         " INCLUDING STORAGE INCLUDING COMMENTS)",
     )
-    _run(connection, f"INSERT INTO {_q(old)} SELECT * FROM {qt}")
+    _run(connection, f"INSERT INTO {quote_ident(old)} SELECT * FROM {qt}")
     for ref_table, name, _definition, _col in incoming:
-        _run(connection, f"ALTER TABLE {_q(ref_table)} DROP CONSTRAINT {_q(name)}")
+        _run(
+            connection, f"ALTER TABLE {quote_ident(ref_table)} DROP CONSTRAINT {quote_ident(name)}"
+        )
     if sequence:
         _run(connection, f"ALTER SEQUENCE {sequence} OWNED BY NONE")
     _run(connection, f"DROP TABLE {qt} CASCADE")
-    _run(connection, f"ALTER TABLE {_q(old)} RENAME TO {qt}")
+    _run(connection, f"ALTER TABLE {quote_ident(old)} RENAME TO {qt}")
     if sequence:
         _run(connection, f"ALTER SEQUENCE {sequence} OWNED BY {qt}.id")
     for indexdef, con, contype, condef in indexes:
         if contype == "p":
-            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(con)} PRIMARY KEY (id)")
+            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {quote_ident(con)} PRIMARY KEY (id)")
         elif contype in ("u", "x"):
-            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(con)} {condef}")
+            _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {quote_ident(con)} {condef}")
         else:
             indexdef = indexdef.replace(" ON ONLY ", " ON ")
             if re.match(r"CREATE INDEX (\S+) ", indexdef) and any(
@@ -571,15 +586,18 @@ def revert(
                 indexdef = indexdef.replace("CREATE INDEX", "CREATE UNIQUE INDEX", 1)
             _run(connection, indexdef)
     for name, definition in outgoing:
-        _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {_q(name)} {definition}")
+        _run(connection, f"ALTER TABLE {qt} ADD CONSTRAINT {quote_ident(name)} {definition}")
     for ref_table, name, definition, _col in incoming:
-        _run(connection, f"ALTER TABLE {_q(ref_table)} ADD CONSTRAINT {_q(name)} {definition}")
+        _run(
+            connection,
+            f"ALTER TABLE {quote_ident(ref_table)} ADD CONSTRAINT {quote_ident(name)} {definition}",
+        )
     emulated = {f"{name}_unique" for name in unique_by_trigger}
     for (definition,) in triggers:
         if not any(f"TRIGGER {name} " in definition for name in emulated):
             _run(connection, definition)
     for name in emulated:
-        _run(connection, f"DROP FUNCTION IF EXISTS {_q(name)}()")
+        _run(connection, f"DROP FUNCTION IF EXISTS {quote_ident(name)}()")
     del column
 
 
@@ -639,12 +657,12 @@ def maintain(
 def _check_default_empty(
     connection: BaseDatabaseWrapper, table: str, column: str, lower: int, upper: int
 ) -> None:
-    default = _q(table + DEFAULT_SUFFIX)
+    default = quote_ident(table + DEFAULT_SUFFIX)
     if not _rows(connection, "SELECT to_regclass(%s)", [table + DEFAULT_SUFFIX])[0][0]:
         return
     count = _rows(
         connection,
-        f"SELECT count(*) FROM {default} WHERE {_q(column)} >= %s AND {_q(column)} < %s",
+        f"SELECT count(*) FROM {default} WHERE {quote_ident(column)} >= %s AND {quote_ident(column)} < %s",
         [lower, upper],
     )[0][0]
     if count:
@@ -749,14 +767,16 @@ def detach_before(
     for part in chosen:
         refs = _referencing(connection, part.table, include_self=True)
         for ref_table, name, _definition, ref_column in refs:
-            low = "" if part.lower is None else f"{_q(ref_column)} >= {int(part.lower)} AND "
+            low = (
+                "" if part.lower is None else f"{quote_ident(ref_column)} >= {int(part.lower)} AND "
+            )
             staying = ""
             if ref_table in cutoff:
-                staying = f" AND {_q(keyed[ref_table])} >= {cutoff[ref_table]}"
+                staying = f" AND {quote_ident(keyed[ref_table])} >= {cutoff[ref_table]}"
             count = _rows(
                 connection,
-                f"SELECT count(*) FROM {_q(ref_table)} WHERE {low}"
-                f"{_q(ref_column)} < {int(part.upper or 0)}{staying}",
+                f"SELECT count(*) FROM {quote_ident(ref_table)} WHERE {low}"
+                f"{quote_ident(ref_column)} < {int(part.upper or 0)}{staying}",
             )[0][0]
             if count:
                 raise InvalidInput(
@@ -779,18 +799,27 @@ def detach_before(
         if ref_table == part_table
     ]
     for table, name, _definition in self_refs:
-        _run(connection, f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)}")
+        _run(connection, f"ALTER TABLE {quote_ident(table)} DROP CONSTRAINT {quote_ident(name)}")
     for part in chosen:
-        _run(connection, f"ALTER TABLE {_q(part.table)} DETACH PARTITION {_q(part.name)}")
+        _run(
+            connection,
+            f"ALTER TABLE {quote_ident(part.table)} DETACH PARTITION {quote_ident(part.name)}",
+        )
         for (con,) in _rows(
             connection,
             "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'"
             " AND conparentid = 0",
             [part.name],
         ):
-            _run(connection, f"ALTER TABLE {_q(part.name)} DROP CONSTRAINT {_q(con)}")
+            _run(
+                connection,
+                f"ALTER TABLE {quote_ident(part.name)} DROP CONSTRAINT {quote_ident(con)}",
+            )
         assert part.month is not None
         done.append(Detached(part.table, part.name, part.month))
     for table, name, definition in self_refs:
-        _run(connection, f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
+        _run(
+            connection,
+            f"ALTER TABLE {quote_ident(table)} ADD CONSTRAINT {quote_ident(name)} {definition}",
+        )
     return done
