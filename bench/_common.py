@@ -177,6 +177,18 @@ def write_doc(name: str, lines: list[str]) -> Path:
     return path
 
 
+def prepend_doc(name: str, heading: str, lines: list[str]) -> Path:
+    """Add a run's section to ``docs/bench/<name>.md`` right under the page's ``heading``
+    (newest first), keeping the earlier runs and their hand-written notes."""
+    path = ROOT / "docs" / "bench" / f"{name}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = path.read_text(encoding="utf-8") if path.exists() else heading
+    earlier = text.split(heading, 1)[1].strip() if heading in text else text.strip()
+    section = "\n".join(lines).rstrip()
+    path.write_text(f"{heading}\n\n{section}\n\n{earlier}".rstrip() + "\n", encoding="utf-8")
+    return path
+
+
 @contextmanager
 def gunicorn(
     app: list[str], *, workers: int, env: dict[str, str], wait_s: float = 30.0

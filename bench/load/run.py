@@ -11,7 +11,8 @@ must have run), then Locust headless, once per level:
 Users start at ``users / 60`` per second (each signs in through the login page, and the
 Argon2 hash of a password costs ~0.1 s of a core); statistics are reset once all have started
 (Locust's ``--reset-stats``), so the figures are those of the full level, without the
-sign-in storm. Writes the per-level CSVs to ``bench/out/load/`` and ``docs/bench/load.md``.
+sign-in storm. Writes the per-level CSVs to ``bench/out/load/`` and adds the run's section at the top
+of ``docs/bench/load.md`` (earlier runs and their notes are kept).
 
 Usage: .venv/bin/python bench/load/run.py [--levels 50,100,200] [--duration 3m]
        [--long 100] [--long-duration 10m] [--workers 2] [--threads 8] [--no-write]
@@ -34,8 +35,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
-from _common import ROOT, load_note, machine_line, write_doc  # noqa: E402
+from _common import ROOT, load_note, machine_line, prepend_doc  # noqa: E402
 from seed import DB, server_env  # noqa: E402
+
+HEADING = "## Load (Locust): mixed traffic against `qinqing serve` on PostgreSQL"
 
 OUT = ROOT / "bench" / "out" / "load"
 VENV_BIN = Path(sys.executable).parent
@@ -130,7 +133,7 @@ def report(
     users_file = os.environ.get("QINQING_LOAD_USERS", ROOT / "bench" / "out" / "load_users.json")
     USERS = json.loads(Path(users_file).read_text(encoding="utf-8"))  # noqa: N806
     lines = [
-        "## Load (Locust): mixed traffic against `qinqing serve` on PostgreSQL",
+        f"### Run ending {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         "",
         machine_line(),
         "",
@@ -242,7 +245,7 @@ def main() -> int:
     lines = report(results, args, cpu, steady)
     print("\n".join(lines))
     if not args.no_write:
-        print(f"wrote {write_doc('load', lines)}")
+        print(f"wrote {prepend_doc('load', HEADING, lines)}")
     return 0
 
 
