@@ -358,11 +358,8 @@ def _migration_state(connection: BaseDatabaseWrapper) -> dict[str, str]:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _raw_cursor(connection: BaseDatabaseWrapper) -> Any:
