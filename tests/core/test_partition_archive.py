@@ -1,8 +1,9 @@
 """Archive and restore of old months with their dependent rows (qinqing.core.db.archive,
 ``qinqing partitions archive`` / ``restore``), on the real appeals and progress-report tables.
 
-The test database's tables were partitioned when it was created (December 2026): the
-partition ``_p202612`` runs from MINVALUE to January 2027's first id, so every row made here
+The tables' first partition is ``_p202612``, from MINVALUE to January 2027's first id (the
+test database's layout when created in December 2026; split to it on a later date, see
+``_first_partition_ends_with_december``), so every row made here
 with the ordinary ids sits in "December 2026", the month archived; rows made after the id
 sequence is moved to January 2027 (as the monthly job would) are the months that stay. The
 clock of the archive stands in February 2027.
@@ -31,6 +32,7 @@ OLD = dt.datetime(2026, 12, 3, 10, 0, tzinfo=TZ)
 LATER = dt.datetime(2027, 1, 12, 10, 0, tzinfo=TZ)
 ARCHIVE_NOW = dt.datetime(2027, 2, 15, 10, 0, tzinfo=TZ)
 BEFORE = p.Month(2027, 1)
+DECEMBER = p.Month(2026, 12)
 APPEALS = "appeals_appeal"
 
 pytestmark = pytest.mark.django_db
@@ -55,9 +57,34 @@ def _sequences_put_back():
     for table in (APPEALS, "supervision_progressreport"):
         sequence = _sql("SELECT pg_get_serial_sequence(%s, 'id')", [table])[0][0]
         saved.append((sequence, *_sql(f"SELECT last_value, is_called FROM {sequence}")[0]))
+        # other tests may have moved the sequence on (the monthly job's tests): the rows made
+        # here with "ordinary" ids are December 2026's
+        _sql("SELECT setval(%s::regclass, %s, false)", [sequence, p.month_base(DECEMBER)])
+    for table in (APPEALS, "appeals_appealevent", "supervision_progressreport"):
+        _first_partition_ends_with_december(table)
     yield
     for sequence, value, called in saved:
         _sql("SELECT setval(%s::regclass, %s, %s)", [sequence, value, called])
+
+
+def _first_partition_ends_with_december(table):
+    """The test database's tables were partitioned in the month it was created: its first
+    partition runs from MINVALUE to the next month's first id. Created after December 2026,
+    that partition is split here (inside the test's transaction, rolled back with it) into
+    December 2026 and one partition per later month, so the months below read the same on
+    any date."""
+    first = p.partitions(connection, table)[0]
+    cut = DECEMBER.next()
+    if first.upper is None or first.upper <= p.month_base(cut):
+        return
+    _sql(f'ALTER TABLE "{table}" DETACH PARTITION "{first.name}"')
+    _sql(f'DROP TABLE "{first.name}"')
+    p._create_partition(connection, table, table, DECEMBER, None, p.month_base(cut))
+    month = cut
+    while p.month_base(month) < first.upper:
+        upper = p.month_base(month.next())
+        p._create_partition(connection, table, table, month, p.month_base(month), upper)
+        month = month.next()
 
 
 def _january(table):
