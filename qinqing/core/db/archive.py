@@ -42,6 +42,7 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from qinqing.core.db import partitions as p
+from qinqing.core.db.partitions import _rows, _run  # this package's statement helpers
 from qinqing.core.errors import InvalidInput
 
 MANIFEST = "manifest.json"
@@ -90,14 +91,6 @@ class Result:
     plan: Plan
     directory: Path
     manifest_sha256: str
-
-
-def _rows(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    return p._rows(connection, sql, params)
-
-
-def _run(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any] = ()) -> None:
-    p._run(connection, sql, params)
 
 
 def _require_postgres(connection: BaseDatabaseWrapper) -> None:

@@ -161,15 +161,11 @@ def handle_archive(args: argparse.Namespace) -> int:
 
     from qinqing.core.db import archive as a
     from qinqing.core.db import partitions as p
-    from qinqing.core.errors import InvalidInput
     from qinqing.core.jobs.cli import parse_now
 
     before = p.Month.parse(args.before)
     now = parse_now(args.now)
-    if not p.is_postgres(connection):
-        raise InvalidInput(
-            "归档旧月份需要 PostgreSQL：当前数据库（SQLite）没有按月分区，无法按月归档。"
-        )
+    # plan() and archive() refuse SQLite first, with the Chinese message
     if not args.yes:
         with transaction.atomic():
             found = a.plan(connection, args.table, before, now=now)
